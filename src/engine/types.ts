@@ -1,0 +1,117 @@
+/**
+ * The engine's core shapes, shared with modules (src/modules) and the pipeline. Types only: importing this file
+ * costs nothing at run time.
+ */
+import type { z } from 'zod';
+import type { SecretRegistry } from '../core/secrets.js';
+import type { AgentEvent } from '../core/events.js';
+
+/** Ansible's result shape. Extra keys are the module's data (e.g. `stat`, `content`, `json`). */
+export interface TaskResult {
+  changed: boolean;
+  failed: boolean;
+  skipped?: boolean;
+  msg?: string;
+  rc?: number;
+  stdout?: string;
+  stderr?: string;
+  stdout_lines?: string[];
+  stderr_lines?: string[];
+  [key: string]: unknown;
+}
+
+export interface ExecRequest {
+  /** argv form (command module) — preferred; no shell involved locally. */
+  argv?: string[];
+  /** shell form (shell module): run through /bin/sh -c. */
+  shell?: string;
+  cwd?: string;
+  env?: Record<string, string>;
+  stdin?: string;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** become: run through sudo -n (as becomeUser, default root). */
+  become?: boolean;
+  becomeUser?: string;
+  onLine?: (stream: 'stdout' | 'stderr', line: string) => void;
+}
+
+export interface ExecOutcome {
+  rc: number;
+  stdout: string;
+  stderr: string;
+  timedOut?: boolean;
+}
+
+export interface FileStat {
+  exists: boolean;
+  isdir?: boolean;
+  isreg?: boolean;
+  islnk?: boolean;
+  size?: number;
+  mode?: string;
+  mtime?: number;
+  uid?: number;
+  gid?: number;
+  path: string;
+}
+
+/** Where a task acts: the local machine (execa) or a remote host (ssh2, one pooled connection per host). */
+export interface Transport {
+  readonly kind: 'local' | 'ssh';
+  readonly host: string;
+  exec(request: ExecRequest): Promise<ExecOutcome>;
+  put(path: string, data: string | Uint8Array, mode?: number): Promise<void>;
+  get(path: string): Promise<Buffer>;
+  stat(path: string): Promise<FileStat>;
+  close(): Promise<void>;
+}
+
+/** What a module may touch. */
+export interface RunContext {
+  /** The target host's inventory name. */
+  host: string;
+  /** Templated, merged variables visible to the task (read-only view). */
+  vars: Readonly<Record<string, unknown>>;
+  transport: Transport;
+  /** The controller (always local), for modules that act on the controller even when the target is remote. */
+  controller: Transport;
+  emit(event: AgentEvent): void;
+  signal: AbortSignal;
+  checkMode: boolean;
+  diff?: boolean;
+  /** Directory of the run record (logs, manifests). */
+  runDir: string;
+  /** Directory of the task file being run (relative `src:` paths resolve here, then cwd). */
+  taskDir: string;
+  secrets: SecretRegistry;
+  /** Render a template string with the task's variables (template module, lookups). */
+  render(template: string, extraVars?: Record<string, unknown>): Promise<string>;
+  /** Log a line into the task's output (shown by reporters, kept in the run record). */
+  log(line: string, stream?: 'stdout' | 'stderr'): void;
+  /** Name of the task for messages. */
+  taskName: string;
+}
+
+/** A module: validates its args with a zod schema, acts through the context, returns a result. Never prints. */
+export interface Module<Args = Record<string, unknown>> {
+  name: string;
+  /** FQCN and legacy names, e.g. `ansible.builtin.command`, `ansible.legacy.command`. */
+  aliases: string[];
+  /** zod schema for the (already templated) args. */
+  args: z.ZodType<Args>;
+  /** Whether the module supports check mode (else it is skipped in check mode, like Ansible). */
+  checkMode: boolean;
+  /** Modules that accept free-form args (`command: ls -l`) set the key the raw string goes to. */
+  freeForm?: string;
+  /** Runs on the controller regardless of the target (debug, set_fact, assert...). */
+  controllerOnly?: boolean;
+  run(args: Args, ctx: RunContext): Promise<TaskResult>;
+}
+
+/** A lazily loaded module registration, so heavy domain modules cost nothing until used. */
+export interface ModuleEntry {
+  name: string;
+  aliases: string[];
+  load(): Promise<Module<never>>;
+}

@@ -1,0 +1,8 @@
+/**
+ * The package's public API: the pure functions and libraries other tools can use
+ * (`import { ... } from 'dci-agent-ts'`). Each family adds its exports here.
+ */
+export * from './core/errors.js';
+export { SecretRegistry, REDACTED } from './core/secrets.js';
+export type * from './core/events.js';
+export type * from './engine/types.js';
