@@ -115,3 +115,70 @@ export interface ModuleEntry {
   aliases: string[];
   load(): Promise<Module<never>>;
 }
+
+/** The host facts/inventory the engine needs to target hosts; built by src/config from the inventory. */
+export interface InventoryHost {
+  name: string;
+  /** Merged inventory variables of the host (group_vars/host_vars applied, not templated). */
+  vars: Record<string, unknown>;
+  groups: string[];
+}
+
+export interface EngineInventory {
+  hosts: Record<string, InventoryHost>;
+  /** group name → host names (incl. `all`, `ungrouped`). */
+  groups: Record<string, string[]>;
+}
+
+export interface RunTaskFileOptions {
+  /** A playbook (list of plays) or a bare task list (hooks). */
+  file: string;
+  inventory: EngineInventory;
+  /** For bare task lists: the hosts to run on (default `localhost`). Plays use their own `hosts:`. */
+  hosts?: string[];
+  /** Variables above inventory, below set_fact/register (stage vars, job_info...). */
+  playVars?: Record<string, unknown>;
+  /** Highest precedence. */
+  extraVars?: Record<string, unknown>;
+  /** Facts carried over from earlier files of the same run (set_fact/register results per host). */
+  facts?: Record<string, Record<string, unknown>>;
+  emit(event: AgentEvent): void;
+  secrets: SecretRegistry;
+  checkMode?: boolean;
+  tags?: string[];
+  skipTags?: string[];
+  runDir: string;
+  signal?: AbortSignal;
+  /** Extra environment for every command (e.g. KUBECONFIG). */
+  environment?: Record<string, string>;
+}
+
+export interface HostStats {
+  ok: number;
+  changed: number;
+  failed: number;
+  skipped: number;
+  rescued: number;
+  ignored: number;
+  unreachable: number;
+}
+
+export interface TaskFailure {
+  host: string;
+  task: string;
+  file?: string;
+  line?: number;
+  msg: string;
+  /** stdout/stderr of the failing task, redacted. */
+  output?: string;
+}
+
+export interface RunTaskFileResult {
+  ok: boolean;
+  stats: Record<string, HostStats>;
+  /** The facts per host after the run (to carry into the next file / save for --start-at). */
+  facts: Record<string, Record<string, unknown>>;
+  failures: TaskFailure[];
+  /** junit-relevant records: tasks named test_* */
+  testCases: Array<{ name: string; host: string; status: 'passed' | 'failed' | 'skipped'; durationMs: number; msg?: string; file?: string }>;
+}
