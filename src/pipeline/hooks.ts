@@ -1,0 +1,30 @@
+/**
+ * Finding user hooks: `<dir>/hooks/<name>.yml` (or `.yaml`) for every dir of `dci_config_dirs` / `--hooks-dir`, in
+ * order; teardown in reverse order so layered configs unwind like a stack. A missing hook file is skipped (the
+ * original agent required every file; we do not).
+ */
+import { existsSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export interface HookFile {
+  /** The config dir the hook came from (exposed to the hook as `hookdir`). */
+  dir: string;
+  file: string;
+  name: string;
+}
+
+export function findHooks(dirs: string[], name: string): HookFile[] {
+  const ordered = name === 'teardown' ? [...dirs].reverse() : dirs;
+  const found: HookFile[] = [];
+  for (const dir of ordered) {
+    const abs = resolve(dir);
+    for (const ext of ['.yml', '.yaml']) {
+      const file = join(abs, 'hooks', `${name}${ext}`);
+      if (existsSync(file) && statSync(file).isFile()) {
+        found.push({ dir: abs, file, name });
+        break;
+      }
+    }
+  }
+  return found;
+}
