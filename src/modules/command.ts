@@ -1,0 +1,82 @@
+/** command: run a program with arguments, no shell (argv, or a free-form line split like Python's shlex). */
+import { z } from 'zod';
+import type { Module } from '../engine/types.js';
+import { bool, str } from './lib/args.js';
+import { fail } from './lib/result.js';
+import { runCommand, splitFreeForm } from './lib/run-command.js';
+import { shlexSplit } from '../engine/transports/shell-quote.js';
+
+const OPTIONS = ['chdir', 'creates', 'removes', 'stdin', 'stdin_add_newline', 'strip_empty_ends', 'expand_argument_vars', 'executable', 'warn'] as const;
+
+const Args = z
+  .object({
+    _raw_params: str.optional(),
+    cmd: str.optional(),
+    argv: z.array(z.union([z.string(), z.number()]).transform(String)).optional(),
+    chdir: str.optional(),
+    creates: str.optional(),
+    removes: str.optional(),
+    stdin: str.optional(),
+    stdin_add_newline: bool.default(true),
+    strip_empty_ends: bool.default(true),
+    expand_argument_vars: bool.default(true),
+    // `_uses_shell` is how Ansible's shell action calls command; accepted so both names share one schema.
+    _uses_shell: bool.optional(),
+    executable: str.optional(),
+    warn: bool.optional(),
+  })
+  .strict();
+export type CommandArgs = z.infer<typeof Args>;
+
+export const command: Module<CommandArgs> = {
+  name: 'command',
+  aliases: ['ansible.builtin.command', 'ansible.legacy.command'],
+  args: Args,
+  checkMode: true,
+  freeForm: '_raw_params',
+  async run(rawArgs, ctx) {
+    const args = withFreeFormOptions(rawArgs);
+    const given = [args._raw_params, args.cmd, args.argv].filter((x) => x !== undefined).length;
+    if (given === 0) return fail('no command given');
+    if (given > 1) return fail('only one of _raw_params, cmd or argv can be used');
+    let argv: string[];
+    try {
+      argv = args.argv ?? shlexSplit(args._raw_params ?? args.cmd ?? '');
+    } catch (e) {
+      return fail((e as Error).message);
+    }
+    if (argv.length === 0) return fail('no command given');
+    if (args.expand_argument_vars && ctx.transport.kind === 'local') argv = argv.map(expandVars);
+    return runCommand(
+      {
+        request: { argv },
+        cmd: argv,
+        chdir: args.chdir,
+        creates: args.creates,
+        removes: args.removes,
+        stdin: args.stdin,
+        stdinAddNewline: args.stdin_add_newline,
+        stripEmptyEnds: args.strip_empty_ends,
+      },
+      ctx,
+    );
+  },
+};
+
+/** Pull `chdir=... creates=...` out of a free-form line, as Ansible does. */
+export function withFreeFormOptions<T extends { _raw_params?: string }>(args: T): T {
+  if (args._raw_params === undefined) return args;
+  const { command: text, options } = splitFreeForm(args._raw_params, OPTIONS);
+  const merged: Record<string, unknown> = { ...args, _raw_params: text };
+  for (const [k, v] of Object.entries(options)) {
+    if (merged[k] === undefined || k.startsWith('stdin_') || k === 'strip_empty_ends') merged[k] = /^(stdin_add_newline|strip_empty_ends|expand_argument_vars)$/.test(k) ? !/^(no|false|0|off)$/i.test(v) : v;
+  }
+  return merged as T;
+}
+
+/** Python's os.path.expandvars + expanduser on one argument (the command module does this on the target). */
+function expandVars(arg: string): string {
+  let out = arg.replace(/\$(\w+)|\$\{(\w+)\}/g, (m, a: string | undefined, b: string | undefined) => process.env[(a ?? b)!] ?? m);
+  if (out === '~' || out.startsWith('~/')) out = (process.env.HOME ?? '~') + out.slice(1);
+  return out;
+}

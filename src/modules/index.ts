@@ -1,0 +1,71 @@
+/**
+ * The module registry: every module the engine can run, loaded lazily (a task file that only uses `debug`
+ * never loads the HTTP client or ssh2). Names resolve as Ansible does: bare `copy`, `ansible.builtin.copy`,
+ * `ansible.legacy.copy`. Domain modules (mirroring, install, DCI) register the same way with `registerModules`.
+ */
+import type { Module, ModuleEntry } from '../engine/types.js';
+import { TaskFileError, nearestNames } from '../core/errors.js';
+
+export { parseModuleArgs, toBool } from './lib/args.js';
+
+function builtin(name: string, load: () => Promise<Module<never>>): ModuleEntry {
+  return { name, aliases: [`ansible.builtin.${name}`, `ansible.legacy.${name}`], load };
+}
+
+/** Lazy loader for a named export of a module file. */
+function from<K extends string>(load: () => Promise<Record<K, unknown>>, key: K): () => Promise<Module<never>> {
+  return async () => (await load())[key] as Module<never>;
+}
+
+export const MODULES: ModuleEntry[] = [
+  builtin('debug', from(() => import('./debug.js'), 'debug')),
+  builtin('set_fact', from(() => import('./set-fact.js'), 'setFact')),
+  builtin('assert', from(() => import('./assert.js'), 'assert')),
+  builtin('fail', from(() => import('./fail.js'), 'fail')),
+  builtin('command', from(() => import('./command.js'), 'command')),
+  builtin('shell', from(() => import('./shell.js'), 'shell')),
+];
+
+let index: Map<string, ModuleEntry> | undefined;
+
+function byName(): Map<string, ModuleEntry> {
+  if (!index) {
+    index = new Map();
+    for (const entry of MODULES) {
+      index.set(entry.name, entry);
+      for (const alias of entry.aliases) index.set(alias, entry);
+    }
+  }
+  return index;
+}
+
+/** Add modules (domain families) to the registry. A name already taken is a programming error. */
+export function registerModules(entries: ModuleEntry[]): void {
+  for (const entry of entries) {
+    for (const n of [entry.name, ...entry.aliases]) {
+      if (byName().has(n)) throw new Error(`module name ${n} is registered twice`);
+    }
+    MODULES.push(entry);
+    index = undefined;
+  }
+}
+
+/** Resolve a module name (bare, `ansible.builtin.X`, `ansible.legacy.X` or a registered alias). */
+export function findModule(name: string): ModuleEntry | undefined {
+  return byName().get(name);
+}
+
+/** Every name a task may use (for "did you mean" hints and keyword/module disambiguation). */
+export function moduleNames(): string[] {
+  return [...byName().keys()];
+}
+
+/** findModule or a TaskFileError listing the nearest names. */
+export function requireModule(name: string): ModuleEntry {
+  const entry = findModule(name);
+  if (entry) return entry;
+  const near = nearestNames(name, MODULES.map((m) => m.name));
+  throw new TaskFileError('unknown-module', `unknown module '${name}'`, {
+    hint: near.length ? `did you mean ${near.map((n) => `'${n}'`).join(', ')}?` : 'see the list of supported modules in README.md',
+  });
+}
