@@ -1,0 +1,8 @@
+// Operator catalogs: read a file-based catalog from a catalog image, prune it like oc-mirror v2, list the
+// images to mirror, rebuild and push the pruned catalog image.
+export * from './fbc-model.js';
+export * from './version-range.js';
+export { buildChannelGraph, filterByVersionRange, ChannelGraphError, type ChannelGraph } from './channel-graph.js';
+export * from './filter-config.js';
+export * from './filter.js';
+export * from './validate.js';
