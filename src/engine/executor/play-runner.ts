@@ -1,0 +1,885 @@
+/**
+ * The linear strategy: each task runs on every active host (in parallel, `forks` at a time) before the next
+ * task starts. Blocks run their `block` list on all hosts, then `rescue` on the hosts that failed in it, then
+ * `always` on every host that entered. A failed host leaves the play (unless rescued); other hosts go on.
+ *
+ * Errors in the task file itself (unknown keyword or module, YAML) are thrown as TaskFileError before anything
+ * runs; errors while running a task (undefined variable, bad module args, a loop over a non-list, a missing
+ * include) are task failures — rescuable, reported with file:line and the task name — as in Ansible.
+ */
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import pLimit from 'p-limit';
+import { DciError, TemplateError, TransportError } from '../../core/errors.js';
+import type { AgentEvent, TaskRef, TaskStatus } from '../../core/events.js';
+import type { SecretRegistry } from '../../core/secrets.js';
+import { SECRET_VARIABLE_PATTERN } from '../../core/secrets.js';
+import { LazyValue, OMIT, type Templar, type TemplateWhere } from '../template/index.js';
+import type { EngineInventory, Module, ModuleEntry, RunContext, TaskFailure, TaskResult, Transport } from '../types.js';
+import type { BlockNode, IncludeNode, Keywords, Node, Play, TaskNode, Where } from '../loader/task-model.js';
+import { FREE_FORM } from '../loader/task-parser.js';
+import { parseKv } from '../loader/kv.js';
+import type { TaskFileLoader } from '../loader/load-file.js';
+import { loopItems, LoopError } from './loops.js';
+import { shouldRunTags, type TagSelection } from './tags.js';
+import { composeVars, lazify, resolvedView } from './vars.js';
+import { KeywordTransport, connectionOf, type TransportPool } from './transport-pool.js';
+import { newStats, type HostState, type Inherited, type Scope } from './state.js';
+
+export interface ModuleSource {
+  find(name: string): ModuleEntry | undefined;
+  parseArgs<A>(module: Module<A>, raw: unknown): A;
+}
+
+export interface TestCaseRecord {
+  name: string;
+  host: string;
+  status: 'passed' | 'failed' | 'skipped';
+  durationMs: number;
+  msg?: string;
+  file?: string;
+}
+
+export interface RunnerOptions {
+  inventory: EngineInventory;
+  templar: Templar;
+  loader: TaskFileLoader;
+  modules: ModuleSource;
+  transports: TransportPool;
+  emit(event: AgentEvent): void;
+  secrets: SecretRegistry;
+  runPlayVars: Record<string, unknown>;
+  extraVars: Record<string, unknown>;
+  checkMode: boolean;
+  tags: TagSelection;
+  runDir: string;
+  signal: AbortSignal;
+  environment: Record<string, string>;
+  forks: number;
+  playbookDir: string;
+}
+
+const CENSORED = "the output has been hidden due to the fact that 'no_log: true' was specified for this result";
+const MAX_INCLUDE_DEPTH = 50;
+const TRUE_STRINGS = new Set(['yes', 'on', '1', 'true', 'y', 't']);
+
+function truthy(v: unknown): boolean {
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'number') return v !== 0;
+  if (typeof v === 'string') return TRUE_STRINGS.has(v.trim().toLowerCase());
+  return false;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((res) => {
+    if (ms <= 0 || signal.aborted) return res();
+    const t = setTimeout(res, ms);
+    signal.addEventListener('abort', () => { clearTimeout(t); res(); }, { once: true });
+  });
+}
+
+/** The message of an error raised while running a task, for the task result. */
+function errorMessage(e: unknown): string {
+  if (e instanceof DciError) return e.hint ? `${e.message} (${e.hint})` : e.message;
+  return e instanceof Error ? e.message : String(e);
+}
+
+export class PlayRunner {
+  readonly hosts = new Map<string, HostState>();
+  readonly failures: TaskFailure[] = [];
+  readonly testCases: TestCaseRecord[] = [];
+  private seq = 0;
+  private readonly moduleCache = new Map<string, Promise<Module>>();
+  private play!: Play;
+  private playVarsLayer: Record<string, unknown> = {};
+  private varsFilesLayer: Record<string, unknown> = {};
+  private playHostsAll: string[] = [];
+  private playEnded = false;
+
+  constructor(private readonly o: RunnerOptions) {}
+
+  /** Host state (created on first use with its inventory vars and carried facts). */
+  hostState(name: string, facts?: Record<string, unknown>): HostState {
+    let h = this.hosts.get(name);
+    if (!h) {
+      h = {
+        name,
+        inventoryVars: this.o.inventory.hosts[name]?.vars ?? {},
+        facts: { ...(facts ?? {}) },
+        includeVars: {},
+        stats: newStats(),
+        failed: false,
+        unreachable: false,
+        ended: false,
+        notified: new Set(),
+      };
+      this.hosts.set(name, h);
+    }
+    return h;
+  }
+
+  /** Run one play on its hosts. Failed hosts stay failed for later plays (as ansible-playbook does). */
+  async runPlay(play: Play, hostNames: string[]): Promise<void> {
+    this.play = play;
+    this.playEnded = false;
+    const hosts = hostNames.map((n) => this.hostState(n)).filter((h) => !h.failed && !h.unreachable);
+    for (const h of hosts) h.ended = false;
+    this.playHostsAll = hosts.map((h) => h.name);
+    this.o.emit({ type: 'play-start', name: play.name, hosts: this.playHostsAll, file: play.where.file });
+    this.playVarsLayer = play.vars;
+    this.varsFilesLayer = {};
+    const inherited: Inherited = {
+      environment: play.keywords.environment !== undefined ? [play.keywords.environment] : [],
+      become: play.keywords.become,
+      become_user: play.keywords.become_user,
+      ignore_errors: play.keywords.ignore_errors,
+      ignore_unreachable: play.keywords.ignore_unreachable,
+      no_log: play.keywords.no_log,
+      check_mode: play.keywords.check_mode,
+      connection: play.keywords.connection,
+      run_once: play.keywords.run_once,
+      any_errors_fatal: play.keywords.any_errors_fatal,
+    };
+    const scope: Scope = { dir: dirname(play.where.file), whens: [], tags: play.keywords.tags ?? [], blockVars: [], inherited, depth: 0 };
+    if (play.keywords.gather_facts !== undefined && truthy(play.keywords.gather_facts)) {
+      this.o.emit({ type: 'warning', msg: `play "${play.name}": gather_facts is not supported; no facts are gathered (set gather_facts: false)` });
+    }
+    // vars_files: templated names, relative to the playbook; a list entry is "first found".
+    if (hosts.length) {
+      const vars = this.baseVars(hosts[0]);
+      for (const entry of play.varsFiles) {
+        const candidates = Array.isArray(entry) ? entry : [entry];
+        let loaded = false;
+        for (const c of candidates) {
+          const name = String(await this.o.templar.render(c, vars, { file: play.where.file, line: play.where.line, task: `play ${play.name}` }));
+          const path = isAbsolute(name) ? name : resolve(scope.dir, name);
+          if (!existsSync(path) && candidates.length > 1) continue;
+          const data = this.o.loader.readYaml(path, 'vars file');
+          if (data !== null && !isObject(data)) {
+            throw new TemplateError('vars-file-not-mapping', `vars file ${path} must hold a mapping of variables`, { location: { file: path } });
+          }
+          this.varsFilesLayer = { ...this.varsFilesLayer, ...(data ?? {}) };
+          loaded = true;
+          break;
+        }
+        if (!loaded) throw new TemplateError('vars-file-missing', `none of the vars files ${JSON.stringify(candidates)} exists`, { location: play.where });
+      }
+    }
+    for (const section of [play.preTasks, play.tasks, play.postTasks]) {
+      await this.runNodes(section, hosts, scope);
+      await this.runHandlers(play, hosts, scope);
+    }
+    this.o.emit({ type: 'play-end', name: play.name });
+  }
+
+  // ---------------------------------------------------------------- variables
+
+  private magic(h: HostState): Record<string, unknown> {
+    const activeNames = () => this.activeNames();
+    const inv = this.o.inventory;
+    return {
+      inventory_hostname: h.name,
+      inventory_hostname_short: h.name.split('.')[0],
+      groups: inv.groups,
+      group_names: (inv.hosts[h.name]?.groups ?? []).filter((g) => g !== 'all' && g !== 'ungrouped'),
+      hostvars: this.hostvars(),
+      get ansible_play_hosts() {
+        return activeNames();
+      },
+      get play_hosts() {
+        return activeNames();
+      },
+      get ansible_play_batch() {
+        return activeNames();
+      },
+      ansible_play_hosts_all: this.playHostsAll,
+      ansible_play_name: this.play?.name,
+      ansible_check_mode: this.o.checkMode,
+      ansible_run_tags: this.o.tags.tags.length ? this.o.tags.tags : ['all'],
+      ansible_skip_tags: this.o.tags.skipTags,
+      playbook_dir: this.o.playbookDir,
+      omit: OMIT,
+      ansible_version: { full: '2.14.18', major: 2, minor: 14, revision: 18, string: '2.14.18' },
+    };
+  }
+
+  private activeNames(): string[] {
+    return this.playHostsAll.filter((n) => {
+      const h = this.hosts.get(n);
+      return h && !h.failed && !h.unreachable;
+    });
+  }
+
+  private hostvarsProxy?: Record<string, unknown>;
+
+  /** `hostvars[name]`: every host's variables (without task-level layers), lazily resolved. */
+  private hostvars(): Record<string, unknown> {
+    if (this.hostvarsProxy) return this.hostvarsProxy;
+    const names = () => [...new Set([...Object.keys(this.o.inventory.hosts), ...this.hosts.keys()])];
+    this.hostvarsProxy = new Proxy({} as Record<string, unknown>, {
+      get: (_t, key) => {
+        if (typeof key !== 'string') return undefined;
+        if (!this.o.inventory.hosts[key] && !this.hosts.has(key)) return undefined;
+        const vars = this.baseVars(this.hostState(key));
+        return resolvedView(vars, this.o.templar);
+      },
+      has: (_t, key) => typeof key === 'string' && names().includes(key),
+      ownKeys: () => names(),
+      getOwnPropertyDescriptor: (_t, key) =>
+        typeof key === 'string' && names().includes(key) ? { enumerable: true, configurable: true, value: this.baseVars(this.hostState(key)) } : undefined,
+    });
+    return this.hostvarsProxy;
+  }
+
+  /** Host variables without block/task/loop layers (for hostvars and play-level templating). */
+  private baseVars(h: HostState): Record<string, unknown> {
+    return composeVars({
+      magic: this.magic(h),
+      inventory: h.inventoryVars,
+      runPlayVars: this.o.runPlayVars,
+      playVars: this.playVarsLayer,
+      varsFiles: this.varsFilesLayer,
+      includeVars: lazify(h.includeVars),
+      facts: h.facts,
+      extraVars: this.o.extraVars,
+    });
+  }
+
+  private taskVars(h: HostState, scope: Scope, taskVars: Record<string, unknown> | undefined, loopVars?: Record<string, unknown>): Record<string, unknown> {
+    const r = scope.rescue?.get(h.name);
+    return composeVars({
+      magic: this.magic(h),
+      inventory: h.inventoryVars,
+      runPlayVars: this.o.runPlayVars,
+      playVars: this.playVarsLayer,
+      varsFiles: this.varsFilesLayer,
+      blockVars: scope.blockVars,
+      taskVars,
+      includeVars: lazify(h.includeVars),
+      facts: h.facts,
+      includeParams: scope.hostParams?.get(h.name),
+      loopVars,
+      fixedMagic: r ? { ansible_failed_task: r.task, ansible_failed_result: r.result } : undefined,
+      extraVars: this.o.extraVars,
+    });
+  }
+
+  // ---------------------------------------------------------------- tree walking
+
+  private active(hosts: HostState[]): HostState[] {
+    if (this.playEnded) return [];
+    return hosts.filter((h) => !h.failed && !h.ended && !h.unreachable);
+  }
+
+  async runNodes(nodes: Node[], hosts: HostState[], scope: Scope): Promise<void> {
+    for (const node of nodes) {
+      if (this.o.signal.aborted) return;
+      const active = this.active(hosts);
+      if (!active.length) return;
+      if (node.kind === 'task') await this.runTask(node, active, scope);
+      else if (node.kind === 'block') await this.runBlock(node, active, scope);
+      else await this.runInclude(node, active, scope);
+    }
+  }
+
+  private childScope(scope: Scope, kw: Keywords, where: Where, opts: { inheritWhen?: boolean; inheritTags?: boolean; dir?: string } = {}): Scope {
+    const inh: Inherited = { ...scope.inherited, environment: scope.inherited.environment };
+    for (const k of ['become', 'become_user', 'ignore_errors', 'ignore_unreachable', 'no_log', 'delegate_to', 'delegate_facts', 'run_once', 'check_mode', 'connection', 'any_errors_fatal'] as const) {
+      if (kw[k] !== undefined) inh[k] = kw[k];
+    }
+    if (kw.environment !== undefined) inh.environment = [...scope.inherited.environment, kw.environment];
+    return {
+      ...scope,
+      dir: opts.dir ?? scope.dir,
+      whens: opts.inheritWhen !== false && kw.when !== undefined ? [...scope.whens, { cond: kw.when, where }] : scope.whens,
+      tags: opts.inheritTags !== false && kw.tags ? [...scope.tags, ...kw.tags] : scope.tags,
+      blockVars: kw.vars ? [...scope.blockVars, kw.vars] : scope.blockVars,
+      inherited: inh,
+    };
+  }
+
+  private async runBlock(b: BlockNode, hosts: HostState[], scope: Scope): Promise<void> {
+    const inner = this.childScope(scope, b.keywords, b.where);
+    await this.runNodes(b.block, hosts, inner);
+    const failedHere = hosts.filter((h) => h.failed && !h.unreachable);
+    if (b.rescue.length && failedHere.length && !this.playEnded) {
+      const rescueInfo = new Map(scope.rescue ?? []);
+      for (const h of failedHere) {
+        h.failed = false;
+        const f = this.lastFailure.get(h.name);
+        rescueInfo.set(h.name, { task: f?.task ?? {}, result: f?.result ?? { changed: false, failed: true } });
+      }
+      await this.runNodes(b.rescue, failedHere, { ...inner, rescue: rescueInfo });
+      for (const h of failedHere) {
+        if (!h.failed && !h.unreachable) {
+          h.stats.rescued++;
+          h.stats.failed = Math.max(0, h.stats.failed - 1);
+          const i = this.failures.findIndex((f) => f === this.lastFailure.get(h.name)?.record);
+          if (i >= 0) this.failures.splice(i, 1);
+        }
+      }
+    }
+    if (b.always.length && !this.playEnded) {
+      const wasFailed = hosts.filter((h) => h.failed && !h.unreachable);
+      for (const h of wasFailed) h.failed = false;
+      await this.runNodes(b.always, hosts, inner);
+      for (const h of wasFailed) h.failed = true;
+    }
+  }
+
+  private resolveInclude(name: string, scope: Scope): string | undefined {
+    if (isAbsolute(name)) return existsSync(name) ? name : undefined;
+    for (const base of [scope.dir, resolve(scope.dir, 'tasks'), this.o.playbookDir]) {
+      const p = resolve(base, name);
+      if (existsSync(p)) return p;
+    }
+    return undefined;
+  }
+
+  private async runInclude(node: IncludeNode, hosts: HostState[], scope: Scope): Promise<void> {
+    const own = [...scope.tags, ...(node.keywords.tags ?? [])];
+    if (node.isStatic) {
+      // import_tasks: its keywords (when, tags...) apply to every imported task; the name is templated once.
+      const h = hosts[0];
+      const where: TemplateWhere = { file: node.where.file, line: node.where.line, task: node.keywords.name ?? node.action };
+      let name: string;
+      try {
+        name = String(await this.o.templar.render(node.file, this.taskVars(h, scope, node.params), where));
+      } catch (e) {
+        for (const host of hosts) this.failHost(host, this.includeRef(node, host, scope), { changed: false, failed: true, msg: errorMessage(e) }, node, scope, 0);
+        return;
+      }
+      const path = this.resolveInclude(name, scope);
+      if (!path) {
+        for (const host of hosts) this.failHost(host, this.includeRef(node, host, scope), { changed: false, failed: true, msg: `Could not find or access '${name}' (imported from ${node.where.file}:${node.where.line ?? '?'})` }, node, scope, 0);
+        return;
+      }
+      const tasks = this.o.loader.loadTasks(path);
+      const inner = this.childScope(scope, { ...node.keywords, vars: Object.keys(node.params).length ? node.params : undefined }, node.where, { dir: dirname(path) });
+      if (inner.depth > MAX_INCLUDE_DEPTH) throw new TemplateError('include-depth', `includes nested more than ${MAX_INCLUDE_DEPTH} deep (a file including itself?)`, { location: node.where });
+      await this.runNodes(tasks, hosts, { ...inner, depth: scope.depth + 1 });
+      return;
+    }
+    if (!shouldRunTags(own, this.o.tags)) return;
+    // include_tasks: evaluated per host (when, loop, templated file name); hosts including the same file run it
+    // together, one include (loop item) after the other.
+    const perHost = new Map<string, Array<{ path: string; params: Record<string, unknown> }>>();
+    const limit = pLimit(this.o.forks);
+    await Promise.all(
+      hosts.map((h) =>
+        limit(async () => {
+          const ref = this.includeRef(node, h, scope);
+          const t0 = Date.now();
+          this.o.emit({ type: 'task-start', task: ref, module: node.action });
+          const list: Array<{ path: string; params: Record<string, unknown> }> = [];
+          try {
+            const base = this.taskVars(h, scope, undefined);
+            const where: TemplateWhere = { file: node.where.file, line: node.where.line, task: ref.name };
+            let items: Array<Record<string, unknown> | undefined> = [undefined];
+            const loopVar = String(node.loopControl?.loop_var ?? 'item');
+            if (node.loop) {
+              items = loopItems(node.loop.kind, await this.o.templar.render(node.loop.value, base, where)).map((it, i) => this.loopVarsFor(node.loopControl, loopVar, it, i, -1));
+            }
+            for (const lv of items) {
+              const vars = lv ? { ...base, ...lv } : base;
+              if (!(await this.conditionsHold([...scope.whens, ...(node.keywords.when !== undefined ? [{ cond: node.keywords.when, where: node.where }] : [])], vars, where))) continue;
+              const params = (await this.o.templar.render(node.params, vars, where)) as Record<string, unknown>;
+              const name = String(await this.o.templar.render(node.file, vars, where));
+              const path = this.resolveInclude(name, scope);
+              if (!path) throw new LoopError(`Could not find or access '${name}' (included from ${node.where.file}:${node.where.line ?? '?'}; searched ${scope.dir})`);
+              list.push({ path, params: { ...(lv ?? {}), ...params } });
+            }
+            perHost.set(h.name, list);
+            const status: TaskStatus = list.length ? 'ok' : 'skipped';
+            if (list.length) h.stats.ok++;
+            else h.stats.skipped++;
+            this.o.emit({ type: 'task-end', task: ref, module: node.action, status, durationMs: Date.now() - t0, msg: list.length ? `included: ${list.map((l) => l.path).join(', ')}` : undefined });
+          } catch (e) {
+            this.failHost(h, ref, { changed: false, failed: true, msg: errorMessage(e) }, node, scope, t0);
+          }
+        }),
+      ),
+    );
+    const maxLen = Math.max(0, ...[...perHost.values()].map((l) => l.length));
+    for (let i = 0; i < maxLen; i++) {
+      const groups = new Map<string, HostState[]>();
+      for (const h of hosts) {
+        const inc = perHost.get(h.name)?.[i];
+        if (!inc || h.failed) continue;
+        const g = groups.get(inc.path) ?? [];
+        g.push(h);
+        groups.set(inc.path, g);
+      }
+      for (const [path, group] of groups) {
+        let tasks: Node[];
+        try {
+          tasks = this.o.loader.loadTasks(path);
+        } catch (e) {
+          if (e instanceof DciError && e.code === 'file-not-found') {
+            for (const h of group) this.failHost(h, this.includeRef(node, h, scope), { changed: false, failed: true, msg: errorMessage(e) }, node, scope, 0);
+            continue;
+          }
+          throw e;
+        }
+        const hostParams = new Map(scope.hostParams ?? []);
+        for (const h of group) hostParams.set(h.name, { ...(scope.hostParams?.get(h.name) ?? {}), ...(perHost.get(h.name)?.[i]?.params ?? {}) });
+        const applyKw = node.apply ? (node.apply as Keywords) : {};
+        const inner = this.childScope(scope, { ...applyKw, tags: applyKw.tags ? (Array.isArray(applyKw.tags) ? applyKw.tags.map(String) : [String(applyKw.tags)]) : undefined }, node.where, { dir: dirname(path) });
+        if (scope.depth + 1 > MAX_INCLUDE_DEPTH) throw new TemplateError('include-depth', `includes nested more than ${MAX_INCLUDE_DEPTH} deep (a file including itself?)`, { location: node.where });
+        await this.runNodes(tasks, group, { ...inner, hostParams, depth: scope.depth + 1 });
+      }
+    }
+  }
+
+  private includeRef(node: IncludeNode, h: HostState, _scope: Scope): TaskRef {
+    return { name: node.keywords.name ?? `${node.action} ${typeof node.file === 'string' ? node.file : ''}`.trim(), file: node.where.file, line: node.where.line, host: h.name, id: String(++this.seq) };
+  }
+
+  // ---------------------------------------------------------------- tasks
+
+  private lastFailure = new Map<string, { task: Record<string, unknown>; result: TaskResult; record: TaskFailure }>();
+
+  private async conditionsHold(whens: Array<{ cond: unknown; where: Where }>, vars: Record<string, unknown>, where: TemplateWhere): Promise<boolean> {
+    for (const w of whens) {
+      const cond = w.cond;
+      if (cond === undefined || cond === null) continue;
+      const ok = await this.o.templar.condition(cond as string | boolean | Array<string | boolean>, vars, { ...where, file: w.where.file ?? where.file, line: w.where.line ?? where.line });
+      if (!ok) return false;
+    }
+    return true;
+  }
+
+  private async runTask(task: TaskNode, hosts: HostState[], scope: Scope): Promise<void> {
+    if (!shouldRunTags([...scope.tags, ...(task.keywords.tags ?? [])], this.o.tags)) return;
+    const runOnceRaw = task.keywords.run_once ?? scope.inherited.run_once;
+    let runOnce = false;
+    if (runOnceRaw !== undefined) {
+      try {
+        runOnce = truthy(await this.o.templar.render(runOnceRaw, this.taskVars(hosts[0], scope, task.keywords.vars)));
+      } catch {
+        runOnce = false;
+      }
+    }
+    if (runOnce) {
+      const [first, ...others] = hosts;
+      const out = await this.runTaskOnHost(task, first, scope);
+      // run_once: the result (register, facts) applies to every host of the play, as Ansible does.
+      for (const h of others) {
+        if (task.register && out.result) h.facts = { ...h.facts, [task.register]: out.result };
+        if (out.facts) h.facts = { ...h.facts, ...out.facts };
+        if (out.failed) this.failHost(h, { ...out.ref, host: h.name, id: String(++this.seq) }, out.result, task, scope, Date.now(), true);
+      }
+      return;
+    }
+    if (hosts.length === 1) {
+      await this.runTaskOnHost(task, hosts[0], scope);
+      return;
+    }
+    const limit = pLimit(this.o.forks);
+    await Promise.all(hosts.map((h) => limit(() => this.runTaskOnHost(task, h, scope))));
+  }
+
+  private failHost(h: HostState, ref: TaskRef, result: TaskResult, node: TaskNode | IncludeNode, scope: Scope, t0: number, silent = false): void {
+    h.failed = true;
+    h.stats.failed++;
+    const record: TaskFailure = { host: h.name, task: ref.name, file: ref.file, line: ref.line, msg: this.o.secrets.redact(String(result.msg ?? 'failed')), output: this.outputOf(result) };
+    this.failures.push(record);
+    this.lastFailure.set(h.name, { task: { name: ref.name, action: node.action, file: ref.file, line: ref.line }, result, record });
+    if (!silent && t0) {
+      this.o.emit({ type: 'task-end', task: ref, module: node.action, status: 'failed', durationMs: Date.now() - t0, msg: record.msg, result: this.o.secrets.redactDeep(result) });
+    } else if (!silent) {
+      this.o.emit({ type: 'task-end', task: ref, module: node.action, status: 'failed', durationMs: 0, msg: record.msg });
+    }
+    void scope;
+  }
+
+  private outputOf(r: TaskResult): string | undefined {
+    const parts = [r.stdout, r.stderr].filter((s): s is string => typeof s === 'string' && s.length > 0);
+    return parts.length ? this.o.secrets.redact(parts.join('\n')) : undefined;
+  }
+
+  private loopVarsFor(lc: Record<string, unknown> | undefined, loopVar: string, item: unknown, index: number, length: number): Record<string, unknown> {
+    const lv: Record<string, unknown> = { [loopVar]: item, ansible_loop_var: loopVar };
+    if (lc?.index_var !== undefined) {
+      lv[String(lc.index_var)] = index;
+      lv.ansible_index_var = String(lc.index_var);
+    }
+    if (length >= 0 && truthy(lc?.extended)) {
+      lv.ansible_loop = { index: index + 1, index0: index, revindex: length - index, revindex0: length - index - 1, first: index === 0, last: index === length - 1, length };
+    }
+    return lv;
+  }
+
+  private async taskName(task: TaskNode, vars: Record<string, unknown>): Promise<string> {
+    const raw = task.keywords.name;
+    if (raw === undefined) return task.action;
+    if (!this.o.templar.isTemplate(raw)) return raw;
+    try {
+      return String(await this.o.templar.render(raw, vars));
+    } catch {
+      return raw;
+    }
+  }
+
+  private async runTaskOnHost(task: TaskNode, h: HostState, scope: Scope): Promise<{ ref: TaskRef; result: TaskResult; failed: boolean; facts?: Record<string, unknown> }> {
+    const t0 = Date.now();
+    const baseVars = this.taskVars(h, scope, task.keywords.vars);
+    const name = await this.taskName(task, baseVars);
+    const ref: TaskRef = { name, file: task.where.file, line: task.where.line, host: h.name, id: String(++this.seq) };
+    const where: TemplateWhere = { file: task.where.file, line: task.where.line, task: name };
+    this.o.emit({ type: 'task-start', task: ref, module: task.module });
+    const whens = task.keywords.when !== undefined ? [...scope.whens, { cond: task.keywords.when, where: task.where }] : scope.whens;
+    const noLog = truthy(await this.renderKeyword(task.keywords.no_log ?? scope.inherited.no_log, baseVars, where));
+    let result: TaskResult;
+    const factsOut: Record<string, unknown> = {};
+    const includeVarsOut: Record<string, unknown> = {};
+    const itemResults: TaskResult[] = [];
+    try {
+      if (!task.loop) {
+        if (!(await this.conditionsHold(whens, baseVars, where))) {
+          result = { changed: false, failed: false, skipped: true, skip_reason: 'Conditional result was False' };
+        } else {
+          result = await this.runWithRetries(task, h, scope, baseVars, where, ref);
+          this.collectSideEffects(task, result, factsOut, includeVarsOut, h, ref);
+        }
+      } else {
+        let items: unknown[];
+        try {
+          items = loopItems(task.loop.kind, await this.o.templar.render(task.loop.value, baseVars, where));
+        } catch (e) {
+          // Ansible checks `when` before reporting a loop that could not be templated (a skipped task with an
+          // undefined loop variable is fine).
+          if (e instanceof TemplateError && !(await this.conditionsHold(whens, baseVars, where).catch(() => true))) {
+            items = [];
+            result = { changed: false, failed: false, skipped: true, skip_reason: 'Conditional result was False' };
+            throw Object.assign(new Error('skip'), { skipResult: result });
+          }
+          throw e;
+        }
+        const lc = task.loopControl;
+        const loopVar = String(lc?.loop_var ?? 'item');
+        const pauseMs = lc?.pause !== undefined ? Number(lc.pause) * 1000 : 0;
+        for (let i = 0; i < items.length; i++) {
+          if (i > 0 && pauseMs > 0) await sleep(pauseMs, this.o.signal);
+          const lv = this.loopVarsFor(lc, loopVar, items[i], i, items.length);
+          const vars = { ...baseVars, ...lv };
+          const itemWhere = where;
+          let r: TaskResult;
+          try {
+            if (!(await this.conditionsHold(whens, vars, itemWhere))) {
+              r = { changed: false, failed: false, skipped: true, skip_reason: 'Conditional result was False' };
+            } else {
+              r = await this.runWithRetries(task, h, scope, vars, itemWhere, ref);
+              this.collectSideEffects(task, r, factsOut, includeVarsOut, h, ref);
+            }
+          } catch (e) {
+            r = { changed: false, failed: true, msg: errorMessage(e) };
+          }
+          const itemResult: TaskResult = { ...r, ...lv };
+          delete (itemResult as Record<string, unknown>).ansible_loop;
+          if (lv.ansible_loop) itemResult.ansible_loop = lv.ansible_loop;
+          itemResults.push(itemResult);
+          let label: string;
+          try {
+            label = lc?.label !== undefined ? String(await this.o.templar.render(lc.label, vars, where)) : typeof items[i] === 'string' ? (items[i] as string) : JSON.stringify(items[i]);
+          } catch {
+            label = JSON.stringify(items[i]);
+          }
+          const st: TaskStatus = r.failed ? (this.ignoreErrorsRaw(task, scope) ? 'ignored' : 'failed') : r.skipped ? 'skipped' : r.changed ? 'changed' : 'ok';
+          this.o.emit({ type: 'item-end', task: ref, label: this.o.secrets.redact(noLog ? '(censored due to no_log)' : label), status: st, msg: noLog ? undefined : r.msg !== undefined ? this.o.secrets.redact(String(r.msg)) : undefined });
+        }
+        if (!items.length) {
+          result = { changed: false, failed: false, skipped: true, skipped_reason: 'No items in the list', results: [] };
+        } else {
+          const anyFailed = itemResults.some((r) => r.failed);
+          result = {
+            changed: itemResults.some((r) => r.changed),
+            failed: anyFailed,
+            msg: anyFailed ? 'One or more items failed' : 'All items completed',
+            results: itemResults,
+          };
+          if (!anyFailed) delete (result as Record<string, unknown>).failed;
+          if (itemResults.every((r) => r.skipped)) result.skipped = true;
+        }
+      }
+    } catch (e) {
+      const skip = (e as { skipResult?: TaskResult }).skipResult;
+      if (skip) result = skip;
+      else if (e instanceof TransportError && /connect|unreachable|refused|host key|handshake|auth/i.test(e.message + e.code)) {
+        result = { changed: false, failed: false, unreachable: true, msg: errorMessage(e) };
+      } else result = { changed: false, failed: true, msg: errorMessage(e) };
+    }
+    result.changed = Boolean(result.changed);
+    if (noLog) {
+      // Values of a no_log task never reach output: register them as secrets too (long strings only).
+      this.o.secrets.addDeep(collectLongStrings(result));
+    }
+    // register + facts
+    if (task.register) {
+      h.facts = { ...h.facts, [task.register]: result };
+      if (SECRET_VARIABLE_PATTERN.test(task.register)) this.o.secrets.addDeep(result);
+    }
+    const delegateFacts = truthy(task.keywords.delegate_facts ?? scope.inherited.delegate_facts);
+    if (Object.keys(factsOut).length) {
+      let target = h;
+      if (delegateFacts && (task.keywords.delegate_to ?? scope.inherited.delegate_to) !== undefined) {
+        const d = String(await this.renderKeyword(task.keywords.delegate_to ?? scope.inherited.delegate_to, baseVars, where));
+        target = this.hostState(d);
+      }
+      target.facts = { ...target.facts, ...factsOut };
+      for (const [k, v] of Object.entries(factsOut)) if (SECRET_VARIABLE_PATTERN.test(k)) this.o.secrets.addDeep(v);
+    }
+    if (Object.keys(includeVarsOut).length) h.includeVars = { ...h.includeVars, ...includeVarsOut };
+
+    const shown: Record<string, unknown> = noLog ? { censored: CENSORED, changed: result.changed, ...(result.failed ? { failed: true } : {}), ...(result.skipped ? { skipped: true } : {}) } : result;
+    const ignore = this.ignoreErrorsRaw(task, scope) ? truthy(await this.renderKeyword(task.keywords.ignore_errors ?? scope.inherited.ignore_errors, baseVars, where).catch(() => false)) : false;
+    let status: TaskStatus;
+    if (result.unreachable) status = 'unreachable';
+    else if (result.failed) status = ignore ? 'ignored' : 'failed';
+    else if (result.skipped) status = 'skipped';
+    else if (result.changed) status = 'changed';
+    else status = 'ok';
+
+    if (task.module === 'debug' && status !== 'skipped' && !noLog) {
+      const { changed: _c, failed: _f, ...rest } = result;
+      this.o.emit({ type: 'debug', task: ref, msg: this.o.secrets.redactDeep('msg' in rest ? rest.msg : rest) });
+    }
+    const durationMs = Date.now() - t0;
+    if (/^test_/.test(name)) {
+      this.testCases.push({ name, host: h.name, status: status === 'failed' ? 'failed' : status === 'skipped' ? 'skipped' : 'passed', durationMs, msg: status === 'failed' ? this.o.secrets.redact(String(shown.msg ?? 'failed')) : undefined, file: task.where.file });
+    }
+    if (status === 'unreachable') {
+      h.unreachable = true;
+      h.failed = true;
+      h.stats.unreachable++;
+      const record: TaskFailure = { host: h.name, task: name, file: task.where.file, line: task.where.line, msg: this.o.secrets.redact(String(result.msg)) };
+      this.failures.push(record);
+      this.o.emit({ type: 'task-end', task: ref, module: task.module, status, durationMs, msg: record.msg });
+      return { ref, result, failed: true };
+    }
+    if (status === 'failed') {
+      h.failed = true;
+      h.stats.failed++;
+      const msg = this.o.secrets.redact(String(shown.msg ?? (noLog ? CENSORED : 'failed')));
+      const record: TaskFailure = { host: h.name, task: name, file: task.where.file, line: task.where.line, msg, output: noLog ? undefined : this.outputOf(result) };
+      this.failures.push(record);
+      this.lastFailure.set(h.name, { task: { name, action: task.action, args: noLog ? {} : task.args }, result, record });
+      this.o.emit({ type: 'task-end', task: ref, module: task.module, status, durationMs, msg, result: this.o.secrets.redactDeep(shown) });
+      return { ref, result, failed: true, facts: factsOut };
+    }
+    if (status === 'skipped') h.stats.skipped++;
+    else {
+      h.stats.ok++;
+      if (status === 'changed') h.stats.changed++;
+      if (status === 'ignored') {
+        h.stats.ignored++;
+        if (result.changed) h.stats.changed++;
+      }
+    }
+    if (status === 'changed' && task.notify) for (const n of task.notify) h.notified.add(n);
+    this.o.emit({ type: 'task-end', task: ref, module: task.module, status, durationMs, msg: shown.msg !== undefined ? this.o.secrets.redact(String(shown.msg)) : undefined, result: this.o.secrets.redactDeep(shown) });
+    return { ref, result, failed: false, facts: factsOut };
+  }
+
+  private ignoreErrorsRaw(task: TaskNode, scope: Scope): boolean {
+    return (task.keywords.ignore_errors ?? scope.inherited.ignore_errors) !== undefined;
+  }
+
+  private async renderKeyword(v: unknown, vars: Record<string, unknown>, where: TemplateWhere): Promise<unknown> {
+    if (v === undefined || v === null) return v;
+    if (typeof v === 'string' && this.o.templar.isTemplate(v)) return this.o.templar.render(v, vars, where);
+    return v;
+  }
+
+  /** What set_fact / include_vars / add_host / meta results mean to the executor. */
+  private collectSideEffects(task: TaskNode, r: TaskResult, facts: Record<string, unknown>, includeVars: Record<string, unknown>, h: HostState, ref: TaskRef): void {
+    if (r.failed || r.skipped) return;
+    if (isObject(r.ansible_facts)) {
+      if (task.module === 'include_vars') Object.assign(includeVars, r.ansible_facts);
+      else Object.assign(facts, r.ansible_facts);
+    }
+    if (isObject(r.add_host)) {
+      const a = r.add_host as { host_name?: string; groups?: string[]; host_vars?: Record<string, unknown> };
+      if (a.host_name) this.addHost(a.host_name, a.groups ?? [], a.host_vars ?? {});
+    }
+    if (typeof r.meta === 'string') {
+      if (r.meta === 'end_play') this.playEnded = true;
+      else if (r.meta === 'end_host') h.ended = true;
+      else if (r.meta === 'flush_handlers') this.pendingFlush = true;
+      else if (r.meta === 'clear_host_errors') for (const x of this.hosts.values()) x.failed = false;
+    }
+    void ref;
+  }
+
+  private pendingFlush = false;
+
+  private addHost(name: string, groups: string[], vars: Record<string, unknown>): void {
+    const inv = this.o.inventory;
+    const existing = inv.hosts[name];
+    const allGroups = [...new Set([...(existing?.groups ?? []), ...groups, 'all'])];
+    inv.hosts[name] = { name, vars: { ...(existing?.vars ?? {}), ...vars }, groups: allGroups };
+    for (const g of allGroups) {
+      const list = inv.groups[g] ?? (inv.groups[g] = []);
+      if (!list.includes(name)) list.push(name);
+    }
+    const st = this.hosts.get(name);
+    if (st) st.inventoryVars = inv.hosts[name].vars;
+  }
+
+  private async runWithRetries(task: TaskNode, h: HostState, scope: Scope, vars: Record<string, unknown>, where: TemplateWhere, ref: TaskRef): Promise<TaskResult> {
+    const hasUntil = task.until !== undefined;
+    let attempts = 1;
+    let delayMs = 0;
+    if (hasUntil) {
+      const retries = task.retries !== undefined ? Number(await this.renderKeyword(task.retries, vars, where)) : undefined;
+      attempts = retries === undefined || Number.isNaN(retries) ? 3 : retries <= 0 ? 1 : retries + 1;
+      const delay = task.delay !== undefined ? Number(await this.renderKeyword(task.delay, vars, where)) : 5;
+      delayMs = Number.isNaN(delay) ? 5000 : delay * 1000;
+    }
+    let result: TaskResult = { changed: false, failed: true };
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      result = await this.invokeModule(task, h, scope, vars, where, ref);
+      const withReg = task.register ? { ...vars, [task.register]: result } : vars;
+      if (task.changedWhen !== undefined && !result.skipped) {
+        result.changed = await this.o.templar.condition(task.changedWhen as string, withReg, where);
+      }
+      if (task.failedWhen !== undefined && !result.skipped) {
+        const f = await this.o.templar.condition(task.failedWhen as string, withReg, where);
+        result.failed_when_result = f;
+        result.failed = f;
+      }
+      if (!hasUntil) break;
+      result.attempts = attempt;
+      const done = await this.o.templar.condition(task.until as string, task.register ? { ...vars, [task.register]: result } : vars, where);
+      if (done) break;
+      if (attempt === attempts) {
+        result.failed = true;
+        break;
+      }
+      this.o.emit({ type: 'task-output', task: ref, stream: 'stderr', line: `FAILED - RETRYING: ${ref.name} (${attempts - attempt} retries left).` });
+      await sleep(delayMs, this.o.signal);
+    }
+    return result;
+  }
+
+  private loadModule(entry: ModuleEntry): Promise<Module> {
+    let p = this.moduleCache.get(entry.name);
+    if (!p) {
+      p = entry.load() as unknown as Promise<Module>;
+      this.moduleCache.set(entry.name, p);
+    }
+    return p;
+  }
+
+  private async invokeModule(task: TaskNode, h: HostState, scope: Scope, vars: Record<string, unknown>, where: TemplateWhere, ref: TaskRef): Promise<TaskResult> {
+    const entry = this.o.modules.find(task.module);
+    if (!entry) return { changed: false, failed: true, msg: `module ${task.module} is not available` };
+    const mod = await this.loadModule(entry);
+    let rawArgs = task.args;
+    if (FREE_FORM in rawArgs) {
+      const { [FREE_FORM]: free, ...rest } = rawArgs;
+      rawArgs = { ...parseKv(String(free), mod.freeForm), ...rest };
+    }
+    const rendered = (await this.o.templar.render(rawArgs, vars, where)) as Record<string, unknown>;
+    const args: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(rendered)) if (v !== OMIT) args[k] = v;
+    const checkRaw = task.keywords.check_mode ?? scope.inherited.check_mode;
+    const checkMode = checkRaw !== undefined ? truthy(await this.renderKeyword(checkRaw, vars, where)) : this.o.checkMode;
+    if (checkMode && !mod.checkMode) return { changed: false, failed: false, skipped: true, msg: 'skipped, running in check mode' };
+    let parsed: unknown;
+    try {
+      parsed = this.o.modules.parseArgs(mod, args);
+    } catch (e) {
+      return { changed: false, failed: true, msg: errorMessage(e) };
+    }
+    const transport = await this.transportFor(task, h, scope, vars, where, mod);
+    const templar = this.o.templar;
+    const emit = this.o.emit;
+    const secrets = this.o.secrets;
+    const ctx: RunContext = {
+      host: h.name,
+      vars: resolvedView(vars, templar),
+      transport,
+      controller: this.o.transports.controller,
+      emit,
+      signal: this.o.signal,
+      checkMode,
+      runDir: this.o.runDir,
+      taskDir: scope.dir,
+      secrets,
+      taskName: ref.name,
+      async render(template, extraVars) {
+        const r = await templar.render(template, extraVars ? { ...vars, ...extraVars } : vars, where);
+        return typeof r === 'string' ? r : r === null || r === undefined ? '' : typeof r === 'object' ? JSON.stringify(r) : String(r);
+      },
+      log(line, stream = 'stdout') {
+        emit({ type: 'task-output', task: ref, stream, line });
+      },
+    };
+    try {
+      const r = await mod.run(parsed as never, ctx);
+      return { ...r, changed: Boolean(r.changed), failed: Boolean(r.failed) };
+    } catch (e) {
+      if (e instanceof TransportError) throw e;
+      return { changed: false, failed: true, msg: errorMessage(e) };
+    }
+  }
+
+  private async transportFor(task: TaskNode, h: HostState, scope: Scope, vars: Record<string, unknown>, where: TemplateWhere, mod: Module): Promise<Transport> {
+    if (mod.controllerOnly) return this.o.transports.controller;
+    const delegateRaw = task.keywords.delegate_to ?? scope.inherited.delegate_to;
+    let target = h.name;
+    let targetVars: Record<string, unknown> = vars;
+    if (delegateRaw !== undefined && delegateRaw !== null) {
+      target = String(await this.renderKeyword(delegateRaw, vars, where));
+      targetVars = this.baseVars(this.hostState(target));
+    }
+    const view = resolvedView(targetVars, this.o.templar);
+    const connOverride = await this.renderKeyword(task.keywords.connection ?? scope.inherited.connection, vars, where);
+    const connection = connectionOf(target, { ansible_connection: view.ansible_connection, ansible_host: view.ansible_host }, delegateRaw !== undefined && target !== h.name ? undefined : connOverride);
+    const connVars: Record<string, unknown> = {};
+    for (const k of Object.keys(targetVars)) if (k.startsWith('ansible_') || k.startsWith('dci_ssh')) connVars[k] = view[k];
+    const inner = await this.o.transports.get({ host: target, connection, vars: connVars });
+    const becomeRaw = task.keywords.become ?? scope.inherited.become;
+    const become = becomeRaw !== undefined ? truthy(await this.renderKeyword(becomeRaw, vars, where)) : truthy(view.ansible_become);
+    const becomeUserRaw = task.keywords.become_user ?? scope.inherited.become_user ?? view.ansible_become_user;
+    const becomeUser = becomeUserRaw !== undefined ? String(await this.renderKeyword(becomeUserRaw, vars, where)) : undefined;
+    const env: Record<string, string> = { ...this.o.environment };
+    const envLayers = task.keywords.environment !== undefined ? [...scope.inherited.environment, task.keywords.environment] : scope.inherited.environment;
+    for (const layer of envLayers) {
+      const r = await this.o.templar.render(layer, vars, where);
+      if (isObject(r)) for (const [k, v] of Object.entries(r)) if (v !== OMIT) env[k] = typeof v === 'string' ? v : JSON.stringify(v);
+    }
+    if (!become && !Object.keys(env).length) return inner;
+    return new KeywordTransport(inner, { become: become || undefined, becomeUser, env: Object.keys(env).length ? env : undefined });
+  }
+
+  // ---------------------------------------------------------------- handlers
+
+  private async runHandlers(play: Play, hosts: HostState[], scope: Scope): Promise<void> {
+    if (!play.handlers.length) return;
+    for (const handler of play.handlers) {
+      const names = [handler.keywords.name, ...(handler.kind === 'task' ? (handler as TaskNode & { listen?: string[] }).listen ?? [] : [])].filter(Boolean) as string[];
+      const targets = this.active(hosts).filter((h) => names.some((n) => h.notified.has(n)));
+      if (!targets.length) continue;
+      await this.runNodes([handler], targets, scope);
+      for (const h of targets) for (const n of names) h.notified.delete(n);
+    }
+    this.pendingFlush = false;
+  }
+}
+
+/** Strings long enough to be worth redacting (a no_log result's `ok` or `0` must not mangle every line). */
+function collectLongStrings(v: unknown, out: string[] = []): string[] {
+  if (typeof v === 'string') {
+    if (v.length >= 6) out.push(v);
+  } else if (Array.isArray(v)) v.forEach((x) => collectLongStrings(x, out));
+  else if (v && typeof v === 'object' && !(v instanceof LazyValue)) {
+    for (const [k, x] of Object.entries(v)) if (!['msg', 'cmd', 'changed', 'failed', 'skipped', 'rc', 'start', 'end', 'delta'].includes(k)) collectLongStrings(x, out);
+  }
+  return out;
+}

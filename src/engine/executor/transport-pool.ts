@@ -1,0 +1,102 @@
+/**
+ * One transport per target host for the whole run (an SSH connection is opened once and reused by every task),
+ * plus a wrapper applying the task's `become` and `environment` keywords to every command a module runs.
+ */
+import type { ExecOutcome, ExecRequest, FileStat, Transport } from '../types.js';
+import { LocalTransport } from '../transports/local.js';
+
+/** Connection settings of a host, from its (resolved) inventory variables. */
+export interface ConnectionSpec {
+  host: string;
+  connection: string;
+  vars: Record<string, unknown>;
+}
+
+export type TransportFactory = (spec: ConnectionSpec) => Promise<Transport>;
+
+const LOCAL_NAMES = new Set(['localhost', '127.0.0.1', '::1']);
+
+/** Ansible's rule: `ansible_connection`, else local for the implicit localhost, else ssh. */
+export function connectionOf(host: string, vars: Record<string, unknown>, override?: unknown): string {
+  const c = override ?? vars.ansible_connection;
+  if (typeof c === 'string' && c) return c === 'paramiko' || c === 'smart' ? 'ssh' : c;
+  return LOCAL_NAMES.has(host) && vars.ansible_host === undefined ? 'local' : 'ssh';
+}
+
+export const defaultTransportFactory: TransportFactory = async (spec) => {
+  if (spec.connection === 'local') return new LocalTransport(spec.host);
+  if (spec.connection === 'ssh') {
+    // Resolved at run time: the ssh transport (ssh2, native crypto) is loaded only when a task needs it.
+    const path = '../transports/index.js';
+    const ssh = (await import(path)) as { createTransport(host: string, vars: Record<string, unknown>): Promise<Transport> | Transport };
+    return ssh.createTransport(spec.host, spec.vars);
+  }
+  throw new Error(`connection type '${spec.connection}' is not supported (use local or ssh)`);
+};
+
+export class TransportPool {
+  private readonly open = new Map<string, Promise<Transport>>();
+  readonly controller: Transport = new LocalTransport('localhost');
+
+  constructor(private readonly factory: TransportFactory = defaultTransportFactory) {}
+
+  get(spec: ConnectionSpec): Promise<Transport> {
+    if (spec.connection === 'local') return Promise.resolve(this.controller);
+    const key = `${spec.connection}:${spec.host}`;
+    let t = this.open.get(key);
+    if (!t) {
+      t = this.factory(spec);
+      // A failed connection is not cached: the next task retries (and reports unreachable again).
+      t.catch(() => this.open.delete(key));
+      this.open.set(key, t);
+    }
+    return t;
+  }
+
+  async closeAll(): Promise<void> {
+    const all = [...this.open.values()];
+    this.open.clear();
+    await Promise.allSettled(all.map(async (p) => (await p).close()));
+    await this.controller.close().catch(() => undefined);
+  }
+}
+
+/** Applies `become`/`environment` to every command (modules never see these keywords). */
+export class KeywordTransport implements Transport {
+  readonly kind: 'local' | 'ssh';
+  readonly host: string;
+
+  constructor(
+    private readonly inner: Transport,
+    private readonly opts: { become?: boolean; becomeUser?: string; env?: Record<string, string> },
+  ) {
+    this.kind = inner.kind;
+    this.host = inner.host;
+  }
+
+  exec(request: ExecRequest): Promise<ExecOutcome> {
+    const env = this.opts.env ? { ...this.opts.env, ...request.env } : request.env;
+    return this.inner.exec({
+      ...request,
+      env,
+      become: request.become ?? this.opts.become,
+      becomeUser: request.becomeUser ?? this.opts.becomeUser,
+    });
+  }
+
+  put(path: string, data: string | Uint8Array, mode?: number): Promise<void> {
+    return this.inner.put(path, data, mode);
+  }
+
+  get(path: string): Promise<Buffer> {
+    return this.inner.get(path);
+  }
+
+  stat(path: string): Promise<FileStat> {
+    return this.inner.stat(path);
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
