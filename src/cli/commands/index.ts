@@ -5,10 +5,11 @@
 import type { Command } from 'commander';
 import type { CliIO } from '../main.js';
 import { versionCommand } from './version.js';
+import { dciCommand } from './dci.js';
 
 export interface CliCommand {
   name: string;
   register(program: Command, io: CliIO): void;
 }
 
-export const COMMANDS: CliCommand[] = [versionCommand];
+export const COMMANDS: CliCommand[] = [versionCommand, dciCommand];

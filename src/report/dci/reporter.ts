@@ -1,0 +1,230 @@
+/**
+ * What the pipeline uses: `startDciJob` (identity check, topic, components, job, `new` state, tags) and a
+ * per-job reporter (job states, uploads with spool fallback, tags, key/values, agent-made components). It knows
+ * nothing about the engine: the pipeline calls it at stage transitions and hands it files.
+ */
+import { readFile } from 'node:fs/promises';
+import { DciApiError } from '../../core/errors.js';
+import type { DciClient, CreateComponentInput } from './client.js';
+import { parseComponentSpec, type ComponentFilter } from './component-query.js';
+import { flushPendingUploads, spoolUpload, type FlushResult, type SpooledEntry } from './spool.js';
+import { FINAL_JOB_STATES, type DciComponent, type DciFileRecord, type DciJob, type DciJobStateRecord, type DciTopic, type JobState } from './types.js';
+import { DciCredentialsRejected } from './errors.js';
+
+export const DEFAULT_DCI_UI_URL = 'https://www.distributed-ci.io';
+
+export function jobUiUrl(jobId: string, uiUrl = process.env.DCI_UI_URL || DEFAULT_DCI_UI_URL): string {
+  return `${uiUrl.replace(/\/+$/, '')}/jobs/${jobId}/jobStates`;
+}
+
+/** MIME types as the agent's get-logs uses them; junit is the only one the server parses. */
+export function mimeForFile(name: string): string {
+  const n = name.toLowerCase();
+  if (n.endsWith('.xml')) return 'application/junit';
+  if (n.endsWith('.json')) return 'application/json';
+  if (n.endsWith('.gz') || n.endsWith('.tgz')) return 'application/x-gzip';
+  if (n.endsWith('.tar.xz') || n.endsWith('.xz')) return 'application/x-xz';
+  return 'text/plain';
+}
+
+export interface UploadOptions {
+  mime?: string;
+  /** Job-level file (kubeconfig, logs, junit) instead of attaching it to the current job state (task output). */
+  jobLevel?: boolean;
+}
+
+export interface UploadOutcome {
+  status: 'uploaded' | 'spooled';
+  file?: DciFileRecord;
+  spooled?: SpooledEntry;
+}
+
+export interface DciReporter {
+  readonly jobId: string;
+  /** The id of the latest job state (task outputs are attached to it). */
+  readonly currentJobStateId: string | undefined;
+  /** Job states posted through this reporter, in order, as the server stored them. */
+  readonly states: readonly DciJobStateRecord[];
+  jobState(state: JobState, comment?: string): Promise<DciJobStateRecord>;
+  uploadFile(name: string, source: string | Uint8Array, mimeOrOptions?: string | UploadOptions): Promise<UploadOutcome>;
+  addTags(tags: string[]): Promise<string[]>;
+  setKeyValue(key: string, value: number): Promise<void>;
+  /** Create (or find, on 409) a component in the job's topic/team and attach it to the job. */
+  addComponent(spec: Omit<CreateComponentInput, 'topicId' | 'teamId'>): Promise<DciComponent>;
+  flushPendingUploads(): Promise<FlushResult>;
+  /** Flush spooled uploads; returns what is still pending (kept in the spool dir). Does not close the client. */
+  close(): Promise<FlushResult>;
+}
+
+export interface DciReporterOptions {
+  client: DciClient;
+  jobId: string;
+  /** Where failed uploads are kept (inside the run record). */
+  spoolDir: string;
+  /** Known topic/team of the job (read from the job when absent and first needed). */
+  topicId?: string;
+  teamId?: string;
+  /** A job state already posted (e.g. by startDciJob). */
+  initialJobState?: DciJobStateRecord;
+  /** One-line notices (spooled uploads); no payloads. */
+  log?: (line: string) => void;
+}
+
+export function createDciReporter(options: DciReporterOptions): DciReporter {
+  const { client, jobId, spoolDir } = options;
+  const states: DciJobStateRecord[] = options.initialJobState ? [options.initialJobState] : [];
+  let topicId = options.topicId;
+  let teamId = options.teamId;
+
+  async function ensureJobFacts(): Promise<{ topicId: string; teamId: string }> {
+    if (!topicId || !teamId) {
+      const { job } = await client.getJob(jobId);
+      topicId = job.topic_id;
+      teamId = job.team_id ?? (await client.teamId());
+    }
+    return { topicId, teamId };
+  }
+
+  const reporter: DciReporter = {
+    jobId,
+    get currentJobStateId() {
+      return states.at(-1)?.id;
+    },
+    get states() {
+      return states;
+    },
+    async jobState(state, comment) {
+      const rec = await client.postJobState(jobId, state, comment);
+      states.push(rec);
+      return rec;
+    },
+    async uploadFile(name, source, mimeOrOptions) {
+      const opts: UploadOptions = typeof mimeOrOptions === 'string' ? { mime: mimeOrOptions } : (mimeOrOptions ?? {});
+      const data = typeof source === 'string' ? await readFile(source) : source;
+      const mime = opts.mime ?? mimeForFile(typeof source === 'string' ? source : name);
+      const jobstateId = opts.jobLevel ? undefined : reporter.currentJobStateId;
+      try {
+        const file = await client.uploadFile({ jobId, jobstateId, name, mime, data });
+        return { status: 'uploaded', file };
+      } catch (e) {
+        // Wrong credentials are not a transient failure: surface them now.
+        if (e instanceof DciCredentialsRejected) throw e;
+        const error = e instanceof Error ? e.message : String(e);
+        const spooled = await spoolUpload(spoolDir, { jobId, jobstateId, name, mime, error, spooledAt: new Date().toISOString() }, data);
+        options.log?.(`DCI upload of '${name}' failed (${error}); kept in ${spooled.dataPath} and retried at the end of the run`);
+        return { status: 'spooled', spooled };
+      }
+    },
+    addTags(tags) {
+      return client.addJobTags(jobId, tags);
+    },
+    setKeyValue(key, value) {
+      return client.setJobKeyValue(jobId, key, value);
+    },
+    async addComponent(spec) {
+      const facts = await ensureJobFacts();
+      const component = await client.createComponent({ ...spec, ...facts });
+      await client.attachComponent(jobId, component.id);
+      return component;
+    },
+    flushPendingUploads() {
+      return flushPendingUploads(client, spoolDir, { jobId });
+    },
+    close() {
+      return flushPendingUploads(client, spoolDir, { jobId });
+    },
+  };
+  return reporter;
+}
+
+export interface StartDciJobOptions {
+  client: DciClient;
+  /** Topic name, e.g. `OCP-4.16`. */
+  topic: string;
+  /** Component specs (`ocp`, `ocp=4.16.3`, `ocp?tags:build:ga&name:4.16.3`) or filters. Default: `['ocp']`. */
+  components?: Array<string | ComponentFilter>;
+  name?: string;
+  tags?: string[];
+  comment?: string;
+  configuration?: string;
+  url?: string;
+  previousJobId?: string;
+  data?: Record<string, unknown>;
+  spoolDir: string;
+  log?: (line: string) => void;
+}
+
+export interface StartedDciJob {
+  job: DciJob;
+  topic: DciTopic;
+  components: DciComponent[];
+  reporter: DciReporter;
+  uiUrl: string;
+}
+
+/**
+ * Schedule a DCI job the way dci-pipeline does: identity (fails fast with "DCI rejected the credentials"),
+ * topic by name, one component per spec (newest released first), POST /jobs, `new` job state ("job
+ * scheduled"), tags.
+ */
+export async function startDciJob(options: StartDciJobOptions): Promise<StartedDciJob> {
+  const { client } = options;
+  const identity = await client.whoami();
+  const teamId = Object.keys(identity.teams ?? {})[0];
+  const topic = await client.getTopicByName(options.topic);
+  const components: DciComponent[] = [];
+  for (const spec of options.components ?? ['ocp']) {
+    const filter = typeof spec === 'string' ? parseComponentSpec(spec) : spec;
+    const found = await client.latestComponent(topic.id, filter);
+    if (!found) {
+      throw new DciApiError('dci-component-not-found', `no DCI component matches '${typeof spec === 'string' ? spec : JSON.stringify(spec)}' in topic ${topic.name}`, {
+        hint: 'check the version/tags you asked for (e.g. ocp?tags:build:ga) against the components of the topic in the DCI web UI',
+      });
+    }
+    components.push(found);
+  }
+  const job = await client.createJob({
+    topicId: topic.id,
+    components: components.map((c) => c.id),
+    name: options.name,
+    comment: options.comment,
+    configuration: options.configuration,
+    url: options.url,
+    previousJobId: options.previousJobId,
+    data: options.data,
+  });
+  const reporter = createDciReporter({ client, jobId: job.id, spoolDir: options.spoolDir, topicId: topic.id, teamId: job.team_id ?? teamId, log: options.log });
+  await reporter.jobState('new', 'job scheduled');
+  if (options.tags?.length) job.tags = await reporter.addTags(options.tags);
+  job.components = components;
+  return { job, topic, components, reporter, uiUrl: jobUiUrl(job.id) };
+}
+
+export function isFinalJobState(state: JobState): boolean {
+  return FINAL_JOB_STATES.includes(state);
+}
+
+/** What the mirror and install stages need from the job's `ocp` component (explicit inventory values win). */
+export interface OcpRelease {
+  version: string;
+  pullUrl?: string;
+  digest?: string;
+  url?: string;
+  buildTag?: string;
+  componentId: string;
+}
+
+export function ocpReleaseFromComponents(components: DciComponent[]): OcpRelease | undefined {
+  const c = components.find((x) => x.type === 'ocp');
+  if (!c) return undefined;
+  const data = c.data ?? {};
+  const digest = Array.isArray(data.digest) ? data.digest[0] : data.digest;
+  return {
+    version: c.version ?? c.name,
+    pullUrl: typeof data.pull_url === 'string' ? data.pull_url : undefined,
+    digest: typeof digest === 'string' ? digest : undefined,
+    url: c.url || undefined,
+    buildTag: c.tags?.find((t) => t.startsWith('build:'))?.slice('build:'.length),
+    componentId: c.id,
+  };
+}
