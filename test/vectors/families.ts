@@ -4,11 +4,11 @@
  * until its owner replaces the entry with a `run` handler.
  *
  * TODO(owners): replace these pending entries with real handlers —
- *   - dci-canonical-query, dci-request-signing, dci-signature-expiry: owned by src/report/dci (DCI helper);
  *   - catalog-filter-fixture: owned by src/mirror/catalog (needs the upstream externalFixture catalog and an FBC
  *     directory loader; the data is not in the vectors folder).
  */
 import { expect } from 'vitest';
+import { canonicalQuery, computeSignature, isSignatureExpired, type SignatureInput } from '../../src/report/dci/index.js';
 import {
   catalogSourceFilesV1,
   catalogSourceNameV1,
@@ -121,9 +121,22 @@ const MANIFESTS = 'src/manifests';
 
 export const FAMILIES: Record<string, FamilyHandler> = {
   // --- pending: other owners replace these entries -------------------------------------------------------
-  'dci-canonical-query': { owner: 'src/report/dci', pending: 'owned by src/report/dci — pending: the DCI helper registers its handler here' },
-  'dci-request-signing': { owner: 'src/report/dci', pending: 'owned by src/report/dci — pending: the DCI helper registers its handler here' },
-  'dci-signature-expiry': { owner: 'src/report/dci', pending: 'owned by src/report/dci — pending: the DCI helper registers its handler here' },
+  'dci-canonical-query': { owner: 'src/report/dci', run: (c) => expect(canonicalQuery((c.input as { query: Record<string, string> }).query)).toBe(c.expected) },
+  'dci-request-signing': {
+    owner: 'src/report/dci',
+    run: (c) => {
+      const i = c.input as unknown as SignatureInput & { body: string; bodyEncoding?: BufferEncoding };
+      // Byte for byte: every intermediate (canonical request, string to sign, key, signature, header).
+      expect(computeSignature({ ...i, body: Buffer.from(i.body, i.bodyEncoding ?? 'utf8') })).toEqual(c.expected);
+    },
+  },
+  'dci-signature-expiry': {
+    owner: 'src/report/dci',
+    run: (c) => {
+      const i = c.input as { timestamp: string; serverNow: string };
+      expect({ expired: isSignatureExpired(i.timestamp, new Date(i.serverNow)) }).toEqual(c.expected);
+    },
+  },
   'catalog-filter-fixture': {
     owner: 'src/mirror/catalog',
     pending:
