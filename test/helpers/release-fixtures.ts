@@ -1,0 +1,362 @@
+/**
+ * Release-payload fixtures: hand-written tar layers (so tests can also make hostile ones: `../` names, absolute
+ * names, escaping links, a header announcing 2 GiB), small images built in memory and pushed to a real
+ * docker-registry over the Distribution API, and a synthetic OpenShift release: N component images (sharing a
+ * base layer) in one repository by digest, plus a release image whose top layer holds a real-shaped
+ * `release-manifests/image-references` ImageStream and `release-metadata`.
+ * Also a minimal plain-HTTP ImageSource/ImageDestination for tests (the project's registry client replaces it
+ * where available).
+ */
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
+import type { Descriptor, ImageDestination, ImageSource, ManifestBlob, ManifestHead } from '../../src/mirror/types.js';
+
+export const MT = {
+  ociManifest: 'application/vnd.oci.image.manifest.v1+json',
+  ociIndex: 'application/vnd.oci.image.index.v1+json',
+  ociConfig: 'application/vnd.oci.image.config.v1+json',
+  ociLayerGzip: 'application/vnd.oci.image.layer.v1.tar+gzip',
+  dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
+  dockerConfig: 'application/vnd.docker.container.image.v1+json',
+  dockerLayerGzip: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+} as const;
+
+export const sha256 = (b: Buffer | string): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
+
+// ---------------------------------------------------------------------------------------------------------
+// tar
+
+export interface TarEntrySpec {
+  name: string;
+  type?: 'file' | 'directory' | 'symlink' | 'link';
+  content?: string | Buffer;
+  linkname?: string;
+  mode?: number;
+  /** Size written in the header instead of the content length (for hostile headers); no data is written. */
+  headerSize?: number;
+}
+
+function octal(n: number, width: number): string {
+  return n.toString(8).padStart(width - 1, '0') + '\0';
+}
+
+function header(e: TarEntrySpec, size: number): Buffer {
+  const h = Buffer.alloc(512, 0);
+  let name = e.name;
+  let prefix = '';
+  if (Buffer.byteLength(name) > 100) {
+    const cut = name.lastIndexOf('/', 155);
+    prefix = name.slice(0, cut);
+    name = name.slice(cut + 1);
+  }
+  h.write(name, 0, 100, 'utf8');
+  const type = e.type ?? 'file';
+  h.write(octal(e.mode ?? (type === 'directory' ? 0o755 : 0o644), 8), 100, 'ascii');
+  h.write(octal(0, 8), 108, 'ascii');
+  h.write(octal(0, 8), 116, 'ascii');
+  h.write(octal(size, 12), 124, 'ascii');
+  h.write(octal(0, 12), 136, 'ascii');
+  h.write('        ', 148, 'ascii');
+  h.write({ file: '0', link: '1', symlink: '2', directory: '5' }[type], 156, 'ascii');
+  if (e.linkname) h.write(e.linkname, 157, 100, 'utf8');
+  h.write('ustar\0', 257, 'ascii');
+  h.write('00', 263, 'ascii');
+  if (prefix) h.write(prefix, 345, 155, 'utf8');
+  let sum = 0;
+  for (const b of h) sum += b;
+  h.write(octal(sum, 7) + ' ', 148, 'ascii');
+  return h;
+}
+
+/** A tar archive written byte by byte (no normalisation: what you ask for is what is stored). */
+export function tarBuffer(entries: TarEntrySpec[]): Buffer {
+  const parts: Buffer[] = [];
+  for (const e of entries) {
+    const data = e.type === 'file' || e.type === undefined ? Buffer.from(e.content ?? '') : Buffer.alloc(0);
+    if (e.headerSize !== undefined) {
+      parts.push(header(e, e.headerSize));
+      continue; // the announced data never follows
+    }
+    parts.push(header(e, data.length), data);
+    const pad = (512 - (data.length % 512)) % 512;
+    if (pad) parts.push(Buffer.alloc(pad));
+  }
+  parts.push(Buffer.alloc(1024));
+  return Buffer.concat(parts);
+}
+
+export interface BuiltLayer {
+  blob: Buffer;
+  digest: string;
+  diffId: string;
+}
+
+export function gzLayer(entries: TarEntrySpec[]): BuiltLayer {
+  const tar = tarBuffer(entries);
+  const blob = gzipSync(tar, { level: 6 });
+  return { blob, digest: sha256(blob), diffId: sha256(tar) };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// images in memory
+
+export interface BuiltImage {
+  manifest: ManifestBlob;
+  config: Buffer;
+  configDigest: string;
+  layers: BuiltLayer[];
+}
+
+export function buildImage(layers: BuiltLayer[], opts: { config?: Record<string, unknown>; architecture?: string; format?: 'oci' | 'docker' } = {}): BuiltImage {
+  const oci = (opts.format ?? 'oci') === 'oci';
+  const config = Buffer.from(
+    JSON.stringify({
+      created: '2024-01-01T00:00:00Z',
+      architecture: opts.architecture ?? 'amd64',
+      os: 'linux',
+      config: { Env: ['PATH=/usr/bin:/bin'], ...(opts.config ?? {}) },
+      rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffId) },
+      history: layers.map((_, i) => ({ created: '2024-01-01T00:00:00Z', created_by: `fixture layer ${i}` })),
+    }),
+  );
+  const configDigest = sha256(config);
+  const manifest = {
+    schemaVersion: 2,
+    mediaType: oci ? MT.ociManifest : MT.dockerManifest,
+    config: { mediaType: oci ? MT.ociConfig : MT.dockerConfig, digest: configDigest, size: config.length },
+    layers: layers.map((l) => ({ mediaType: oci ? MT.ociLayerGzip : MT.dockerLayerGzip, digest: l.digest, size: l.blob.length })),
+  };
+  const bytes = Buffer.from(JSON.stringify(manifest));
+  return { manifest: { bytes, mediaType: manifest.mediaType, digest: sha256(bytes) }, config, configDigest, layers };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// a plain-HTTP registry client for fixtures and tests
+
+async function check(res: Response, what: string): Promise<void> {
+  if (!res.ok) throw new Error(`${what}: HTTP ${res.status} ${await res.text().catch(() => '')}`);
+}
+
+export async function pushBlob(host: string, repo: string, blob: Buffer, digest = sha256(blob)): Promise<string> {
+  const head = await fetch(`http://${host}/v2/${repo}/blobs/${digest}`, { method: 'HEAD' });
+  if (head.ok) return digest;
+  const start = await fetch(`http://${host}/v2/${repo}/blobs/uploads/`, { method: 'POST' });
+  await check(start, `start upload to ${repo}`);
+  const loc = new URL(start.headers.get('location') as string, `http://${host}`);
+  loc.searchParams.set('digest', digest);
+  const put = await fetch(loc, { method: 'PUT', body: blob, headers: { 'content-type': 'application/octet-stream' } });
+  await check(put, `upload ${digest} to ${repo}`);
+  return digest;
+}
+
+export async function pushManifest(host: string, repo: string, ref: string, m: ManifestBlob): Promise<void> {
+  const res = await fetch(`http://${host}/v2/${repo}/manifests/${ref}`, { method: 'PUT', body: m.bytes, headers: { 'content-type': m.mediaType } });
+  await check(res, `put manifest ${repo}:${ref}`);
+}
+
+/** Push an image built in memory; `ref` is a tag, or omitted to push by digest only. Returns the digest. */
+export async function pushImage(host: string, repo: string, image: BuiltImage, ref?: string): Promise<string> {
+  for (const l of image.layers) await pushBlob(host, repo, l.blob, l.digest);
+  await pushBlob(host, repo, image.config, image.configDigest);
+  await pushManifest(host, repo, ref ?? image.manifest.digest, image.manifest);
+  return image.manifest.digest;
+}
+
+const ACCEPT = [MT.ociIndex, 'application/vnd.docker.distribution.manifest.list.v2+json', MT.ociManifest, MT.dockerManifest].join(', ');
+
+/** Test-only ImageSource + ImageDestination for one repository of a plain-HTTP registry. */
+export function plainRepo(host: string, repository: string): ImageSource & ImageDestination {
+  const base = `http://${host}/v2/${repository}`;
+  return {
+    description: `docker://${host}/${repository}`,
+    storeKey: `docker://${host}`,
+    repository,
+    async headManifest(ref: string): Promise<ManifestHead | undefined> {
+      const res = await fetch(`${base}/manifests/${ref}`, { method: 'HEAD', headers: { accept: ACCEPT } });
+      if (res.status === 404) return undefined;
+      await check(res, `HEAD ${repository}:${ref}`);
+      return { digest: res.headers.get('docker-content-digest') as string, mediaType: res.headers.get('content-type') as string };
+    },
+    async getManifest(ref: string): Promise<ManifestBlob> {
+      const res = await fetch(`${base}/manifests/${ref}`, { headers: { accept: ACCEPT } });
+      await check(res, `GET ${repository}:${ref}`);
+      const bytes = Buffer.from(await res.arrayBuffer());
+      const digest = sha256(bytes);
+      if (ref.startsWith('sha256:') && digest !== ref) throw new Error(`manifest ${ref} hashes to ${digest}`);
+      return { bytes, mediaType: (res.headers.get('content-type') ?? '').split(';')[0], digest };
+    },
+    async getBlob(desc: Descriptor): Promise<Readable> {
+      const res = await fetch(`${base}/blobs/${desc.digest}`);
+      await check(res, `GET blob ${desc.digest}`);
+      return Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
+    },
+    async hasBlob(desc: Descriptor): Promise<boolean> {
+      const res = await fetch(`${base}/blobs/${desc.digest}`, { method: 'HEAD' });
+      return res.ok;
+    },
+    async mountBlob(desc: Descriptor, fromRepository: string): Promise<boolean> {
+      const res = await fetch(`${base}/blobs/uploads/?mount=${desc.digest}&from=${fromRepository}`, { method: 'POST' });
+      return res.status === 201;
+    },
+    async putBlob(desc: Descriptor, data: Readable): Promise<void> {
+      const chunks: Buffer[] = [];
+      for await (const c of data) chunks.push(c as Buffer);
+      await pushBlob(host, repository, Buffer.concat(chunks), desc.digest);
+    },
+    async putManifest(ref: string, manifest: ManifestBlob): Promise<void> {
+      await pushManifest(host, repository, ref, manifest);
+    },
+    async close(): Promise<void> {},
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// a synthetic OpenShift release
+
+/** Real OpenShift component names (a subset of a 4.16 payload), cycled with a suffix past the list. */
+const COMPONENTS = [
+  'agent-installer-api-server', 'agent-installer-csr-approver', 'agent-installer-node-agent', 'baremetal-installer',
+  'baremetal-machine-controllers', 'baremetal-operator', 'cli', 'cli-artifacts', 'cloud-credential-operator',
+  'cluster-authentication-operator', 'cluster-autoscaler', 'cluster-baremetal-operator', 'cluster-bootstrap',
+  'cluster-config-api', 'cluster-dns-operator', 'cluster-etcd-operator', 'cluster-image-registry-operator',
+  'cluster-ingress-operator', 'cluster-kube-apiserver-operator', 'cluster-machine-approver', 'cluster-monitoring-operator',
+  'cluster-network-operator', 'cluster-node-tuning-operator', 'cluster-samples-operator', 'cluster-storage-operator',
+  'cluster-version-operator', 'console', 'console-operator', 'coredns', 'etcd', 'haproxy-router', 'hyperkube', 'installer',
+  'installer-artifacts', 'ironic', 'ironic-agent', 'keepalived-ipfailover', 'kube-rbac-proxy', 'machine-config-operator',
+  'machine-os-images', 'multus-cni', 'must-gather', 'oauth-server', 'ovn-kubernetes', 'pod', 'prometheus', 'rhel-coreos',
+  'tools',
+];
+
+export function componentNames(n: number): string[] {
+  return Array.from({ length: n }, (_, i) => (i < COMPONENTS.length ? COMPONENTS[i] : `${COMPONENTS[i % COMPONENTS.length]}-x${Math.floor(i / COMPONENTS.length)}`));
+}
+
+export interface ReleaseFixture {
+  host: string;
+  version: string;
+  /** `host/openshift-release-dev/ocp-release:<version>-x86_64` */
+  releaseRef: string;
+  releaseRepo: string;
+  releaseDigest: string;
+  componentRepo: string;
+  components: Array<{ name: string; image: string; digest: string }>;
+  imageReferences: Record<string, unknown>;
+}
+
+export interface ReleaseFixtureOptions {
+  host: string;
+  components?: number;
+  version?: string;
+  /** Extra tar entries appended to the release-manifests layer (hostile fixtures). */
+  extraEntries?: TarEntrySpec[];
+  /** Replace the release-manifests layer entirely. */
+  manifestsLayer?: TarEntrySpec[];
+  tag?: string;
+}
+
+/** The ImageStream `oc adm release new` writes, for the given components. */
+export function imageReferencesDoc(version: string, components: Array<{ name: string; image: string }>): Record<string, unknown> {
+  return {
+    kind: 'ImageStream',
+    apiVersion: 'image.openshift.io/v1',
+    metadata: {
+      name: version,
+      creationTimestamp: null,
+      annotations: { 'release.openshift.io/from-image-stream': 'ocp/4.16-art-latest-2024-07-01-000000' },
+    },
+    spec: {
+      lookupPolicy: { local: false },
+      tags: components.map((c) => ({
+        name: c.name,
+        annotations: {
+          'io.openshift.build.commit.id': sha256(c.name).slice(7, 47),
+          'io.openshift.build.source-location': `https://github.com/openshift/${c.name}`,
+        },
+        from: { kind: 'DockerImage', name: c.image },
+        generation: null,
+        importPolicy: {},
+        referencePolicy: { type: 'Source' },
+      })),
+    },
+    status: { dockerImageRepository: '' },
+  };
+}
+
+/** Push N component images (a shared base layer + one own layer each; every 5th shares its own layer with the
+ * previous one) and a release image pointing at them by digest. */
+export async function pushReleaseFixture(o: ReleaseFixtureOptions): Promise<ReleaseFixture> {
+  const version = o.version ?? '4.16.3';
+  const n = o.components ?? 40;
+  const releaseRepo = 'openshift-release-dev/ocp-release';
+  const componentRepo = 'openshift-release-dev/ocp-v4.0-art-dev';
+  const base = gzLayer([{ name: 'usr/', type: 'directory' }, { name: 'usr/lib/os-release', content: 'ID="rhel"\nVERSION_ID="9.4"\n' }]);
+  const components: ReleaseFixture['components'] = [];
+  let shared: BuiltLayer | undefined;
+  for (const [i, name] of componentNames(n).entries()) {
+    const own = i % 5 === 4 && shared ? shared : gzLayer([{ name: `usr/bin/${name}`, content: `#!/bin/sh\necho ${name} ${version}\n`, mode: 0o755 }]);
+    shared = own;
+    const img = buildImage([base, own], { config: { Labels: { 'io.openshift.build.name': name } } });
+    const digest = await pushImage(o.host, componentRepo, img);
+    components.push({ name, image: `${o.host}/${componentRepo}@${digest}`, digest });
+  }
+  const imageReferences = imageReferencesDoc(version, components);
+  const metadata = { kind: 'cincinnati-metadata-v0', version, previous: ['4.16.1', '4.16.2'], metadata: { url: `https://access.redhat.com/errata/RHSA-2024:0000` } };
+  const manifestsLayer = gzLayer(
+    o.manifestsLayer ?? [
+      { name: 'release-manifests/', type: 'directory' },
+      { name: 'release-manifests/0000_00_cluster-version-operator_00_namespace.yaml', content: 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: openshift-cluster-version\n' },
+      { name: 'release-manifests/image-references', content: JSON.stringify(imageReferences, null, 2) },
+      { name: 'release-manifests/release-metadata', content: JSON.stringify(metadata) },
+      ...(o.extraEntries ?? []),
+    ],
+  );
+  const cvo = gzLayer([{ name: 'usr/bin/cluster-version-operator', content: '#!/bin/sh\n', mode: 0o755 }]);
+  const release = buildImage([base, cvo, manifestsLayer], {
+    config: { Labels: { 'io.openshift.release': version }, Entrypoint: ['/usr/bin/cluster-version-operator'] },
+  });
+  const tag = o.tag ?? `${version}-x86_64`;
+  const releaseDigest = await pushImage(o.host, releaseRepo, release, tag);
+  return {
+    host: o.host,
+    version,
+    releaseRef: `${o.host}/${releaseRepo}:${tag}`,
+    releaseRepo,
+    releaseDigest,
+    componentRepo,
+    components,
+    imageReferences,
+  };
+}
+
+/** Hostile release-manifests layers, by name. Each must be refused. */
+export function hostileManifestLayers(version = '4.16.3'): Record<string, TarEntrySpec[]> {
+  const refs = JSON.stringify(imageReferencesDoc(version, []));
+  return {
+    'dot-dot path': [
+      { name: 'release-manifests/', type: 'directory' },
+      { name: 'release-manifests/../../../../tmp/dci-escape', content: 'pwned' },
+      { name: 'release-manifests/image-references', content: refs },
+    ],
+    'absolute path': [
+      { name: '/etc/dci-escape', content: 'pwned' },
+      { name: 'release-manifests/image-references', content: refs },
+    ],
+    'symlink escape': [
+      { name: 'release-manifests/', type: 'directory' },
+      { name: 'release-manifests/image-references', type: 'symlink', linkname: '../../../../../etc/passwd' },
+    ],
+    'hard link escape': [
+      { name: 'release-manifests/', type: 'directory' },
+      { name: 'release-manifests/image-references', type: 'link', linkname: '../../etc/shadow' },
+    ],
+    '2 GiB header': [
+      { name: 'release-manifests/', type: 'directory' },
+      { name: 'release-manifests/image-references', headerSize: 2 * 1024 * 1024 * 1024 },
+    ],
+    '2 GiB header on another file': [
+      { name: 'usr/share/bomb.bin', headerSize: 2 * 1024 * 1024 * 1024 },
+      { name: 'release-manifests/image-references', content: refs },
+    ],
+  };
+}
