@@ -6,3 +6,5 @@ export * from './core/errors.js';
 export { SecretRegistry, REDACTED } from './core/secrets.js';
 export type * from './core/events.js';
 export type * from './engine/types.js';
+export * from './manifests/index.js';
+export * from './report/dci/index.js';

@@ -13,8 +13,9 @@
 import { randomUUID } from 'node:crypto';
 import { DciApiError } from '../../core/errors.js';
 import { componentQuery, type ComponentFilter } from './component-query.js';
-import { DciHttp, parseJson, type DciHttpOptions, type DciResponse } from './http.js';
-import type { DciComponent, DciFileRecord, DciIdentity, DciJob, DciJobStateRecord, DciTopic, JobState } from './types.js';
+import { DciHttp, parseDciJson, type DciHttpOptions, type DciResponse } from './http.js';
+import type { DciComponent, DciFileRecord, DciIdentity, DciJob, DciJobStateRecord, DciTopic } from './types.js';
+import type { JobState } from '../../core/events.js';
 
 export type DciClientOptions = DciHttpOptions;
 
@@ -43,7 +44,7 @@ export interface CreateComponentInput {
   tags?: string[];
 }
 
-export interface UploadInput {
+export interface DciUploadInput {
   jobId: string;
   jobstateId?: string;
   name: string;
@@ -52,14 +53,14 @@ export interface UploadInput {
 }
 
 /** DCI-NAME is a varchar(255) header: shorten in the middle (like the callback) and keep it a valid header. */
-export function fileHeaderName(name: string): string {
+export function dciFileHeaderName(name: string): string {
   let clean = name.replace(/[^\x20-\x7e]/g, '_');
   if (clean.length > 255) clean = clean.slice(0, 126) + '...' + clean.slice(clean.length - 126);
   return clean;
 }
 
 /** Server timestamps are naive UTC ("2024-09-19T13:25:39.123456", fraction optional). */
-export function parseServerTime(s: string | undefined): number {
+export function parseDciServerTime(s: string | undefined): number {
   if (!s) return NaN;
   return Date.parse(/[zZ]|[+-]\d\d:\d\d$/.test(s) ? s : s.replace(/(\.\d{3})\d*$/, '$1') + 'Z');
 }
@@ -87,7 +88,7 @@ export class DciClient {
   private async getJson<T>(path: string, query?: Record<string, string | number | undefined>): Promise<{ body: T; res: DciResponse }> {
     const r = await this.http.send({ method: 'GET', path, query, retry: 'idempotent' });
     if (r.kind !== 'response') throw new Error('unreachable: GET cannot be recovered');
-    return { body: parseJson<T>(r.response), res: r.response };
+    return { body: parseDciJson<T>(r.response), res: r.response };
   }
 
   /** GET /identity: proves the credentials and clock are right. Throws DciCredentialsRejected otherwise. */
@@ -170,7 +171,7 @@ export class DciClient {
           offset: 0,
         });
         for (const j of body.jobs) {
-          if ((j.name ?? '') !== (input.name ?? '') || parseServerTime(j.created_at) < started - SKEW_MS) continue;
+          if ((j.name ?? '') !== (input.name ?? '') || parseDciServerTime(j.created_at) < started - SKEW_MS) continue;
           const { job } = await this.getJob(j.id);
           const marker = (job.data?.dci_agent_ts as { request_id?: string } | undefined)?.request_id;
           if (marker === requestId) return job;
@@ -178,7 +179,7 @@ export class DciClient {
         return undefined;
       },
     });
-    const job = r.kind === 'recovered' ? r.value : parseJson<{ job: DciJob }>(r.response).job;
+    const job = r.kind === 'recovered' ? r.value : parseDciJson<{ job: DciJob }>(r.response).job;
     this.knownIds.add(job.id);
     return job;
   }
@@ -201,14 +202,14 @@ export class DciClient {
         return states.find((s) => !this.knownIds.has(s.id) && accepted.includes(s.status) && (s.comment ?? null) === (comment ?? null));
       },
     });
-    const rec = r.kind === 'recovered' ? r.value : parseJson<{ jobstate: DciJobStateRecord }>(r.response).jobstate;
+    const rec = r.kind === 'recovered' ? r.value : parseDciJson<{ jobstate: DciJobStateRecord }>(r.response).jobstate;
     this.knownIds.add(rec.id);
     return rec;
   }
 
   /** POST /files with the raw bytes; metadata in DCI-* headers. Never multipart (the server would hash ""). */
-  async uploadFile(input: UploadInput): Promise<DciFileRecord> {
-    const name = fileHeaderName(input.name);
+  async uploadFile(input: DciUploadInput): Promise<DciFileRecord> {
+    const name = dciFileHeaderName(input.name);
     const mime = input.mime ?? 'text/plain';
     const headers: Record<string, string> = { 'DCI-NAME': name, 'DCI-MIME': mime, 'DCI-JOB-ID': input.jobId };
     if (input.jobstateId) headers['DCI-JOBSTATE-ID'] = input.jobstateId;
@@ -227,7 +228,7 @@ export class DciClient {
         );
       },
     });
-    const rec = r.kind === 'recovered' ? r.value : parseJson<{ file: DciFileRecord }>(r.response).file;
+    const rec = r.kind === 'recovered' ? r.value : parseDciJson<{ file: DciFileRecord }>(r.response).file;
     this.knownIds.add(rec.id);
     return rec;
   }
@@ -250,7 +251,7 @@ export class DciClient {
         retry: 'idempotent',
         accept: [404, 412],
       });
-      if (r.kind === 'response' && r.response.status < 400) return parseJson<{ job: DciJob }>(r.response).job.tags ?? wanted;
+      if (r.kind === 'response' && r.response.status < 400) return parseDciJson<{ job: DciJob }>(r.response).job.tags ?? wanted;
     }
     throw new DciApiError('dci-tag-conflict', `could not add tags to DCI job ${jobId}: it kept changing under us`, { hint: 'retry the run; another client is updating this job' });
   }
@@ -286,7 +287,7 @@ export class DciClient {
     if (input.data !== undefined) payload.data = input.data;
     if (input.tags !== undefined) payload.tags = input.tags;
     const r = await this.http.send({ method: 'POST', path: '/components', json: payload, retry: 'idempotent', accept: [409] });
-    if (r.kind === 'response' && r.response.status !== 409) return parseJson<{ component: DciComponent }>(r.response).component;
+    if (r.kind === 'response' && r.response.status !== 409) return parseDciJson<{ component: DciComponent }>(r.response).component;
     const found = await this.findComponent(input);
     if (!found) {
       throw new DciApiError('dci-component-conflict', `DCI refused component '${input.displayName}' as a duplicate but no matching component is visible`, {

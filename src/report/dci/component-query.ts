@@ -9,7 +9,7 @@
  */
 import { UsageError } from '../../core/errors.js';
 
-export const BUILD_LEVELS = ['nightly', 'dev', 'candidate', 'ga'] as const;
+export const DCI_BUILD_LEVELS = ['nightly', 'dev', 'candidate', 'ga'] as const;
 
 export interface ComponentFilter {
   type: string;
@@ -46,9 +46,9 @@ function cond(field: string, value: string): string {
 function tagCond(tag: string): string {
   checkValue(tag, 'tag');
   const m = /^build:(.+)$/.exec(tag);
-  const level = m ? BUILD_LEVELS.indexOf(m[1] as (typeof BUILD_LEVELS)[number]) : -1;
+  const level = m ? DCI_BUILD_LEVELS.indexOf(m[1] as (typeof DCI_BUILD_LEVELS)[number]) : -1;
   if (level < 0) return `contains(tags,${tag})`;
-  return `or(${BUILD_LEVELS.slice(level)
+  return `or(${DCI_BUILD_LEVELS.slice(level)
     .map((l) => `contains(tags,build:${l})`)
     .join(',')})`;
 }

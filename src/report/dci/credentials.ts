@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { DciApiError } from '../../core/errors.js';
 import type { SecretRegistry } from '../../core/secrets.js';
-import { splitClientId } from './signing.js';
+import { splitDciClientId } from './signing.js';
 
 export const DEFAULT_DCI_CS_URL = 'https://api.distributed-ci.io';
 
@@ -38,7 +38,7 @@ const KEYS = ['DCI_CLIENT_ID', 'DCI_API_SECRET', 'DCI_CS_URL'] as const;
 type Key = (typeof KEYS)[number];
 
 /** Parse `KEY=value` lines of a dcirc-style shell file; only plain assignments are understood (no expansion). */
-export function parseEnvFile(text: string): Record<string, string> {
+export function parseDciEnvFile(text: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const raw of text.split(/\r?\n/)) {
     const line = raw.trim();
@@ -106,7 +106,7 @@ export async function loadDciCredentials(options: LoadDciCredentialsOptions = {}
     values = await readYamlCredentials(options.credentialsFile);
     source = options.credentialsFile;
   } else if (options.envFile) {
-    values = parseEnvFile(await readSource(options.envFile, 'env file'));
+    values = parseDciEnvFile(await readSource(options.envFile, 'env file'));
     source = options.envFile;
   } else {
     const env = options.env ?? process.env;
@@ -127,7 +127,7 @@ export async function loadDciCredentials(options: LoadDciCredentialsOptions = {}
       location,
     });
   }
-  const split = splitClientId(clientIdRaw as string);
+  const split = splitDciClientId(clientIdRaw as string);
   if (!['remoteci', 'feeder'].includes(split.clientType) || !split.clientId) {
     throw new DciApiError('dci-credentials-invalid', `DCI_CLIENT_ID in ${source} must look like remoteci/<uuid> (got client type '${split.clientType}')`, {
       hint: 'copy the client id from the remoteci page of the DCI web UI',

@@ -19,18 +19,18 @@ import type { DciCredentials } from './credentials.js';
 import { DciCredentialsRejected, DciHttpError } from './errors.js';
 import { signRequest } from './signing.js';
 
-export interface RetryPolicy {
+export interface DciRetryPolicy {
   /** Extra attempts after the first. */
   retries: number;
   minDelayMs: number;
   maxDelayMs: number;
 }
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { retries: 5, minDelayMs: 500, maxDelayMs: 30_000 };
+export const DCI_DEFAULT_RETRY_POLICY: DciRetryPolicy = { retries: 5, minDelayMs: 500, maxDelayMs: 30_000 };
 
 export interface DciHttpOptions {
   credentials: DciCredentials;
-  retry?: Partial<RetryPolicy>;
+  retry?: Partial<DciRetryPolicy>;
   /** Headers/body timeout for metadata calls (default 2 min) and uploads (default 10 min). */
   timeoutMs?: number;
   uploadTimeoutMs?: number;
@@ -47,7 +47,7 @@ export interface DciHttpOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-export type RetryMode = 'idempotent' | 'recoverable';
+export type DciRetryMode = 'idempotent' | 'recoverable';
 
 export interface DciRequest<R = never> {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -59,7 +59,7 @@ export interface DciRequest<R = never> {
   body?: Uint8Array;
   contentType?: string;
   headers?: Record<string, string>;
-  retry: RetryMode;
+  retry: DciRetryMode;
   /** Recoverable POSTs: find what a lost attempt created; a value ends the call as if it had succeeded. */
   recover?: () => Promise<R | undefined>;
   /** Statuses returned to the caller instead of thrown (e.g. 409 handled by the caller). */
@@ -91,7 +91,7 @@ function errorCode(e: unknown): string | undefined {
   return undefined;
 }
 
-export function parseServerMessage(body: Buffer): string {
+export function parseDciServerMessage(body: Buffer): string {
   try {
     const j = JSON.parse(body.toString('utf8')) as { message?: unknown; payload?: { error?: unknown } };
     const base = typeof j.message === 'string' ? j.message : '';
@@ -105,7 +105,7 @@ export function parseServerMessage(body: Buffer): string {
 
 export class DciHttp {
   readonly credentials: DciCredentials;
-  private readonly retry: RetryPolicy;
+  private readonly retry: DciRetryPolicy;
   private readonly options: DciHttpOptions;
   private dispatcher: Dispatcher | undefined;
   private ownsDispatcher = false;
@@ -113,7 +113,7 @@ export class DciHttp {
   constructor(options: DciHttpOptions) {
     this.options = options;
     this.credentials = options.credentials;
-    this.retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+    this.retry = { ...DCI_DEFAULT_RETRY_POLICY, ...options.retry };
     this.dispatcher = options.dispatcher;
     options.secrets?.add(options.credentials.secret);
   }
@@ -228,7 +228,7 @@ export class DciHttp {
         const etag = resHeaders['etag'];
         return { kind: 'response', response: { status, headers: resHeaders, body: resBody, etag: typeof etag === 'string' ? etag : undefined } };
       }
-      const serverMessage = parseServerMessage(resBody);
+      const serverMessage = parseDciServerMessage(resBody);
       const retryable = status >= 500 || status === 429;
       if (retryable && !last && (req.retry === 'idempotent' || req.recover !== undefined)) {
         // A 5xx on a POST may come after the row was written: recover() is consulted before the next send.
@@ -273,6 +273,6 @@ export class DciHttp {
 }
 
 /** Parse a JSON response body (DCI envelopes). */
-export function parseJson<T>(res: DciResponse): T {
+export function parseDciJson<T>(res: DciResponse): T {
   return JSON.parse(res.body.toString('utf8')) as T;
 }

@@ -7,8 +7,9 @@ import { readFile } from 'node:fs/promises';
 import { DciApiError } from '../../core/errors.js';
 import type { DciClient, CreateComponentInput } from './client.js';
 import { parseComponentSpec, type ComponentFilter } from './component-query.js';
-import { flushPendingUploads, spoolUpload, type FlushResult, type SpooledEntry } from './spool.js';
-import { FINAL_JOB_STATES, type DciComponent, type DciFileRecord, type DciJob, type DciJobStateRecord, type DciTopic, type JobState } from './types.js';
+import { flushPendingUploads, spoolUpload, type DciFlushResult, type DciSpooledEntry } from './spool.js';
+import { DCI_FINAL_JOB_STATES, type DciComponent, type DciFileRecord, type DciJob, type DciJobStateRecord, type DciTopic } from './types.js';
+import type { JobState } from '../../core/events.js';
 import { DciCredentialsRejected } from './errors.js';
 
 export const DEFAULT_DCI_UI_URL = 'https://www.distributed-ci.io';
@@ -18,7 +19,7 @@ export function jobUiUrl(jobId: string, uiUrl = process.env.DCI_UI_URL || DEFAUL
 }
 
 /** MIME types as the agent's get-logs uses them; junit is the only one the server parses. */
-export function mimeForFile(name: string): string {
+export function dciMimeForFile(name: string): string {
   const n = name.toLowerCase();
   if (n.endsWith('.xml')) return 'application/junit';
   if (n.endsWith('.json')) return 'application/json';
@@ -27,16 +28,16 @@ export function mimeForFile(name: string): string {
   return 'text/plain';
 }
 
-export interface UploadOptions {
+export interface DciUploadOptions {
   mime?: string;
   /** Job-level file (kubeconfig, logs, junit) instead of attaching it to the current job state (task output). */
   jobLevel?: boolean;
 }
 
-export interface UploadOutcome {
+export interface DciUploadOutcome {
   status: 'uploaded' | 'spooled';
   file?: DciFileRecord;
-  spooled?: SpooledEntry;
+  spooled?: DciSpooledEntry;
 }
 
 export interface DciReporter {
@@ -46,14 +47,14 @@ export interface DciReporter {
   /** Job states posted through this reporter, in order, as the server stored them. */
   readonly states: readonly DciJobStateRecord[];
   jobState(state: JobState, comment?: string): Promise<DciJobStateRecord>;
-  uploadFile(name: string, source: string | Uint8Array, mimeOrOptions?: string | UploadOptions): Promise<UploadOutcome>;
+  uploadFile(name: string, source: string | Uint8Array, mimeOrOptions?: string | DciUploadOptions): Promise<DciUploadOutcome>;
   addTags(tags: string[]): Promise<string[]>;
   setKeyValue(key: string, value: number): Promise<void>;
   /** Create (or find, on 409) a component in the job's topic/team and attach it to the job. */
   addComponent(spec: Omit<CreateComponentInput, 'topicId' | 'teamId'>): Promise<DciComponent>;
-  flushPendingUploads(): Promise<FlushResult>;
+  flushPendingUploads(): Promise<DciFlushResult>;
   /** Flush spooled uploads; returns what is still pending (kept in the spool dir). Does not close the client. */
-  close(): Promise<FlushResult>;
+  close(): Promise<DciFlushResult>;
 }
 
 export interface DciReporterOptions {
@@ -99,9 +100,9 @@ export function createDciReporter(options: DciReporterOptions): DciReporter {
       return rec;
     },
     async uploadFile(name, source, mimeOrOptions) {
-      const opts: UploadOptions = typeof mimeOrOptions === 'string' ? { mime: mimeOrOptions } : (mimeOrOptions ?? {});
+      const opts: DciUploadOptions = typeof mimeOrOptions === 'string' ? { mime: mimeOrOptions } : (mimeOrOptions ?? {});
       const data = typeof source === 'string' ? await readFile(source) : source;
-      const mime = opts.mime ?? mimeForFile(typeof source === 'string' ? source : name);
+      const mime = opts.mime ?? dciMimeForFile(typeof source === 'string' ? source : name);
       const jobstateId = opts.jobLevel ? undefined : reporter.currentJobStateId;
       try {
         const file = await client.uploadFile({ jobId, jobstateId, name, mime, data });
@@ -200,12 +201,12 @@ export async function startDciJob(options: StartDciJobOptions): Promise<StartedD
   return { job, topic, components, reporter, uiUrl: jobUiUrl(job.id) };
 }
 
-export function isFinalJobState(state: JobState): boolean {
-  return FINAL_JOB_STATES.includes(state);
+export function isFinalDciJobState(state: JobState): boolean {
+  return DCI_FINAL_JOB_STATES.includes(state);
 }
 
 /** What the mirror and install stages need from the job's `ocp` component (explicit inventory values win). */
-export interface OcpRelease {
+export interface DciOcpRelease {
   version: string;
   pullUrl?: string;
   digest?: string;
@@ -214,7 +215,7 @@ export interface OcpRelease {
   componentId: string;
 }
 
-export function ocpReleaseFromComponents(components: DciComponent[]): OcpRelease | undefined {
+export function ocpReleaseFromComponents(components: DciComponent[]): DciOcpRelease | undefined {
   const c = components.find((x) => x.type === 'ocp');
   if (!c) return undefined;
   const data = c.data ?? {};

@@ -38,17 +38,17 @@ export const SIGNATURE_MAX_SKEW_SECONDS = 900;
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
 /** Decoded query parameters: an object (one value per key) or ordered pairs. */
-export type QueryInput = Record<string, string> | ReadonlyArray<readonly [string, string]>;
+export type DciQueryInput = Record<string, string> | ReadonlyArray<readonly [string, string]>;
 
 /**
  * RFC 3986 percent-encoding as dciauth does it: only `A-Z a-z 0-9 _ . - ~` stay literal, every other UTF-8
  * byte is `%XX` in upper-case hex. `encodeURIComponent` alone would leave `!'()*` unescaped.
  */
-export function percentEncode(value: string): string {
+export function dciPercentEncode(value: string): string {
   return encodeURIComponent(value).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
 }
 
-function queryPairs(query: QueryInput): Array<[string, string]> {
+function queryPairs(query: DciQueryInput): Array<[string, string]> {
   return Array.isArray(query) ? query.map(([k, v]) => [k, v] as [string, string]) : Object.entries(query as Record<string, string>);
 }
 
@@ -56,8 +56,8 @@ function queryPairs(query: QueryInput): Array<[string, string]> {
  * Canonical query string: encode each decoded key and value, sort by encoded key then value (byte order), join
  * `k=v` with `&`. Empty string for no parameters.
  */
-export function canonicalQuery(query: QueryInput): string {
-  const encoded = queryPairs(query).map(([k, v]) => [percentEncode(k), percentEncode(v)] as const);
+export function canonicalQuery(query: DciQueryInput): string {
+  const encoded = queryPairs(query).map(([k, v]) => [dciPercentEncode(k), dciPercentEncode(v)] as const);
   encoded.sort((a, b) => byteCompare(a[0], b[0]) || byteCompare(a[1], b[1]));
   return encoded.map(([k, v]) => `${k}=${v}`).join('&');
 }
@@ -67,7 +67,7 @@ function byteCompare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-export function sha256Hex(data: string | Uint8Array): string {
+export function dciSha256Hex(data: string | Uint8Array): string {
   if (typeof data === 'string' ? data.length === 0 : data.byteLength === 0) return EMPTY_SHA256;
   return createHash('sha256').update(data).digest('hex');
 }
@@ -90,7 +90,7 @@ export interface SignatureInput extends Partial<SigningConstants> {
   /** The decoded URL path, without the query string. */
   path: string;
   /** Decoded query parameters. */
-  query: QueryInput;
+  query: DciQueryInput;
   /** Header values exactly as sent, keyed by lower-case name; must hold every signed header. */
   headers: Record<string, string>;
   /** `;`-joined lower-case header names to sign, in order. */
@@ -126,7 +126,7 @@ export function computeSignature(input: SignatureInput): SignatureParts {
   };
   const datestamp = input.datestamp ?? input.timestamp.slice(0, 8);
   const canonicalQueryString = canonicalQuery(input.query);
-  const payloadSha256 = sha256Hex(input.body);
+  const payloadSha256 = dciSha256Hex(input.body);
   const names = input.signedHeaders.split(';');
   let headerBlock = '';
   for (const name of names) {
@@ -138,7 +138,7 @@ export function computeSignature(input: SignatureInput): SignatureParts {
   }
   const canonicalRequest = [input.method.toUpperCase(), input.path, canonicalQueryString, headerBlock, input.signedHeaders, payloadSha256].join('\n');
   const scope = `${datestamp}/${constants.region}/${constants.service}/${constants.requestType}`;
-  const stringToSign = [constants.algorithm, input.timestamp, scope, sha256Hex(canonicalRequest)].join('\n');
+  const stringToSign = [constants.algorithm, input.timestamp, scope, dciSha256Hex(canonicalRequest)].join('\n');
   const key = deriveSigningKey(input.secretKey, datestamp, constants);
   const signature = createHmac('sha256', key).update(stringToSign, 'utf8').digest('hex');
   const authorization = `${constants.algorithm} Credential=${input.accessKey}/${scope}, SignedHeaders=${input.signedHeaders}, Signature=${signature}`;
@@ -166,7 +166,7 @@ export function isSignatureExpired(timestamp: string, now: Date, maxSkewSeconds 
 }
 
 /** Percent-decode once like Python's `unquote` (invalid escapes are kept literally instead of throwing). */
-export function percentDecode(s: string): string {
+export function dciPercentDecode(s: string): string {
   try {
     return decodeURIComponent(s);
   } catch {
@@ -193,13 +193,13 @@ export interface SignRequestInput {
   date?: Date;
 }
 
-export interface SignedHeaders {
+export interface DciSignedHeaders {
   Authorization: string;
   'X-DCI-Date': string;
 }
 
 /** Split DCI_CLIENT_ID like dciclient: `type/id[/…]` keeps the first two parts, a bare id means remoteci. */
-export function splitClientId(clientId: string, clientType?: string): { clientType: string; clientId: string } {
+export function splitDciClientId(clientId: string, clientType?: string): { clientType: string; clientId: string } {
   const parts = clientId.split('/');
   if (parts.length >= 2) return { clientType: parts[0], clientId: parts[1] };
   return { clientType: clientType ?? 'remoteci', clientId };
@@ -209,7 +209,7 @@ export function splitClientId(clientId: string, clientType?: string): { clientTy
  * Decoded query pairs of a URL, refusing what the server would verify differently from us: an empty value
  * (the server keeps blanks; dciclient dropped them) or a repeated key (the server signs the first value).
  */
-export function signableQuery(url: URL): Array<[string, string]> {
+export function dciSignableQuery(url: URL): Array<[string, string]> {
   const pairs: Array<[string, string]> = [];
   const seen = new Set<string>();
   for (const [k, v] of url.searchParams) {
@@ -233,15 +233,15 @@ export function signableQuery(url: URL): Array<[string, string]> {
  * Sign one request: returns the two headers to send (the Host header is the URL's host, with the port when it
  * is not the scheme default, which is what HTTP clients send). Call it again for every retry.
  */
-export function signRequest(input: SignRequestInput): SignedHeaders {
+export function signRequest(input: SignRequestInput): DciSignedHeaders {
   const url = typeof input.url === 'string' ? new URL(input.url) : input.url;
-  const { clientType, clientId } = splitClientId(input.clientId, input.clientType);
+  const { clientType, clientId } = splitDciClientId(input.clientId, input.clientType);
   const timestamp = formatDciTimestamp(input.date ?? new Date());
   const parts = computeSignature({
     ...DCI2_CONSTANTS,
     method: input.method,
-    path: percentDecode(url.pathname),
-    query: signableQuery(url),
+    path: dciPercentDecode(url.pathname),
+    query: dciSignableQuery(url),
     headers: { host: url.host, 'x-dci-date': timestamp },
     signedHeaders: DCI_SIGNED_HEADERS,
     body: input.body ?? '',
@@ -253,7 +253,7 @@ export function signRequest(input: SignRequestInput): SignedHeaders {
 }
 
 /** Constant-time equality of two hex signatures. */
-export function signaturesEqual(a: string, b: string): boolean {
+export function dciSignaturesEqual(a: string, b: string): boolean {
   const ba = Buffer.from(a, 'utf8');
   const bb = Buffer.from(b, 'utf8');
   return ba.length === bb.length && timingSafeEqual(ba, bb);

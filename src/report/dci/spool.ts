@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFileAtomic } from '../../core/atomic-write.js';
 import type { DciClient } from './client.js';
 
-export interface PendingUpload {
+export interface DciPendingUpload {
   jobId: string;
   jobstateId?: string;
   name: string;
@@ -20,12 +20,12 @@ export interface PendingUpload {
   spooledAt: string;
 }
 
-export interface SpooledEntry extends PendingUpload {
+export interface DciSpooledEntry extends DciPendingUpload {
   dataPath: string;
   metaPath: string;
 }
 
-export async function spoolUpload(dir: string, upload: PendingUpload, data: Uint8Array): Promise<SpooledEntry> {
+export async function spoolUpload(dir: string, upload: DciPendingUpload, data: Uint8Array): Promise<DciSpooledEntry> {
   const jobDir = join(dir, upload.jobId);
   const id = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
   const dataPath = join(jobDir, `${id}.bin`);
@@ -36,14 +36,14 @@ export async function spoolUpload(dir: string, upload: PendingUpload, data: Uint
 }
 
 /** Spooled uploads, oldest first (optionally only one job's). */
-export async function listPendingUploads(dir: string, jobId?: string): Promise<SpooledEntry[]> {
+export async function listPendingUploads(dir: string, jobId?: string): Promise<DciSpooledEntry[]> {
   let jobs: string[];
   try {
     jobs = jobId ? [jobId] : await readdir(dir);
   } catch {
     return [];
   }
-  const out: SpooledEntry[] = [];
+  const out: DciSpooledEntry[] = [];
   for (const j of jobs) {
     let names: string[];
     try {
@@ -54,7 +54,7 @@ export async function listPendingUploads(dir: string, jobId?: string): Promise<S
     for (const n of names) {
       const metaPath = join(dir, j, n);
       try {
-        const meta = JSON.parse(await readFile(metaPath, 'utf8')) as PendingUpload;
+        const meta = JSON.parse(await readFile(metaPath, 'utf8')) as DciPendingUpload;
         out.push({ ...meta, metaPath, dataPath: metaPath.replace(/\.json$/, '.bin') });
       } catch {
         // A torn or foreign file: leave it for a human.
@@ -64,14 +64,14 @@ export async function listPendingUploads(dir: string, jobId?: string): Promise<S
   return out;
 }
 
-export interface FlushResult {
+export interface DciFlushResult {
   uploaded: number;
-  remaining: SpooledEntry[];
+  remaining: DciSpooledEntry[];
 }
 
 /** Retry every spooled upload; successes are removed from the spool, failures stay (and are reported). */
-export async function flushPendingUploads(client: DciClient, dir: string, options: { jobId?: string } = {}): Promise<FlushResult> {
-  const remaining: SpooledEntry[] = [];
+export async function flushPendingUploads(client: DciClient, dir: string, options: { jobId?: string } = {}): Promise<DciFlushResult> {
+  const remaining: DciSpooledEntry[] = [];
   let uploaded = 0;
   for (const entry of await listPendingUploads(dir, options.jobId)) {
     try {

@@ -1,10 +1,8 @@
 /** Shapes of the control-server resources the agent reads (only the fields it uses; servers send more). */
 import type { JobState } from '../../core/events.js';
 
-export type { JobState };
-
-export const JOB_STATES: readonly JobState[] = ['new', 'pre-run', 'running', 'post-run', 'success', 'failure', 'error', 'killed'];
-export const FINAL_JOB_STATES: readonly JobState[] = ['success', 'failure', 'error', 'killed'];
+export const DCI_JOB_STATES: readonly JobState[] = ['new', 'pre-run', 'running', 'post-run', 'success', 'failure', 'error', 'killed'];
+export const DCI_FINAL_JOB_STATES: readonly JobState[] = ['success', 'failure', 'error', 'killed'];
 
 export interface DciIdentity {
   id: string;

@@ -3,9 +3,9 @@
  * dciauth v2, dci-api.md §1.4). Used by the fake DCI server in tests and by anyone who wants to check a
  * signature offline. Pure: the caller passes the clock and the secret lookup.
  */
-import { computeSignature, isSignatureExpired, percentDecode, signaturesEqual } from './signing.js';
+import { computeSignature, isSignatureExpired, dciPercentDecode, dciSignaturesEqual } from './signing.js';
 
-export interface ReceivedRequest {
+export interface DciReceivedRequest {
   method: string;
   /** The raw request target path as received (still percent-encoded), without the query. */
   rawPath: string;
@@ -17,13 +17,13 @@ export interface ReceivedRequest {
   body: Uint8Array;
 }
 
-export interface VerifiedIdentity {
+export interface DciVerifiedIdentity {
   clientType: string;
   clientId: string;
 }
 
-export type VerifyResult =
-  | { ok: true; identity: VerifiedIdentity; timestamp: string }
+export type DciVerifyResult =
+  | { ok: true; identity: DciVerifiedIdentity; timestamp: string }
   /** status and message as the real server answers (500 stands for its uncaught-exception HTML page). */
   | { ok: false; status: number; message: string };
 
@@ -32,7 +32,7 @@ const REQUEST_TYPES = new Set(['dci2_request', 'aws4_request']);
 const BAD_HEADERS = 'HmacMechanism failed: bad or incomplete headers.';
 
 /** The server's view of the query: `request.args.to_dict(flat=True)`: first value wins, blanks are kept. */
-export function serverQueryView(rawQuery: string): Array<[string, string]> {
+export function dciServerQueryView(rawQuery: string): Array<[string, string]> {
   const out: Array<[string, string]> = [];
   const seen = new Set<string>();
   for (const [k, v] of new URLSearchParams(rawQuery)) {
@@ -44,7 +44,7 @@ export function serverQueryView(rawQuery: string): Array<[string, string]> {
 }
 
 /** Werkzeug hands the HMAC check an empty body for form and multipart requests. */
-function serverBodyView(headers: ReceivedRequest['headers'], body: Uint8Array): Uint8Array {
+function serverBodyView(headers: DciReceivedRequest['headers'], body: Uint8Array): Uint8Array {
   const ct = (headers['content-type'] ?? '').toLowerCase();
   if (ct.startsWith('multipart/form-data') || ct.startsWith('application/x-www-form-urlencoded')) return new Uint8Array();
   return body;
@@ -54,7 +54,7 @@ function serverBodyView(headers: ReceivedRequest['headers'], body: Uint8Array): 
  * Verify a request. `lookupSecret` returns the stored secret of an active identity, or undefined (→ 401
  * "identity does not exists.", as the Nov 2025 server answers for unknown or inactive clients).
  */
-export function verifySignature(req: ReceivedRequest, lookupSecret: (clientType: string, clientId: string) => string | undefined, now: Date): VerifyResult {
+export function verifySignature(req: DciReceivedRequest, lookupSecret: (clientType: string, clientId: string) => string | undefined, now: Date): DciVerifyResult {
   const auth = req.headers['authorization'];
   if (auth === undefined) return { ok: false, status: 401, message: 'Authorization header missing' };
   const scheme = auth.split(' ')[0];
@@ -86,7 +86,7 @@ export function verifySignature(req: ReceivedRequest, lookupSecret: (clientType:
   if (secret === undefined) return { ok: false, status: 401, message: 'identity does not exists.' };
 
   // Flask's request.path is already decoded; dciauth unquotes it once more.
-  const path = percentDecode(percentDecode(req.rawPath));
+  const path = dciPercentDecode(dciPercentDecode(req.rawPath));
   const expected = computeSignature({
     algorithm,
     region,
@@ -94,7 +94,7 @@ export function verifySignature(req: ReceivedRequest, lookupSecret: (clientType:
     requestType,
     method: req.method,
     path,
-    query: serverQueryView(req.rawQuery),
+    query: dciServerQueryView(req.rawQuery),
     headers: headerValues,
     signedHeaders,
     body: serverBodyView(req.headers, req.body),
@@ -104,6 +104,6 @@ export function verifySignature(req: ReceivedRequest, lookupSecret: (clientType:
     datestamp,
   });
   if (isSignatureExpired(timestamp, now)) return { ok: false, status: 400, message: 'HmacMechanism failed: signature is expired' };
-  if (!signaturesEqual(expected.signature, signature)) return { ok: false, status: 400, message: 'HmacMechanism failed: signature is invalid' };
+  if (!dciSignaturesEqual(expected.signature, signature)) return { ok: false, status: 400, message: 'HmacMechanism failed: signature is invalid' };
   return { ok: true, identity: { clientType, clientId }, timestamp };
 }
