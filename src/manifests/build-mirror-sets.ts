@@ -43,6 +43,21 @@ export interface MirrorSetBuild {
 
 const CATEGORIES: MirrorCategory[] = ['release', 'operator', 'generic'];
 
+// Well-known release repositories, for mappings without a type (oc's mapping.txt): the release image is
+// needed by digest (installer, CVO) even when mirrored by tag, and its components are release content.
+const RELEASE_IMAGE_REPO = /(^|\/)(ocp-release|ocp-release-nightly|okd|origin-release|release)$/;
+const RELEASE_CONTENT_REPO = /(^|\/)(ocp-v4\.0-art-dev|okd-content|origin-v4\.0)$/;
+
+/** The oc-mirror type of a mapping entry: given, or inferred from well-known OpenShift release repositories. */
+export function inferMappingType(m: MirrorMapping): string | undefined {
+  if (m.type !== undefined) return m.type;
+  const repo = splitPullSpec(m.source);
+  if (!/^(quay\.io\/openshift-release-dev|quay\.io\/openshift|quay\.io\/okd|registry\.ci\.openshift\.org)\//.test(repo.repo)) return undefined;
+  if (RELEASE_CONTENT_REPO.test(repo.path)) return 'releaseContent';
+  if (RELEASE_IMAGE_REPO.test(repo.path)) return 'release';
+  return undefined;
+}
+
 /** Namespace scope when the destination keeps the source path (path-aware), else repository scope. */
 export function mirrorScope(source: string, destination: string, scope: 'auto' | 'repository' = 'auto'): { source: string; mirror: string; scope: 'namespace' | 'repository' } {
   const o = splitPullSpec(source);
@@ -92,8 +107,9 @@ export function buildMirrorSets(mapping: readonly MirrorMapping[], options: Buil
   mapping.forEach((m, i) => {
     checkMapping(m, i);
     // Catalog images are consumed through a CatalogSource; the update graph through an UpdateService.
-    if (m.type === 'operatorCatalog' || m.type === 'graph') return;
-    const cat = m.category ?? (m.type ? categoryOfType(m.type) : 'generic');
+    const type = inferMappingType(m);
+    if (type === 'operatorCatalog' || type === 'graph') return;
+    const cat = m.category ?? (type ? categoryOfType(type) : 'generic');
     const src = splitPullSpec(m.source);
     const { source, mirror } = mirrorScope(m.source, m.destination, options.scope);
     if (source === mirror) return; // mirrored onto itself: nothing to redirect
@@ -109,7 +125,7 @@ export function buildMirrorSets(mapping: readonly MirrorMapping[], options: Buil
       return;
     }
     // The release image is also pulled by digest by the installer and the CVO, even when mirrored by tag.
-    if (byDigest || m.type === 'release') add('idms', cat, source, mirror);
+    if (byDigest || type === 'release') add('idms', cat, source, mirror);
     if (byTag && decision.tagMirrors) add('itms', cat, source, mirror);
   });
   if (tagOnlyInIcsp.size > 0) {

@@ -37,6 +37,8 @@ export function resolvePullSources(image: string, conf: RegistriesConf): Resolve
     if (e instanceof ReferenceParseError) throw new MirrorSetError('invalid-image', e.message, { hint: 'give a pull spec such as quay.io/ns/repo:tag or quay.io/ns/repo@sha256:<64 hex>' });
     throw e;
   }
+  // CRI-O pulls a reference without tag or digest as :latest (reference.TagNameOnly).
+  if (ref.tag === undefined && ref.digest === undefined) ref = { ...ref, tag: 'latest' };
   const normalized = formatReference(ref);
   const digested = ref.digest !== undefined;
   const reg = findRegistry(conf, ref.name);
@@ -72,7 +74,8 @@ export function resolvePullSources(image: string, conf: RegistriesConf): Resolve
     if (blockedScope !== undefined) {
       why += s.role === 'primary' && blockedScope === scope ? '; blocked (NeverContactSource or a blocked registry): this attempt fails' : `; blocked by registries.conf scope "${blockedScope}": this attempt fails`;
     }
-    return { location: s.location, insecure: s.insecure, reference: s.reference, role: s.role, blocked: blockedScope !== undefined, why };
+    // A wildcard entry without location pulls from the image's own host.
+    return { location: s.location !== '' ? s.location : ref.domain, insecure: s.insecure, reference: s.reference, role: s.role, blocked: blockedScope !== undefined, why };
   });
   return {
     image,

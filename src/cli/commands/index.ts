@@ -6,10 +6,12 @@ import type { Command } from 'commander';
 import type { CliIO } from '../main.js';
 import { versionCommand } from './version.js';
 import { dciCommand } from './dci.js';
+import { mirrorSetsCommand } from './mirror-sets.js';
+import { playCommand } from './play.js';
 
 export interface CliCommand {
   name: string;
   register(program: Command, io: CliIO): void;
 }
 
-export const COMMANDS: CliCommand[] = [versionCommand, dciCommand];
+export const COMMANDS: CliCommand[] = [versionCommand, dciCommand, mirrorSetsCommand, playCommand];
