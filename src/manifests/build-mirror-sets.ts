@@ -10,6 +10,8 @@ import { isValidMirrorLocation } from './patterns.js';
 import { namespaceOf, splitPullSpec } from './pull-spec.js';
 import { compareBytes, type MirrorEntry, type MirrorSetKind, type MirrorSetObject } from './types.js';
 import { assertMirrorConfigValid } from './validate.js';
+import { baseRegistriesConf, editRegistriesConf } from './registries-conf.js';
+import { resolvePullSources } from './resolve.js';
 import { chooseMirrorSetKind, type MirrorSetKindDecision, type MirrorSetKindOverride } from './version.js';
 
 /** One mirrored image: where it came from and where it now lives (both full pull specs). */
@@ -84,6 +86,46 @@ function checkMapping(m: MirrorMapping, i: number): void {
   }
 }
 
+interface PreparedEntry {
+  mapping: MirrorMapping;
+  type: string | undefined;
+  category: MirrorCategory;
+  src: ReturnType<typeof splitPullSpec>;
+  dst: ReturnType<typeof splitPullSpec>;
+  /** Namespace-scope candidate, when the destination keeps the source path. */
+  ns: { source: string; mirror: string } | undefined;
+}
+
+/**
+ * The source namespaces that may be written as one namespace entry: every mapped repository under it keeps
+ * its path, and all of them live in the same set of mirror namespaces (else an image would be looked up
+ * first in a mirror namespace that does not hold it). A namespace that is itself a mapped repository is
+ * left at repository scope too.
+ */
+function namespaceScopes(entries: readonly PreparedEntry[], demoted: ReadonlySet<string>): Set<string> {
+  const byNs = new Map<string, { ok: boolean; repos: Map<string, Set<string>> }>();
+  const repos = new Set(entries.map((e) => e.src.repo));
+  for (const e of entries) {
+    const key = namespaceOf(e.src);
+    let g = byNs.get(key);
+    if (!g) byNs.set(key, (g = { ok: true, repos: new Map() }));
+    if (!e.ns || e.ns.source !== key) {
+      g.ok = false;
+      continue;
+    }
+    const set = g.repos.get(e.src.repo) ?? new Set<string>();
+    set.add(e.ns.mirror);
+    g.repos.set(e.src.repo, set);
+  }
+  const out = new Set<string>();
+  for (const [ns, g] of byNs) {
+    if (!g.ok || demoted.has(ns) || repos.has(ns)) continue;
+    const sets = [...g.repos.values()].map((x) => [...x].sort(compareBytes).join('\n'));
+    if (sets.every((x) => x === sets[0])) out.add(ns);
+  }
+  return out;
+}
+
 export function buildMirrorSets(mapping: readonly MirrorMapping[], options: BuildMirrorSetsOptions): MirrorSetBuild {
   const decision = chooseMirrorSetKind(options.version, options.kind);
   const warnings: string[] = [];
@@ -92,6 +134,52 @@ export function buildMirrorSets(mapping: readonly MirrorMapping[], options: Buil
       hint: 'use mirror_set_kind: idms (OpenShift ≥ 4.13) or drop the NeverContactSource option',
     });
   }
+  const prepared: PreparedEntry[] = [];
+  mapping.forEach((m, i) => {
+    checkMapping(m, i);
+    // Catalog images are consumed through a CatalogSource; the update graph through an UpdateService.
+    const type = inferMappingType(m);
+    if (type === 'operatorCatalog' || type === 'graph') return;
+    const src = splitPullSpec(m.source);
+    const dst = splitPullSpec(m.destination);
+    if (src.repo === dst.repo) return; // mirrored onto itself: nothing to redirect
+    const sc = mirrorScope(m.source, m.destination, options.scope ?? 'auto');
+    const ns = sc.scope === 'namespace' ? { source: sc.source, mirror: sc.mirror } : undefined;
+    prepared.push({ mapping: m, type, category: m.category ?? (type ? categoryOfType(type) : 'generic'), src, dst, ns });
+  });
+  const tagOnlyInIcsp = [...new Set(prepared.filter((e) => decision.kind === 'icsp' && !decision.only && e.src.digest === undefined).map((e) => e.mapping.source))];
+  if (tagOnlyInIcsp.length > 0) {
+    warnings.push(
+      `${tagOnlyInIcsp.length} image(s) are referenced by tag (e.g. ${tagOnlyInIcsp.sort(compareBytes)[0]}); ImageContentSourcePolicy mirrors serve digest pulls only, so pull them by digest`,
+    );
+  }
+  // Build, then check that every image resolves to one of its own destinations first; a namespace entry
+  // that breaks this is demoted to repository entries and the objects are built again.
+  const demoted = new Set<string>();
+  for (let attempt = 0; ; attempt++) {
+    const built = assemble(prepared, decision, options, namespaceScopes(prepared, demoted));
+    const wrong = firstMisdirected(prepared, built.objects, decision);
+    if (!wrong) {
+      if (options.neverContactSource && built.selfMirrored.length > 0) {
+        warnings.push(`NeverContactSource not set for ${built.selfMirrored.join(', ')}: the source is one of its own mirrors`);
+      }
+      assertMirrorConfigValid(collectMirrorSets(built.objects), 'generated mirror sets');
+      return { decision, objects: built.objects, entries: built.entries, warnings };
+    }
+    const ns = namespaceOf(wrong.src);
+    if (demoted.has(ns) || attempt > prepared.length) {
+      throw new MirrorSetError('mirror-set-self-check', `internal error: ${wrong.mapping.source} would not be pulled from ${wrong.mapping.destination} first with the generated mirror sets`);
+    }
+    demoted.add(ns);
+  }
+}
+
+function assemble(
+  prepared: readonly PreparedEntry[],
+  decision: MirrorSetKindDecision,
+  options: BuildMirrorSetsOptions,
+  nsScopes: ReadonlySet<string>,
+): { objects: MirrorSetObject[]; entries: MirrorSetBuild['entries']; selfMirrored: string[] } {
   // collection kind → category → source → mirrors
   const groups = new Map<MirrorSetKind, Map<MirrorCategory, Map<string, Set<string>>>>();
   const add = (kind: MirrorSetKind, cat: MirrorCategory, source: string, mirror: string): void => {
@@ -103,35 +191,19 @@ export function buildMirrorSets(mapping: readonly MirrorMapping[], options: Buil
     if (!mirrors) bySource.set(source, (mirrors = new Set()));
     mirrors.add(mirror);
   };
-  const tagOnlyInIcsp = new Set<string>();
-  mapping.forEach((m, i) => {
-    checkMapping(m, i);
-    // Catalog images are consumed through a CatalogSource; the update graph through an UpdateService.
-    const type = inferMappingType(m);
-    if (type === 'operatorCatalog' || type === 'graph') return;
-    const cat = m.category ?? (type ? categoryOfType(type) : 'generic');
-    const src = splitPullSpec(m.source);
-    const { source, mirror } = mirrorScope(m.source, m.destination, options.scope);
-    if (source === mirror) return; // mirrored onto itself: nothing to redirect
-    const byDigest = src.digest !== undefined;
-    const byTag = src.digest === undefined || src.tag !== undefined;
-    if (decision.only === 'itms') {
-      add('itms', cat, source, mirror);
-      return;
+  for (const e of prepared) {
+    const useNs = e.ns !== undefined && nsScopes.has(e.ns.source);
+    const source = useNs ? e.ns!.source : e.src.repo;
+    const mirror = useNs ? e.ns!.mirror : e.dst.repo;
+    const byDigest = e.src.digest !== undefined;
+    const byTag = e.src.digest === undefined || e.src.tag !== undefined;
+    if (decision.only === 'itms') add('itms', e.category, source, mirror);
+    else if (decision.kind === 'icsp') add('icsp', e.category, source, mirror);
+    else {
+      // The release image is also pulled by digest (installer, CVO), even when it was mirrored by tag.
+      if (byDigest || e.type === 'release') add('idms', e.category, source, mirror);
+      if (byTag && decision.tagMirrors) add('itms', e.category, source, mirror);
     }
-    if (decision.kind === 'icsp') {
-      add('icsp', cat, source, mirror);
-      if (!byDigest) tagOnlyInIcsp.add(m.source);
-      return;
-    }
-    // The release image is also pulled by digest by the installer and the CVO, even when mirrored by tag.
-    if (byDigest || type === 'release') add('idms', cat, source, mirror);
-    if (byTag && decision.tagMirrors) add('itms', cat, source, mirror);
-  });
-  if (tagOnlyInIcsp.size > 0) {
-    warnings.push(
-      `${tagOnlyInIcsp.size} image(s) are referenced by tag (e.g. ${[...tagOnlyInIcsp].sort(compareBytes)[0]}); ImageContentSourcePolicy mirrors serve digest pulls only, so pull them by digest`,
-    );
   }
   // NeverContactSource only where the source is not one of its own mirrors, and then the same everywhere.
   const selfMirrored = new Set<string>();
@@ -153,11 +225,44 @@ export function buildMirrorSets(mapping: readonly MirrorMapping[], options: Buil
       objects.push(makeObject(kind, `${kind}-${cat}-0`, entries, options));
     }
   }
-  if (options.neverContactSource && selfMirrored.size > 0) {
-    warnings.push(`NeverContactSource not set for ${[...selfMirrored].sort(compareBytes).join(', ')}: the source is one of its own mirrors`);
+  return { objects, entries: entriesOut, selfMirrored: [...selfMirrored].sort(compareBytes) };
+}
+
+/** The first entry whose pull would not go to one of its own destinations first (undefined when all do). */
+function firstMisdirected(prepared: readonly PreparedEntry[], objects: readonly MirrorSetObject[], decision: MirrorSetKindDecision): PreparedEntry | undefined {
+  if (prepared.length === 0) return undefined;
+  const sets = collectMirrorSets(objects);
+  let conf;
+  try {
+    conf = editRegistriesConf(baseRegistriesConf(), sets);
+  } catch {
+    return undefined; // reported by the validation that follows
   }
-  assertMirrorConfigValid(collectMirrorSets(objects), 'generated mirror sets');
-  return { decision, objects, entries: entriesOut, warnings };
+  const destinations = new Map<string, Set<string>>();
+  for (const e of prepared) {
+    const set = destinations.get(e.src.repo) ?? new Set<string>();
+    set.add(e.dst.repo);
+    destinations.set(e.src.repo, set);
+  }
+  for (const e of prepared) {
+    const pulls: string[] = [];
+    const suffixTag = e.src.tag !== undefined ? `:${e.src.tag}` : '';
+    if (e.src.digest !== undefined && decision.only !== 'itms') pulls.push(`${e.src.repo}@${e.src.digest}`);
+    if ((e.src.digest === undefined || e.src.tag !== undefined) && (decision.only === 'itms' || (decision.kind === 'idms' && decision.tagMirrors))) {
+      pulls.push(`${e.src.repo}${suffixTag || ':latest'}`);
+    }
+    for (const pull of pulls) {
+      let first;
+      try {
+        first = resolvePullSources(pull, conf).locations[0];
+      } catch {
+        return e;
+      }
+      const repo = splitPullSpec(first.reference).repo;
+      if (!destinations.get(e.src.repo)!.has(repo)) return e;
+    }
+  }
+  return undefined;
 }
 
 export function makeObject(kind: MirrorSetKind, name: string, entries: readonly MirrorEntry[], options: { labels?: Record<string, string>; annotations?: Record<string, string> } = {}): MirrorSetObject {
