@@ -28,6 +28,18 @@ export function dciMimeForFile(name: string): string {
   return 'text/plain';
 }
 
+const TASK_PREFIX: Record<string, string> = { failed: 'failed/', skipped: 'skipped/', unreachable: 'unreachable/', warn: 'warn/' };
+
+/**
+ * The file name the dci callback gives a task's output: `TASK [<name>]` with a `failed/`, `skipped/`,
+ * `unreachable/` or `warn/` prefix; names over 255 characters are cut in the middle (role paths are long).
+ */
+export function dciTaskFileName(taskName: string, status: string): string {
+  const name = `${TASK_PREFIX[status] ?? ''}TASK [${taskName}]`;
+  if (name.length <= 255) return name;
+  return name.slice(0, 126) + '...' + name.slice(name.length - 126);
+}
+
 export interface DciUploadOptions {
   mime?: string;
   /** Job-level file (kubeconfig, logs, junit) instead of attaching it to the current job state (task output). */
@@ -52,6 +64,14 @@ export interface DciReporter {
   setKeyValue(key: string, value: number): Promise<void>;
   /** Create (or find, on 409) a component in the job's topic/team and attach it to the job. */
   addComponent(spec: Omit<CreateComponentInput, 'topicId' | 'teamId'>): Promise<DciComponent>;
+  /** Upload one task's output like the original dci callback: `TASK [name]`, prefixed `failed/`, `skipped/`… */
+  uploadTaskOutput(task: { name: string; status: string }, output: string): Promise<DciUploadOutcome>;
+  /**
+   * Make sure the job ends in a final state, as dci-pipeline's finaliser: if the job is not final yet, post
+   * `killed` when the run was interrupted, else `failure` when the last state is `running`, else `error`.
+   * Returns the job's final status.
+   */
+  finalize(options?: { interrupted?: boolean }): Promise<JobState>;
   flushPendingUploads(): Promise<DciFlushResult>;
   /** Flush spooled uploads; returns what is still pending (kept in the spool dir). Does not close the client. */
   close(): Promise<DciFlushResult>;
@@ -127,6 +147,17 @@ export function createDciReporter(options: DciReporterOptions): DciReporter {
       const component = await client.createComponent({ ...spec, ...facts });
       await client.attachComponent(jobId, component.id);
       return component;
+    },
+    uploadTaskOutput(task, output) {
+      return reporter.uploadFile(dciTaskFileName(task.name, task.status), Buffer.from(output, 'utf8'), { mime: 'application/x-ansible-output' });
+    },
+    async finalize(opts = {}) {
+      const { job } = await client.getJob(jobId);
+      if (isFinalDciJobState(job.status)) return job.status;
+      const newest = (await client.listJobStates(jobId, 1))[0]?.status;
+      const next: JobState = opts.interrupted ? 'killed' : newest === 'running' ? 'failure' : 'error';
+      const rec = await reporter.jobState(next, next);
+      return rec.status;
     },
     flushPendingUploads() {
       return flushPendingUploads(client, spoolDir, { jobId });

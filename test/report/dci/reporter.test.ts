@@ -138,3 +138,36 @@ describe('startDciJob + reporter', () => {
     expect(reporter.states.map((s) => s.status)).toEqual(['pre-run']);
   });
 });
+
+describe('finalize and task output', () => {
+  async function running(states: Array<'pre-run' | 'running'>) {
+    const client = clientFor(fake);
+    const { job, reporter } = await startDciJob({ client, topic: 'OCP-4.16', spoolDir: dir });
+    for (const s of states) await reporter.jobState(s);
+    return { job, reporter };
+  }
+
+  it('an unfinished job ends as failure after running, error before, killed when interrupted; a final job is left alone', async () => {
+    const a = await running(['pre-run', 'running']);
+    expect(await a.reporter.finalize()).toBe('failure');
+    expect(fake.jobStatesOf(a.job.id).at(-1)).toMatchObject({ status: 'failure', comment: 'failure' });
+    const b = await running(['pre-run']);
+    expect(await b.reporter.finalize()).toBe('error');
+    const c = await running(['pre-run', 'running']);
+    expect(await c.reporter.finalize({ interrupted: true })).toBe('killed');
+    expect(fake.db.jobs.get(c.job.id)?.status).toBe('killed');
+    const before = fake.jobStatesOf(c.job.id).length;
+    expect(await c.reporter.finalize({ interrupted: true })).toBe('killed');
+    expect(fake.jobStatesOf(c.job.id)).toHaveLength(before);
+  });
+
+  it('task outputs are named like the dci callback and attached to the current state', async () => {
+    const { job, reporter } = await running(['pre-run', 'running']);
+    await reporter.uploadTaskOutput({ name: 'Install cluster', status: 'failed' }, 'fatal: boom\n');
+    await reporter.uploadTaskOutput({ name: 'x'.repeat(400), status: 'ok' }, 'ok\n');
+    const files = fake.filesOf(job.id);
+    expect(files[0]).toMatchObject({ name: 'failed/TASK [Install cluster]', mime: 'application/x-ansible-output', jobstate_id: reporter.currentJobStateId });
+    expect(files[1].name).toHaveLength(255);
+    expect(files[1].name).toMatch(/^TASK \[x+\.\.\.x+\]$/);
+  });
+});
