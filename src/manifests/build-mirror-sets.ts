@@ -7,6 +7,7 @@
 import { MirrorSetError } from '../core/errors.js';
 import { categoryOfType, type MirrorCategory } from './oc-mirror-groups.js';
 import { isValidMirrorLocation } from './patterns.js';
+import { formatReference, parseNormalizedReference } from './reference.js';
 import { namespaceOf, splitPullSpec } from './pull-spec.js';
 import { compareBytes, type MirrorEntry, type MirrorSetKind, type MirrorSetObject } from './types.js';
 import { assertMirrorConfigValid } from './validate.js';
@@ -70,7 +71,8 @@ export function mirrorScope(source: string, destination: string, scope: 'auto' |
   return { source: o.repo, mirror: d.repo, scope: 'repository' };
 }
 
-function checkMapping(m: MirrorMapping, i: number): void {
+/** Check one mapping entry; returns the source in CRI-O's normalised form (docker.io/library/… for short names). */
+function checkMapping(m: MirrorMapping, i: number): string {
   const where = `mapping entry ${i + 1} (${m.source} → ${m.destination})`;
   for (const [what, spec] of [['source', m.source], ['destination', m.destination]] as const) {
     if (typeof spec !== 'string' || spec === '') throw new MirrorSetError('invalid-mapping', `${where}: ${what} is empty`);
@@ -83,6 +85,11 @@ function checkMapping(m: MirrorMapping, i: number): void {
     if (p.digest !== undefined && !/^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$/.test(p.digest)) {
       throw new MirrorSetError('invalid-mapping', `${where}: ${what} digest "${p.digest}" is not a valid digest`);
     }
+  }
+  try {
+    return formatReference(parseNormalizedReference(m.source));
+  } catch (e) {
+    throw new MirrorSetError('invalid-mapping', `${where}: ${(e as Error).message}`);
   }
 }
 
@@ -136,14 +143,14 @@ export function buildMirrorSets(mapping: readonly MirrorMapping[], options: Buil
   }
   const prepared: PreparedEntry[] = [];
   mapping.forEach((m, i) => {
-    checkMapping(m, i);
+    const source = checkMapping(m, i);
     // Catalog images are consumed through a CatalogSource; the update graph through an UpdateService.
     const type = inferMappingType(m);
     if (type === 'operatorCatalog' || type === 'graph') return;
-    const src = splitPullSpec(m.source);
+    const src = splitPullSpec(source);
     const dst = splitPullSpec(m.destination);
     if (src.repo === dst.repo) return; // mirrored onto itself: nothing to redirect
-    const sc = mirrorScope(m.source, m.destination, options.scope ?? 'auto');
+    const sc = mirrorScope(source, m.destination, options.scope ?? 'auto');
     const ns = sc.scope === 'namespace' ? { source: sc.source, mirror: sc.mirror } : undefined;
     prepared.push({ mapping: m, type, category: m.category ?? (type ? categoryOfType(type) : 'generic'), src, dst, ns });
   });
