@@ -8,8 +8,9 @@
  *  4. bundles follow the kept entries (sorted by package then name); deprecation entries follow the kept
  *     channels and bundles; other metas are kept when package-less or of a kept package.
  * Pure: no I/O, the input is not modified. Differences from upstream, on purpose: packages or channels that
- * are listed but absent are reported (an error unless `continueOnMissing`), and the "empty default channel"
- * check uses the default channel after the override.
+ * are listed but absent are reported (an error unless `continueOnMissing`), the "empty default channel"
+ * check uses the default channel after the override, and a range keeps only entries of the channel itself
+ * (upstream can keep a replaces target from outside the channel and leave the channel with no entry).
  */
 import { PayloadError } from '../../core/errors.js';
 import { ChannelGraphError, buildChannelGraph, filterByVersionRange } from './channel-graph.js';
@@ -191,7 +192,10 @@ export function filterCatalog(fbc: DeclarativeConfig, config: CatalogFilterConfi
       } catch (e) {
         throw channelError(where, e);
       }
-      const keep = filterByVersionRange(graph, range, versions.get(ch.package) ?? new Map(), (w) => warnings.push(w));
+      // Upstream walks replaces targets that are not entries of this channel (they may be bundles of the
+      // package) and can then keep a channel with no entry; we keep only this channel's own entries.
+      const walked = filterByVersionRange(graph, range, versions.get(ch.package) ?? new Map(), (w) => warnings.push(w));
+      const keep = new Set([...walked].filter((n) => graph.entries.has(n)));
       if (keep.size === 0) {
         if (ch.name === defaults.get(ch.package)) {
           throw new PayloadError('empty-channel', `${where} has version range "${rangeText}" that results in an empty channel`, {

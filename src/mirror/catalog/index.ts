@@ -6,3 +6,10 @@ export { buildChannelGraph, filterByVersionRange, ChannelGraphError, type Channe
 export * from './filter-config.js';
 export * from './filter.js';
 export * from './validate.js';
+export * from './fbc-parse.js';
+export * from './fbc-write.js';
+export * from './image-fs.js';
+export * from './catalog-image.js';
+export * from './related-images.js';
+export * from './layer-build.js';
+export * from './rebuild.js';

@@ -1,0 +1,61 @@
+// Loading and writing catalog files: JSON streams, multi-doc YAML, .indexignore, deterministic output.
+import { describe, expect, it } from 'vitest';
+import { PayloadError } from '../../../src/core/errors.js';
+import { parseFbcFiles, writeFbcFiles, catalogImages, filterCatalog } from '../../../src/mirror/catalog/index.js';
+import { catalogFiles, sampleCatalog } from '../../helpers/catalog-fixtures.js';
+import { canonical } from './canonical.js';
+
+const files = (o: Record<string, string>) => new Map(Object.entries(o).map(([k, v]) => [k, Buffer.from(v)]));
+
+describe('parseFbcFiles', () => {
+  it('reads JSON streams and multi-doc YAML into the same catalog', async () => {
+    const fbc = sampleCatalog();
+    const parsed = await parseFbcFiles(files(catalogFiles(fbc, 'tiny')));
+    expect(canonical(parsed)).toEqual(canonical(fbc));
+  });
+
+  it('honours .indexignore in any directory and skips the .indexignore files themselves', async () => {
+    const parsed = await parseFbcFiles(
+      files({
+        '.indexignore': '*.md\n',
+        'README.md': ': not yaml :',
+        'a/catalog.json': '{"schema":"olm.package","name":"a","defaultChannel":"s"}',
+        'a/.indexignore': 'extra/\n',
+        'a/extra/junk.json': '{ broken',
+        'b/index.yaml': 'schema: olm.package\nname: b\n---\nschema: olm.channel\npackage: b\nname: s\nentries:\n  - name: b.v1\n',
+      }),
+    );
+    expect(parsed.packages.map((p) => p.name)).toEqual(['a', 'b']);
+    expect(parsed.channels).toHaveLength(1);
+  });
+
+  it('refuses a document without schema, naming the file', async () => {
+    const err = await parseFbcFiles(files({ 'x/catalog.json': '{"name":"x"}' })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PayloadError);
+    expect((err as Error).message).toContain('x/catalog.json');
+    expect((err as Error).message).toContain('without "schema"');
+  });
+});
+
+describe('writeFbcFiles', () => {
+  it('writes one catalog.json per package, deterministic, and reads back equal', async () => {
+    const fbc = sampleCatalog();
+    const a = writeFbcFiles(fbc);
+    const b = writeFbcFiles(structuredClone(fbc));
+    expect([...a.keys()]).toEqual(['etcd/catalog.json', 'jaeger-product/catalog.json', 'legacy-operator/catalog.json', 'tiny/catalog.json']);
+    expect([...a.values()].map(String)).toEqual([...b.values()].map(String));
+    expect(a.get('etcd/catalog.json')!.toString().startsWith('{\n    "schema": "olm.package"')).toBe(true);
+    expect(canonical(await parseFbcFiles(a))).toEqual(canonical(fbc));
+  });
+});
+
+describe('catalogImages', () => {
+  it('lists each kept bundle image and related image once, by digest', () => {
+    const out = filterCatalog(sampleCatalog('reg.io'), { packages: [{ name: 'etcd' }] });
+    const imgs = catalogImages(out.catalog);
+    // heads of stable and alpha: 2 bundles × (bundle + 2 operands)
+    expect(imgs).toHaveLength(6);
+    expect(imgs.filter((i) => i.kind === 'bundle').map((i) => i.bundles[0]).sort()).toEqual(['etcd.v0.10.1', 'etcd.v0.9.4']);
+    expect(imgs.every((i) => i.byDigest && i.image.startsWith('reg.io/operators/etcd-'))).toBe(true);
+  });
+});
