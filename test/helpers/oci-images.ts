@@ -318,34 +318,28 @@ export interface PushTarget {
   repository: string;
   caFile?: string;
   authFile?: string;
-  /** Plain-HTTP registry (the `plain` test registries). */
+  /** Plain-HTTP registry (default: true unless caFile is given, i.e. the `plain` and `token` test registries). */
   plainHttp?: boolean;
 }
 
 /**
- * Push every tag of a layout (or the given tags) to a registry, preserving digests.
- * (First version: skopeo; switched to the project's own client once src/mirror/copy lands.)
+ * Push every tag of a layout (or the given tags) to a registry with the project's own mirror engine (digests
+ * preserved; Docker-format images too, which skopeo's oci transport cannot read).
  */
 export async function pushLayout(dir: string, target: PushTarget, tags?: string[]): Promise<void> {
   const list = tags ?? (await layoutTags(dir));
-  const { execFile } = await import('node:child_process');
-  const { promisify } = await import('node:util');
-  const { mkdtemp, copyFile, rm } = await import('node:fs/promises');
-  const { tmpdir } = await import('node:os');
-  const certDir = target.caFile ? await mkdtemp(join(tmpdir(), 'dci-certs-')) : undefined;
-  if (certDir && target.caFile) await copyFile(target.caFile, join(certDir, 'ca.crt'));
-  try {
-    for (const t of list) {
-      const args = ['copy', '-q', '--all', '--preserve-digests'];
-      if (target.plainHttp) args.push('--dest-tls-verify=false');
-      if (certDir) args.push(`--dest-cert-dir=${certDir}`);
-      if (target.authFile) args.push(`--dest-authfile=${target.authFile}`);
-      args.push(`oci:${dir}:${t}`, `docker://${target.host}/${target.repository}:${t}`);
-      await promisify(execFile)('skopeo', args);
-    }
-  } finally {
-    if (certDir) await rm(certDir, { recursive: true, force: true });
-  }
+  const { copyImages } = await import('../../src/mirror/index.js');
+  const report = await copyImages(
+    list.map((t) => ({ source: `oci:${dir}:${t}`, destination: `docker://${target.host}/${target.repository}:${t}` })),
+    {
+      registry: {
+        authFile: target.authFile,
+        caFiles: target.caFile ? { [target.host]: target.caFile } : undefined,
+        plainHttp: (target.plainHttp ?? !target.caFile) ? [target.host] : undefined,
+      },
+    },
+  );
+  if (report.failures.length > 0) throw new Error(`pushLayout failed: ${report.failures.map((f) => `${f.source}: ${f.message}`).join('; ')}`);
 }
 
 /** Total size of a file tree's blobs directory (for benchmarks). */

@@ -1,0 +1,383 @@
+/**
+ * The copy engine: (source → destination) pairs in, a report out.
+ *
+ * Order and safety contracts:
+ *  - no-op first: the source and destination manifests are HEADed; equal digests ⇒ the image is skipped with no
+ *    other request (a registry only accepts a manifest whose blobs exist, so the tree below is complete);
+ *  - every blob streams through a VerifyingStream (sha256 + size); a mismatch aborts that upload before its last
+ *    chunk, so nothing wrong is committed, and is retried, then reported naming image and blob;
+ *  - a blob is transferred once per destination store: concurrent needs wait on the first transfer (in-flight
+ *    de-duplication), then are satisfied by HEAD (same repository) or a cross-repository mount (another one);
+ *  - a manifest is pushed only after all its blobs, an index only after all its manifests;
+ *  - one global limit on concurrent blob transfers and one per destination host.
+ */
+import pLimit, { type LimitFunction } from 'p-limit';
+import { DciError, Interrupted, RegistryError, UsageError } from '../../core/errors.js';
+import type { MirrorEvent } from '../../core/events.js';
+import { VerifyingStream, isDigest, sha256Digest } from '../digest.js';
+import { isForeignLayer, parseManifest, type ParsedManifest } from '../media-types.js';
+import { RegistryClient, type RegistryClientOptions } from '../registry/client.js';
+import { withRetry, type RetryPolicy } from '../registry/retry.js';
+import { TransportSet } from '../transports.js';
+import type { Descriptor, ImageDestination, ImageSource, ManifestBlob } from '../types.js';
+import { parsePlatforms, platformMatches, platformString, type PlatformFilter } from './platforms.js';
+import type { CopyReport, ImageResult } from './report.js';
+
+export interface CopyPair {
+  source: string;
+  destination: string;
+}
+
+export interface CopyOptions {
+  /** Client options (auth, CA files, insecure hosts); ignored when `client` is given. */
+  registry?: RegistryClientOptions;
+  /** A client to reuse (its connections and token cache); not closed by copyImages. */
+  client?: RegistryClient;
+  /** Concurrent blob transfers in total (default 8). */
+  concurrency?: number;
+  /** Concurrent blob transfers per destination host (default 6). */
+  perHostConcurrency?: number;
+  /** Images processed at once (default 8; manifests are small, blobs are bounded by the limits above). */
+  imageConcurrency?: number;
+  /** Keep only these platforms of an index (os/arch[/variant]); default: all platforms, indexes unchanged. */
+  platforms?: string[];
+  onEvent?: (event: MirrorEvent) => void;
+  signal?: AbortSignal;
+  /** Label of progress events (default 'mirror'). */
+  group?: string;
+  progressIntervalMs?: number;
+  /** Stop at the first failed image (default false: copy everything possible, report failures). */
+  failFast?: boolean;
+}
+
+interface Job {
+  pair: CopyPair;
+  src: ImageSource;
+  srcRef: string;
+  dst: ImageDestination;
+  dstRef: string;
+  image: string;
+}
+
+class BlobOutcome {
+  constructor(readonly how: 'copied' | 'mounted' | 'skipped') {}
+}
+
+export class CopyEngine {
+  private readonly global: LimitFunction;
+  private readonly perHost = new Map<string, LimitFunction>();
+  private readonly perHostN: number;
+  /** store + repo + digest → the promise that makes that blob present there. */
+  private readonly blobJobs = new Map<string, Promise<BlobOutcome>>();
+  /** store + digest → first repository (and its promise) that received the blob in this run. */
+  private readonly storeBlobs = new Map<string, { repository: string; done: Promise<BlobOutcome> }>();
+  private readonly manifestJobs = new Map<string, Promise<void>>();
+  private readonly counted = new Set<string>();
+  private readonly filters: PlatformFilter[] | undefined;
+  private readonly started = Date.now();
+  private lastProgress = 0;
+  readonly report: CopyReport;
+  private imagesDone = 0;
+  private bytesDone = 0;
+  private bytesTotal = 0;
+
+  constructor(
+    private readonly transports: TransportSet,
+    private readonly options: CopyOptions,
+    private readonly retry: RetryPolicy,
+    imagesTotal: number,
+  ) {
+    this.global = pLimit(options.concurrency ?? 8);
+    this.perHostN = options.perHostConcurrency ?? 6;
+    this.filters = options.platforms?.length ? parsePlatforms(options.platforms) : undefined;
+    this.report = {
+      images: { total: imagesTotal, copied: 0, skipped: 0, failed: 0 },
+      manifests: { pushed: 0, skipped: 0 },
+      blobs: { copied: 0, mounted: 0, skipped: 0, bytesCopied: 0, bytesMounted: 0, bytesSkipped: 0 },
+      bytes: 0,
+      durationMs: 0,
+      throughputBps: 0,
+      retries: 0,
+      platforms: this.filters ? { mode: 'filtered', requested: this.filters.map((f) => f.text), indexesRewritten: 0 } : { mode: 'all' },
+      requests: {},
+      results: [],
+      failures: [],
+    };
+  }
+
+  private get group(): string {
+    return this.options.group ?? 'mirror';
+  }
+
+  private emit(e: MirrorEvent): void {
+    this.options.onEvent?.(e);
+  }
+
+  private progress(force = false): void {
+    const now = Date.now();
+    if (!force && now - this.lastProgress < (this.options.progressIntervalMs ?? 200)) return;
+    this.lastProgress = now;
+    const secs = Math.max(0.001, (now - this.started) / 1000);
+    this.emit({ type: 'mirror-progress', group: this.group, imagesDone: this.imagesDone, imagesTotal: this.report.images.total, bytesDone: this.bytesDone, bytesTotal: this.bytesTotal, rateBps: Math.round(this.report.bytes / secs) });
+  }
+
+  private hostLimit(storeKey: string): LimitFunction {
+    let l = this.perHost.get(storeKey);
+    if (!l) {
+      l = pLimit(this.perHostN);
+      this.perHost.set(storeKey, l);
+    }
+    return l;
+  }
+
+  private checkAbort(): void {
+    if (this.options.signal?.aborted) throw new Interrupted('mirror interrupted');
+  }
+
+  /** Copy one (source → destination) pair; never throws, records the result. */
+  async copyPair(pair: CopyPair): Promise<ImageResult> {
+    let result: ImageResult;
+    try {
+      this.checkAbort();
+      const job = this.openJob(pair);
+      result = await this.copyTop(job);
+    } catch (e) {
+      const err = e instanceof DciError ? e : new RegistryError('mirror-failed', `${pair.source}: ${(e as Error)?.message ?? String(e)}`, { cause: e });
+      if (err instanceof Interrupted) throw err;
+      result = { source: pair.source, destination: pair.destination, status: 'failed', platforms: this.filters ? this.filters.map((f) => f.text) : 'all', error: { code: err.code, message: err.message, blob: err.location?.blob } };
+      this.report.failures.push({ source: pair.source, destination: pair.destination, code: err.code, message: err.message, blob: err.location?.blob });
+      if (this.options.failFast) {
+        this.finishImage(result);
+        throw err;
+      }
+    }
+    this.finishImage(result);
+    return result;
+  }
+
+  private finishImage(result: ImageResult): void {
+    this.report.results.push(result);
+    this.report.images[result.status]++;
+    this.imagesDone++;
+    this.emit({ type: 'mirror-image', group: this.group, source: result.source, destination: result.destination, status: result.status, msg: result.error?.message });
+    this.progress(this.imagesDone === this.report.images.total);
+  }
+
+  private openJob(pair: CopyPair): Job {
+    const s = this.transports.source(pair.source);
+    const d = this.transports.destination(pair.destination);
+    const srcRef = s.digest ?? s.tag ?? (s.location.transport === 'docker' ? 'latest' : undefined);
+    if (!srcRef) throw new UsageError('bad-image-reference', `${pair.source}: name the image in the layout (oci:DIR:TAG or oci:DIR@sha256:...)`, { hint: 'a layout can hold many images' });
+    const dstRef = d.tag ?? d.digest ?? s.tag ?? s.digest ?? 'latest';
+    return { pair, src: s.transport, srcRef, dst: d.transport, dstRef, image: pair.source };
+  }
+
+  private async copyTop(job: Job): Promise<ImageResult> {
+    const { src, dst, srcRef, dstRef, image } = job;
+    const base = { source: job.pair.source, destination: job.pair.destination };
+    if (!this.filters) {
+      const [sh, dh] = await Promise.all([src.headManifest(srcRef, this.options.signal), dst.headManifest(dstRef, this.options.signal)]);
+      if (sh && dh && sh.digest === dh.digest) {
+        this.report.manifests.skipped++;
+        return { ...base, status: 'skipped', digest: dh.digest, platforms: 'all' };
+      }
+    }
+    const m = await src.getManifest(srcRef, this.options.signal);
+    const parsed = parseManifest(m.bytes, m.mediaType, image);
+    let top: ManifestBlob = m;
+    let topParsed: ParsedManifest = parsed;
+    let platforms: ImageResult['platforms'] = 'all';
+    let rewritten = false;
+    if (this.filters && parsed.kind === 'index') {
+      const filters = this.filters;
+      const kept = parsed.manifests.filter((d) => platformMatches(d.platform, filters));
+      if (kept.length === 0) {
+        throw new UsageError('no-matching-platform', `${image}: none of its platforms (${parsed.manifests.map((d) => platformString(d.platform)).join(', ')}) matches ${filters.map((f) => f.text).join(', ')}`, {
+          hint: 'change --platform or copy all platforms',
+          location: { image },
+        });
+      }
+      platforms = kept.map((d) => platformString(d.platform));
+      if (kept.length !== parsed.manifests.length) {
+        const bytes = Buffer.from(JSON.stringify({ ...parsed.raw, manifests: kept }));
+        top = { bytes, mediaType: m.mediaType, digest: sha256Digest(bytes) };
+        topParsed = { ...parsed, manifests: kept };
+        rewritten = true;
+      }
+    }
+    if (isDigest(dstRef) && dstRef !== top.digest) {
+      throw new UsageError('digest-not-preserved', `${job.pair.destination}: destination digest ${dstRef} differs from the copied manifest ${top.digest}`, {
+        hint: rewritten ? 'filtering platforms re-writes the index: give the destination a tag instead of a digest' : 'give the destination a tag, or the source digest',
+        location: { image },
+      });
+    }
+    if (this.filters) {
+      const dh = await dst.headManifest(dstRef, this.options.signal);
+      if (dh?.digest === top.digest) {
+        this.report.manifests.skipped++;
+        return { ...base, status: 'skipped', digest: top.digest, platforms, indexRewritten: rewritten };
+      }
+    }
+    await this.copyTree(job, topParsed);
+    this.checkAbort();
+    await withRetry(() => dst.putManifest(dstRef, top, { signal: this.options.signal }), this.retry, { signal: this.options.signal, onRetry: () => this.report.retries++ });
+    this.report.manifests.pushed++;
+    if (rewritten && this.report.platforms.mode === 'filtered') this.report.platforms.indexesRewritten++;
+    return { ...base, status: 'copied', digest: top.digest, platforms, indexRewritten: rewritten };
+  }
+
+  private async copyTree(job: Job, parsed: ParsedManifest): Promise<void> {
+    if (parsed.kind === 'index') {
+      await Promise.all(parsed.manifests.map((d) => this.copyChild(job, d)));
+      return;
+    }
+    const blobs = [parsed.config, ...parsed.layers.filter((l) => !isForeignLayer(l))];
+    await Promise.all(blobs.map((b) => this.ensureBlob(job, b)));
+  }
+
+  /** A manifest referenced by an index: pushed by digest after its own blobs/children. */
+  private copyChild(job: Job, desc: Descriptor): Promise<void> {
+    const key = `${job.dst.storeKey}\0${job.dst.repository}\0${desc.digest}`;
+    let p = this.manifestJobs.get(key);
+    if (!p) {
+      p = (async () => {
+        if (await job.dst.headManifest(desc.digest, this.options.signal)) {
+          this.report.manifests.skipped++;
+          return;
+        }
+        const m = await job.src.getManifest(desc.digest, this.options.signal);
+        const parsed = parseManifest(m.bytes, m.mediaType ?? desc.mediaType, `${job.image}@${desc.digest}`);
+        await this.copyTree(job, parsed);
+        this.checkAbort();
+        await withRetry(() => job.dst.putManifest(desc.digest, m, { signal: this.options.signal, child: true }), this.retry, { signal: this.options.signal, onRetry: () => this.report.retries++ });
+        this.report.manifests.pushed++;
+      })();
+      this.manifestJobs.set(key, p);
+    }
+    return p;
+  }
+
+  private ensureBlob(job: Job, desc: Descriptor): Promise<BlobOutcome> {
+    const dst = job.dst;
+    const key = `${dst.storeKey}\0${dst.repository}\0${desc.digest}`;
+    const existing = this.blobJobs.get(key);
+    if (existing) return existing;
+    const storeKey = `${dst.storeKey}\0${desc.digest}`;
+    const first = this.storeBlobs.get(storeKey);
+    const p = (async (): Promise<BlobOutcome> => {
+      if (!this.counted.has(storeKey)) {
+        this.counted.add(storeKey);
+        this.bytesTotal += desc.size;
+      }
+      // Another repository of this store is already getting the blob: wait, then mount from it.
+      if (first) await first.done.catch(() => undefined);
+      this.checkAbort();
+      if (await dst.hasBlob(desc, this.options.signal)) return this.count('skipped', desc, !first);
+      if (first && dst.mountBlob && first.repository !== dst.repository) {
+        if (await dst.mountBlob(desc, first.repository, this.options.signal)) return this.count('mounted', desc, false);
+      }
+      await this.global(() => this.hostLimit(dst.storeKey)(() => this.transfer(job, desc)));
+      return this.count('copied', desc, false);
+    })();
+    this.blobJobs.set(key, p);
+    if (!first) this.storeBlobs.set(storeKey, { repository: dst.repository, done: p });
+    return p;
+  }
+
+  private count(how: BlobOutcome['how'], desc: Descriptor, addDone: boolean): BlobOutcome {
+    const b = this.report.blobs;
+    if (how === 'copied') {
+      b.copied++;
+      b.bytesCopied += desc.size;
+    } else if (how === 'mounted') {
+      b.mounted++;
+      b.bytesMounted += desc.size;
+    } else {
+      b.skipped++;
+      b.bytesSkipped += desc.size;
+    }
+    if (addDone) this.bytesDone += desc.size;
+    this.progress();
+    return new BlobOutcome(how);
+  }
+
+  /** Stream one blob source → destination through the verifier, retrying transient failures. */
+  private async transfer(job: Job, desc: Descriptor): Promise<void> {
+    let partial = 0;
+    try {
+      await withRetry(
+        async () => {
+          this.bytesDone -= partial;
+          this.report.bytes -= partial;
+          partial = 0;
+          this.checkAbort();
+          const raw = await job.src.getBlob(desc, this.options.signal);
+          const verifier = new VerifyingStream({ digest: desc.digest, size: desc.size, image: job.image }, (n) => {
+            partial += n;
+            this.bytesDone += n;
+            this.report.bytes += n;
+            this.progress();
+          });
+          raw.once('error', (e) => verifier.destroy(e));
+          raw.pipe(verifier);
+          try {
+            await job.dst.putBlob(desc, verifier, this.options.signal);
+          } finally {
+            if (!raw.destroyed) raw.destroy();
+          }
+        },
+        this.retry,
+        { signal: this.options.signal, onRetry: () => this.report.retries++ },
+      );
+    } catch (e) {
+      if (this.options.signal?.aborted) throw new Interrupted('mirror interrupted');
+      if (e instanceof DciError && e.location?.blob) throw e;
+      throw new RegistryError('blob-copy-failed', `blob ${desc.digest} of ${job.image}: ${(e as Error)?.message ?? String(e)} (gave up after ${this.retry.attempts} attempts)`, {
+        hint: 'check both registries and the network; rerun the same command to resume (finished blobs are skipped)',
+        location: { image: job.image, blob: desc.digest },
+        cause: e,
+      });
+    }
+  }
+
+  finish(requests: Record<string, number>): CopyReport {
+    const r = this.report;
+    r.durationMs = Date.now() - this.started;
+    r.throughputBps = Math.round(r.bytes / Math.max(0.001, r.durationMs / 1000));
+    r.requests = { ...requests };
+    this.progress(true);
+    this.emit({ type: 'mirror-report', group: this.group, report: r as unknown as Record<string, unknown> });
+    return r;
+  }
+}
+
+/**
+ * Copy images. Resolves with a report (failures listed in `report.failures`, one per failed image, naming image
+ * and blob); rejects only for an interrupt (signal) or, with failFast, the first failure.
+ */
+export async function copyImages(pairs: CopyPair[], options: CopyOptions = {}): Promise<CopyReport> {
+  const client = options.client ?? new RegistryClient(options.registry);
+  const transports = new TransportSet(client);
+  const before = { ...client.requestCounts };
+  const engine = new CopyEngine(transports, options, client.retryPolicy, pairs.length);
+  const limit = pLimit(options.imageConcurrency ?? 8);
+  try {
+    await Promise.all(pairs.map((p) => limit(() => engine.copyPair(p))));
+  } finally {
+    await transports.close();
+    if (!options.client) await client.close();
+  }
+  const requests: Record<string, number> = {};
+  for (const [k, v] of Object.entries(client.requestCounts)) requests[k] = v - (before[k] ?? 0);
+  return engine.finish(requests);
+}
+
+/** Throw the first failure of a report as an error (for callers that want all-or-nothing). */
+export function assertCopySucceeded(report: CopyReport): void {
+  const f = report.failures[0];
+  if (!f) return;
+  throw new RegistryError(f.code, report.failures.length === 1 ? f.message : `${f.message} (and ${report.failures.length - 1} more failed images)`, {
+    location: { image: f.source, blob: f.blob },
+    exitCode: 1,
+  });
+}

@@ -1,0 +1,226 @@
+/**
+ * An OCI image layout directory as a source and a destination (the air-gap disk format): `oci-layout`,
+ * `index.json` (top-level manifests, tags in `org.opencontainers.image.ref.name`), `blobs/sha256/<hex>`.
+ * Writes are resumable and safe to interrupt: every blob goes to a temp file and is renamed into place only after
+ * its stream ended verified, index.json is replaced atomically, and a rerun skips blobs already present.
+ */
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, readFile, rename, rm, stat, writeFile, readdir } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { RegistryError } from '../../core/errors.js';
+import { writeFileAtomic } from '../../core/atomic-write.js';
+import { assertDigest, isDigest, sha256Digest, verifyBytes } from '../digest.js';
+import { MAX_MANIFEST_BYTES, MEDIA_TYPES } from '../media-types.js';
+import type { Descriptor, ImageDestination, ImageSource, ManifestBlob, ManifestHead } from '../types.js';
+
+export const REF_NAME = 'org.opencontainers.image.ref.name';
+
+export interface OciIndex {
+  schemaVersion: 2;
+  mediaType?: string;
+  manifests: Descriptor[];
+  annotations?: Record<string, string>;
+}
+
+export class OciLayout implements ImageSource, ImageDestination {
+  readonly description: string;
+  readonly storeKey: string;
+  readonly repository = '';
+  private index: Promise<OciIndex> | undefined;
+  private writeChain: Promise<void> = Promise.resolve();
+  private initialized: Promise<void> | undefined;
+
+  constructor(readonly dir: string, private readonly options: { create?: boolean } = {}) {
+    this.description = `oci:${dir}`;
+    this.storeKey = `oci:${resolve(dir)}`;
+  }
+
+  blobPath(digest: string): string {
+    assertDigest(digest, this.description);
+    return join(this.dir, 'blobs', 'sha256', digest.slice(7));
+  }
+
+  private async init(): Promise<void> {
+    this.initialized ??= (async () => {
+      let exists = true;
+      try {
+        await stat(join(this.dir, 'oci-layout'));
+      } catch {
+        exists = false;
+      }
+      if (!exists) {
+        if (!this.options.create) {
+          throw new RegistryError('oci-layout-missing', `${this.dir} is not an OCI image layout (no oci-layout file)`, { hint: 'check the oci:DIR path, or write one first with mirror copy --to oci:DIR', location: { file: this.dir } });
+        }
+        await mkdir(join(this.dir, 'blobs', 'sha256'), { recursive: true });
+        await writeFileAtomic(join(this.dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
+      } else {
+        await mkdir(join(this.dir, 'blobs', 'sha256'), { recursive: true });
+      }
+    })();
+    return this.initialized;
+  }
+
+  async readIndex(): Promise<OciIndex> {
+    this.index ??= (async () => {
+      await this.init();
+      try {
+        const j = JSON.parse(await readFile(join(this.dir, 'index.json'), 'utf8')) as OciIndex;
+        if (!Array.isArray(j.manifests)) throw new Error('no manifests array');
+        return j;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { schemaVersion: 2, mediaType: MEDIA_TYPES.ociIndex, manifests: [] };
+        throw new RegistryError('oci-layout-invalid', `${join(this.dir, 'index.json')} is not a valid OCI index: ${(e as Error).message}`, { location: { file: join(this.dir, 'index.json') }, cause: e });
+      }
+    })();
+    return this.index;
+  }
+
+  /** The tags (ref names) in index.json. */
+  async tags(): Promise<string[]> {
+    return (await this.readIndex()).manifests.map((m) => m.annotations?.[REF_NAME]).filter((t): t is string => !!t);
+  }
+
+  /** The index.json descriptor for a tag or digest; a digest may also name any manifest blob. */
+  private async resolve(ref: string): Promise<Descriptor | undefined> {
+    const idx = await this.readIndex();
+    if (isDigest(ref)) {
+      const d = idx.manifests.find((m) => m.digest === ref);
+      if (d) return d;
+      try {
+        const bytes = await this.readBlobCapped(ref);
+        const mt = (JSON.parse(bytes.toString('utf8')) as { mediaType?: string; manifests?: unknown }).mediaType;
+        return { digest: ref, size: bytes.length, mediaType: mt ?? MEDIA_TYPES.ociManifest };
+      } catch {
+        return undefined;
+      }
+    }
+    const tagged = idx.manifests.filter((m) => m.annotations?.[REF_NAME] === ref);
+    return tagged[tagged.length - 1];
+  }
+
+  private async readBlobCapped(digest: string): Promise<Buffer> {
+    const p = this.blobPath(digest);
+    const st = await stat(p);
+    if (st.size > MAX_MANIFEST_BYTES) throw new RegistryError('manifest-too-large', `manifest ${digest} in ${this.dir} is larger than ${MAX_MANIFEST_BYTES} bytes`, { location: { file: p } });
+    return readFile(p);
+  }
+
+  async headManifest(ref: string): Promise<ManifestHead | undefined> {
+    const d = await this.resolve(ref);
+    if (!d) return undefined;
+    // A descriptor in index.json is only a claim until its blob is there (an interrupted copy).
+    try {
+      const st = await stat(this.blobPath(d.digest));
+      if (st.size !== d.size) return undefined;
+    } catch {
+      return undefined;
+    }
+    return { digest: d.digest, mediaType: d.mediaType, size: d.size };
+  }
+
+  async getManifest(ref: string): Promise<ManifestBlob> {
+    const d = await this.resolve(ref);
+    if (!d) {
+      const tags = await this.tags();
+      throw new RegistryError('manifest-unknown', `${this.description}: no image ${JSON.stringify(ref)}`, {
+        hint: tags.length ? `the layout has: ${tags.slice(0, 10).join(', ')}${tags.length > 10 ? ', ...' : ''}` : 'the layout is empty',
+        location: { file: this.dir, image: `${this.description}:${ref}` },
+      });
+    }
+    let bytes: Buffer;
+    try {
+      bytes = await this.readBlobCapped(d.digest);
+    } catch (e) {
+      if (e instanceof RegistryError) throw e;
+      throw new RegistryError('blob-missing', `${this.description}: manifest ${d.digest} of ${ref} is missing`, { hint: 'the layout is incomplete; copy the image into it again', location: { file: this.dir, blob: d.digest }, cause: e });
+    }
+    verifyBytes(bytes, d.digest, `${this.description}:${ref}`);
+    let mediaType = d.mediaType;
+    try {
+      const mt = (JSON.parse(bytes.toString('utf8')) as { mediaType?: unknown }).mediaType;
+      if (typeof mt === 'string') mediaType = mt;
+    } catch {
+      // reported by parseManifest
+    }
+    return { bytes, mediaType, digest: d.digest };
+  }
+
+  async getBlob(desc: Descriptor): Promise<Readable> {
+    const p = this.blobPath(desc.digest);
+    try {
+      await stat(p);
+    } catch (e) {
+      throw new RegistryError('blob-missing', `${this.description}: blob ${desc.digest} is missing`, { hint: 'the layout is incomplete; copy the image into it again', location: { file: this.dir, blob: desc.digest }, cause: e });
+    }
+    return createReadStream(p, { highWaterMark: 1 << 20 });
+  }
+
+  async hasBlob(desc: Descriptor): Promise<boolean> {
+    await this.init();
+    try {
+      return (await stat(this.blobPath(desc.digest))).size === desc.size;
+    } catch {
+      return false;
+    }
+  }
+
+  async putBlob(desc: Descriptor, data: Readable): Promise<void> {
+    await this.init();
+    const final = this.blobPath(desc.digest);
+    const tmp = join(this.dir, 'blobs', 'sha256', `.tmp-${desc.digest.slice(7, 19)}-${randomBytes(4).toString('hex')}`);
+    try {
+      await pipeline(data, createWriteStream(tmp, { mode: 0o644 }));
+      await rename(tmp, final);
+    } catch (e) {
+      await rm(tmp, { force: true });
+      throw e;
+    }
+  }
+
+  async putManifest(ref: string, manifest: ManifestBlob, options: { child?: boolean } = {}): Promise<void> {
+    await this.init();
+    if (sha256Digest(manifest.bytes) !== manifest.digest) verifyBytes(manifest.bytes, manifest.digest, this.description);
+    const final = this.blobPath(manifest.digest);
+    await writeFileAtomic(final, manifest.bytes, { fsync: false });
+    if (options.child) return;
+    const entry: Descriptor = { mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.bytes.length };
+    if (!isDigest(ref)) entry.annotations = { [REF_NAME]: ref };
+    // Serialise read-modify-write of index.json within this process; the file itself is replaced atomically.
+    const job = this.writeChain.then(async () => {
+      const idx = await this.readIndex();
+      idx.manifests = idx.manifests.filter((m) =>
+        isDigest(ref) ? !(m.digest === ref && !m.annotations?.[REF_NAME]) : m.annotations?.[REF_NAME] !== ref,
+      );
+      idx.manifests.push(entry);
+      await writeFileAtomic(join(this.dir, 'index.json'), JSON.stringify(idx, null, 1));
+    });
+    this.writeChain = job.catch(() => undefined);
+    await job;
+  }
+
+  /** Remove temp files left by an interrupted run (they are never read; this only reclaims space). */
+  async cleanTemp(): Promise<number> {
+    const dir = join(this.dir, 'blobs', 'sha256');
+    let n = 0;
+    for (const f of await readdir(dir).catch(() => [] as string[])) {
+      if (f.startsWith('.tmp-')) {
+        await rm(join(dir, f), { force: true });
+        n++;
+      }
+    }
+    return n;
+  }
+
+  async close(): Promise<void> {
+    await this.writeChain;
+  }
+}
+
+/** Write a minimal index.json (used by tests and by archive extraction). */
+export async function writeIndex(dir: string, index: OciIndex): Promise<void> {
+  await writeFile(join(dir, 'index.json'), JSON.stringify(index, null, 1));
+}

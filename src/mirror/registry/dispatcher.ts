@@ -1,0 +1,68 @@
+/**
+ * One undici dispatcher per registry host: TLS verified against the system roots plus the host's own CA bundle
+ * (when given), verification off only for hosts the user marked insecure, HTTP(S)_PROXY/NO_PROXY honoured through
+ * EnvHttpProxyAgent, and redirects followed (blob storage may redirect to S3-like backends; undici drops the
+ * Authorization header on cross-origin redirects). undici is imported lazily: commands that never touch a
+ * registry do not pay for it.
+ */
+import { readFileSync } from 'node:fs';
+import { rootCertificates, createSecureContext } from 'node:tls';
+import type { Dispatcher } from 'undici';
+import { RegistryError } from '../../core/errors.js';
+
+export interface DispatcherOptions {
+  /** PEM file with extra CA certificates for this host. */
+  caFile?: string;
+  /** Skip TLS verification (insecure registries only). */
+  insecure?: boolean;
+  connections: number;
+  timeoutMs: number;
+}
+
+export type Undici = typeof import('undici');
+
+let undiciPromise: Promise<Undici> | undefined;
+export function loadUndici(): Promise<Undici> {
+  undiciPromise ??= import('undici');
+  return undiciPromise;
+}
+
+function proxyConfigured(): boolean {
+  const e = process.env;
+  return Boolean(e.HTTPS_PROXY || e.https_proxy || e.HTTP_PROXY || e.http_proxy);
+}
+
+export async function createDispatcher(o: DispatcherOptions): Promise<Dispatcher> {
+  const undici = await loadUndici();
+  let ca: string[] | undefined;
+  if (o.caFile) {
+    let pem: string;
+    try {
+      pem = readFileSync(o.caFile, 'utf8');
+    } catch (e) {
+      throw new RegistryError('ca-file-missing', `cannot read CA bundle ${o.caFile}: ${(e as Error).message}`, { hint: 'pass --ca HOST=FILE with a readable PEM file', location: { file: o.caFile }, cause: e });
+    }
+    // `ca` replaces Node's default roots, so keep them (and NODE_EXTRA_CA_CERTS is only applied to the defaults).
+    ca = [...rootCertificates, pem];
+    const extra = process.env.NODE_EXTRA_CA_CERTS;
+    if (extra) {
+      try {
+        ca.push(readFileSync(extra, 'utf8'));
+      } catch {
+        // an unreadable NODE_EXTRA_CA_CERTS is Node's warning to give, not ours
+      }
+    }
+  }
+  // One SecureContext per host: passing `ca` to every connect would re-parse ~150 root certificates per TLS
+  // connection (measured: ~1 s stalls when 30 connections open at once on 2 cores).
+  const tls = { ...(ca ? { secureContext: createSecureContext({ ca }) } : {}), ...(o.insecure ? { rejectUnauthorized: false } : {}) };
+  const common = {
+    connections: o.connections,
+    keepAliveTimeout: 30_000,
+    headersTimeout: o.timeoutMs,
+    bodyTimeout: o.timeoutMs,
+    connect: { ...tls, timeout: Math.min(o.timeoutMs, 30_000) },
+  };
+  const base: Dispatcher = proxyConfigured() ? new undici.EnvHttpProxyAgent({ ...common, requestTls: tls }) : new undici.Agent(common);
+  return base.compose(undici.interceptors.redirect({ maxRedirections: 5 }));
+}
