@@ -24,6 +24,14 @@ export const MODULES: ModuleEntry[] = [
   builtin('fail', from(() => import('./fail.js'), 'fail')),
   builtin('command', from(() => import('./command.js'), 'command')),
   builtin('shell', from(() => import('./shell.js'), 'shell')),
+  builtin('copy', from(() => import('./copy.js'), 'copy')),
+  builtin('template', from(() => import('./template.js'), 'template')),
+  builtin('file', from(() => import('./file.js'), 'file')),
+  builtin('stat', from(() => import('./stat.js'), 'stat')),
+  builtin('slurp', from(() => import('./slurp.js'), 'slurp')),
+  builtin('lineinfile', from(() => import('./lineinfile.js'), 'lineinfile')),
+  builtin('blockinfile', from(() => import('./blockinfile.js'), 'blockinfile')),
+  builtin('find', from(() => import('./find.js'), 'find')),
 ];
 
 let index: Map<string, ModuleEntry> | undefined;
