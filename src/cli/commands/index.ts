@@ -8,10 +8,11 @@ import { versionCommand } from './version.js';
 import { dciCommand } from './dci.js';
 import { mirrorSetsCommand } from './mirror-sets.js';
 import { playCommand } from './play.js';
+import { mirrorCommand } from './mirror.js';
 
 export interface CliCommand {
   name: string;
   register(program: Command, io: CliIO): void;
 }
 
-export const COMMANDS: CliCommand[] = [versionCommand, dciCommand, mirrorSetsCommand, playCommand];
+export const COMMANDS: CliCommand[] = [versionCommand, dciCommand, mirrorSetsCommand, playCommand, mirrorCommand];
