@@ -46,6 +46,8 @@ export interface InventoryHostInfo {
   implicit: boolean;
   /** Layered variables with provenance (no extra vars). */
   store: VarStore;
+  /** Where the host was first listed. */
+  declared?: { file: string; line?: number };
 }
 
 export interface LoadedInventory {
@@ -198,6 +200,7 @@ async function buildLoaded(shown: string, basedir: string, sources: InventorySou
     }
   }
 
+  for (const h of data.hosts.keys()) if (data.groups.has(h)) warnings.push(`"${h}" is both a host and a group (Ansible warns about this too)`);
   const allGroup = data.groups.get('all')!;
   const groupVarsAll = await varsFilesFor('group_vars', 'all');
 
@@ -217,7 +220,7 @@ async function buildLoaded(shown: string, basedir: string, sources: InventorySou
   for (const h of data.hosts.values()) {
     const groups = data.groupsOf(h.name);
     const ordered = ['all', ...data.sortGroups(groups.filter((g) => g !== 'all'))];
-    hosts[h.name] = { name: h.name, groups: ordered, implicit: false, store: await buildStore(h.name, h.vars, groups) };
+    hosts[h.name] = { name: h.name, groups: ordered, implicit: false, store: await buildStore(h.name, h.vars, groups), declared: h.declared };
   }
   let implicitLocalhost: InventoryHostInfo | undefined;
   if (!data.hosts.has('localhost')) {
