@@ -45,6 +45,8 @@ export interface CreateComponentInput {
 }
 
 export interface DciUploadInput {
+  /** Look for an identical upload this client has not seen before sending (re-sending a spooled file). */
+  checkFirst?: boolean;
   jobId: string;
   jobstateId?: string;
   name: string;
@@ -213,6 +215,19 @@ export class DciClient {
     const mime = input.mime ?? 'text/plain';
     const headers: Record<string, string> = { 'DCI-NAME': name, 'DCI-MIME': mime, 'DCI-JOB-ID': input.jobId };
     if (input.jobstateId) headers['DCI-JOBSTATE-ID'] = input.jobstateId;
+    const recover = async () => {
+      const files = await this.listJobFiles(input.jobId, 20);
+      return files.find(
+        (f) => !this.knownIds.has(f.id) && f.name === name && f.size === input.data.byteLength && (f.jobstate_id ?? undefined) === (input.jobstateId ?? undefined),
+      );
+    };
+    if (input.checkFirst) {
+      const existing = await recover();
+      if (existing) {
+        this.knownIds.add(existing.id);
+        return existing;
+      }
+    }
     const r = await this.http.send<DciFileRecord>({
       method: 'POST',
       path: '/files',
@@ -221,12 +236,7 @@ export class DciClient {
       headers,
       upload: true,
       retry: 'recoverable',
-      recover: async () => {
-        const files = await this.listJobFiles(input.jobId, 20);
-        return files.find(
-          (f) => !this.knownIds.has(f.id) && f.name === name && f.size === input.data.byteLength && (f.jobstate_id ?? undefined) === (input.jobstateId ?? undefined),
-        );
-      },
+      recover,
     });
     const rec = r.kind === 'recovered' ? r.value : parseDciJson<{ file: DciFileRecord }>(r.response).file;
     this.knownIds.add(rec.id);

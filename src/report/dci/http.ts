@@ -212,13 +212,16 @@ export class DciHttp {
         if (!code) throw e;
         const notSent = NOT_SENT_CODES.has(code);
         const mayRetry = notSent || req.retry === 'idempotent' || req.recover !== undefined;
+        if (!notSent) ambiguous = true;
         if (!mayRetry || last) {
+          const found = await this.lastChanceRecover(req, ambiguous);
+          if (found !== undefined) return { kind: 'recovered', value: found };
           throw new DciHttpError('dci-unreachable', `cannot reach the DCI control server at ${this.credentials.csUrl} (${what}: ${code})`, 0, '', {
             hint: 'check DCI_CS_URL, the network and the HTTPS_PROXY / NO_PROXY settings',
             cause: e,
+            mayHaveReachedServer: ambiguous,
           });
         }
-        if (!notSent) ambiguous = true;
         const wait = this.delay(attempt);
         this.note(`DCI ${what}: ${code}, retrying in ${(wait / 1000).toFixed(1)} s (attempt ${attempt + 2}/${this.retry.retries + 1})`);
         await this.sleep(wait);
@@ -238,7 +241,21 @@ export class DciHttp {
         await this.sleep(wait);
         continue;
       }
+      if (retryable && req.method === 'POST') {
+        const found = await this.lastChanceRecover(req, true);
+        if (found !== undefined) return { kind: 'recovered', value: found };
+      }
       throw this.httpError(what, status, serverMessage);
+    }
+  }
+
+  /** Before giving up on a POST that may have been processed, look once more for what it created. */
+  private async lastChanceRecover<R>(req: DciRequest<R>, ambiguous: boolean): Promise<R | undefined> {
+    if (!ambiguous || !req.recover) return undefined;
+    try {
+      return await req.recover();
+    } catch {
+      return undefined;
     }
   }
 

@@ -10,7 +10,7 @@ import { parseComponentSpec, type ComponentFilter } from './component-query.js';
 import { flushPendingUploads, spoolUpload, type DciFlushResult, type DciSpooledEntry } from './spool.js';
 import { DCI_FINAL_JOB_STATES, type DciComponent, type DciFileRecord, type DciJob, type DciJobStateRecord, type DciTopic } from './types.js';
 import type { JobState } from '../../core/events.js';
-import { DciCredentialsRejected } from './errors.js';
+import { DciCredentialsRejected, DciHttpError } from './errors.js';
 
 export const DEFAULT_DCI_UI_URL = 'https://www.distributed-ci.io';
 
@@ -131,7 +131,8 @@ export function createDciReporter(options: DciReporterOptions): DciReporter {
         // Wrong credentials are not a transient failure: surface them now.
         if (e instanceof DciCredentialsRejected) throw e;
         const error = e instanceof Error ? e.message : String(e);
-        const spooled = await spoolUpload(spoolDir, { jobId, jobstateId, name, mime, error, spooledAt: new Date().toISOString() }, data);
+        const maybeStored = e instanceof DciHttpError ? e.mayHaveReachedServer : true;
+        const spooled = await spoolUpload(spoolDir, { jobId, jobstateId, name, mime, error, maybeStored, spooledAt: new Date().toISOString() }, data);
         options.log?.(`DCI upload of '${name}' failed (${error}); kept in ${spooled.dataPath} and retried at the end of the run`);
         return { status: 'spooled', spooled };
       }

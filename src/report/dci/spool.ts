@@ -17,6 +17,8 @@ export interface DciPendingUpload {
   mime: string;
   /** Why the upload failed (short, no payload). */
   error: string;
+  /** The failed attempt may have been stored (5xx, reset, timeout): check before re-sending. */
+  maybeStored?: boolean;
   spooledAt: string;
 }
 
@@ -76,7 +78,7 @@ export async function flushPendingUploads(client: DciClient, dir: string, option
   for (const entry of await listPendingUploads(dir, options.jobId)) {
     try {
       const data = await readFile(entry.dataPath);
-      await client.uploadFile({ jobId: entry.jobId, jobstateId: entry.jobstateId, name: entry.name, mime: entry.mime, data });
+      await client.uploadFile({ jobId: entry.jobId, jobstateId: entry.jobstateId, name: entry.name, mime: entry.mime, data, checkFirst: entry.maybeStored === true });
       await rm(entry.metaPath, { force: true });
       await rm(entry.dataPath, { force: true });
       uploaded++;

@@ -171,3 +171,27 @@ describe('finalize and task output', () => {
     expect(files[1].name).toMatch(/^TASK \[x+\.\.\.x+\]$/);
   });
 });
+
+describe('spool flush after an ambiguous failure', () => {
+  it('a spooled upload that may have been stored is not sent twice; one refused outright is sent', async () => {
+    const { spoolUpload, flushPendingUploads } = await import('../../../src/report/dci/index.js');
+    const first = clientFor(fake);
+    const job = await first.createJob({ topicId: fake.topic.id, components: [], name: 'n' });
+    // The earlier process stored the file but never saw the answer, then spooled it.
+    await first.uploadFile({ jobId: job.id, name: 'ansible.log', mime: 'text/plain', data: Buffer.from('log\n') });
+    const spool = join(dir, 'spool');
+    await spoolUpload(spool, { jobId: job.id, name: 'ansible.log', mime: 'text/plain', error: 'HTTP 502', maybeStored: true, spooledAt: new Date().toISOString() }, Buffer.from('log\n'));
+    await spoolUpload(spool, { jobId: job.id, name: 'junit', mime: 'application/junit', error: 'ECONNREFUSED', maybeStored: false, spooledAt: new Date().toISOString() }, Buffer.from('<testsuite/>'));
+    const result = await flushPendingUploads(clientFor(fake), spool);
+    expect(result).toEqual({ uploaded: 2, remaining: [] });
+    expect(fake.filesOf(job.id).map((f) => f.name).sort()).toEqual(['ansible.log', 'junit']);
+  });
+
+  it('a POST whose every answer is lost still ends with exactly one row', async () => {
+    const client = clientFor(fake, { retry: { retries: 2, minDelayMs: 5, maxDelayMs: 10 } });
+    const job = await client.createJob({ topicId: fake.topic.id, components: [], name: 'n' });
+    fake.inject({ method: 'POST', path: '/jobstates', status: 502, afterCommit: true, times: 10 });
+    const st = await client.postJobState(job.id, 'running');
+    expect(fake.jobStatesOf(job.id).map((s) => s.id)).toEqual([st.id]);
+  });
+});
