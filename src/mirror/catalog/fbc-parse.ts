@@ -21,17 +21,21 @@ function splitJsonStream(text: string): string[] | undefined {
   const out: string[] = [];
   let depth = 0;
   let start = -1;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92 /* \ */) i++;
-      else if (c === 34 /* " */) inString = false;
-      continue;
-    }
-    if (c === 34) {
+    if (c === 34 /* " */) {
       if (depth === 0) return undefined;
-      inString = true;
+      // Jump to the closing quote with indexOf (strings are most of the bytes: base64 bundle objects).
+      let j = i;
+      for (;;) {
+        j = text.indexOf('"', j + 1);
+        if (j < 0) return undefined;
+        let k = j - 1;
+        while (text.charCodeAt(k) === 92 /* \ */) k--;
+        if ((j - 1 - k) % 2 === 0) break; // an even number of backslashes: the quote is not escaped
+      }
+      i = j;
     } else if (c === 123 /* { */ || c === 91 /* [ */) {
       if (depth === 0) {
         if (c === 91) return undefined;

@@ -29,6 +29,17 @@ describe('parseFbcFiles', () => {
     expect(parsed.channels).toHaveLength(1);
   });
 
+  it('splits JSON streams correctly around braces, quotes and backslashes inside strings', async () => {
+    const tricky = [
+      { schema: 'olm.package', name: 'p', description: 'a "quoted" {brace} [bracket] \\ back\\slash }{ \\"' },
+      { schema: 'olm.channel', package: 'p', name: 's', entries: [{ name: 'p.v1' }] },
+    ];
+    const text = tricky.map((o) => JSON.stringify(o)).join('');
+    const parsed = await parseFbcFiles(files({ 'p/catalog.json': text }));
+    expect(parsed.packages[0]).toEqual(tricky[0]);
+    expect(parsed.channels[0]).toEqual(tricky[1]);
+  });
+
   it('refuses a document without schema, naming the file', async () => {
     const err = await parseFbcFiles(files({ 'x/catalog.json': '{"name":"x"}' })).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PayloadError);

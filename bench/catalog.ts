@@ -1,0 +1,109 @@
+/**
+ * Catalog filtering benchmark: a generated file-based catalog of 500 packages / 5,000 bundles (3 channels each,
+ * skips, deprecations, 2 KiB bundle objects ×4 per bundle ≈ the weight of real catalogs), written as
+ * `<pkg>/catalog.json` files. A child process (so RSS is only the work measured) loads the files, filters them
+ * four ways (heads of everything; 100 packages by name; 100 packages with version ranges; 100 packages full),
+ * validates each result and prints times and peak RSS. Goal: < 2 s and < 300 MB RSS.
+ * Anchor: plain JSON.parse of the same files in the same child (the floor any loader pays).
+ *
+ *   node --import tsx bench/catalog.ts [--packages 500] [--bundles 10]
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const args = process.argv.slice(2);
+const opt = (name: string, dflt: number): number => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : dflt;
+};
+
+async function readTree(dir: string): Promise<Map<string, Buffer>> {
+  const out = new Map<string, Buffer>();
+  for (const d of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (!d.isFile()) continue;
+    const full = join(d.parentPath, d.name);
+    out.set(full.slice(dir.length + 1), await readFile(full));
+  }
+  return out;
+}
+
+async function child(dir: string): Promise<void> {
+  const { parseFbcFiles, filterCatalog, assertValidCatalog, catalogImages } = await import('../src/mirror/catalog/index.js');
+  const files = await readTree(dir);
+  const bytes = [...files.values()].reduce((n, b) => n + b.length, 0);
+  let t = performance.now();
+  for (const b of files.values()) {
+    for (const part of b.toString('utf8').split('\n}\n')) if (part.trim()) JSON.parse(part.endsWith('}') ? part : `${part}\n}`);
+  }
+  const anchorMs = performance.now() - t;
+  t = performance.now();
+  const fbc = await parseFbcFiles(files);
+  const loadMs = performance.now() - t;
+  const pkgs = fbc.packages.map((p) => p.name);
+  const some = pkgs.filter((_, i) => i % 5 === 0).slice(0, 100);
+  const runs: Array<[string, Parameters<typeof filterCatalog>[1]]> = [
+    ['all packages, channel heads', {}],
+    ['100 packages by name', { packages: some.map((name) => ({ name })) }],
+    ['100 packages, minVersion/maxVersion', { packages: some.map((name) => ({ name, channels: [{ name: 'stable', minVersion: '1.3.0', maxVersion: '1.7.0' }] })) }],
+    ['100 packages, full', { packages: some.map((name) => ({ name })), full: true }],
+  ];
+  const results: Array<{ name: string; ms: number; bundles: number; images: number }> = [];
+  let filterMs = 0;
+  for (const [name, cfg] of runs) {
+    t = performance.now();
+    const out = filterCatalog(fbc, cfg);
+    assertValidCatalog(out.catalog);
+    const images = catalogImages(out.catalog).length;
+    const ms = performance.now() - t;
+    filterMs += ms;
+    results.push({ name, ms, bundles: out.catalog.bundles.length, images });
+  }
+  const rssMb = process.resourceUsage().maxRSS / 1024;
+  process.stdout.write(
+    JSON.stringify({ files: files.size, bytes, packages: fbc.packages.length, bundles: fbc.bundles.length, anchorMs, loadMs, filterMs, results, rssMb }),
+  );
+}
+
+async function main(): Promise<void> {
+  if (args[0] === '--child') return child(args[1]);
+  const packages = opt('packages', 500);
+  const bundles = opt('bundles', 10);
+  const { generateCatalog } = await import('../test/helpers/catalog-fixtures.js');
+  const { writeFbcFiles } = await import('../src/mirror/catalog/index.js');
+  const dir = await mkdtemp(join(tmpdir(), 'dci-bench-catalog-'));
+  try {
+    const fbc = generateCatalog({ packages, bundles, objects: 4 });
+    for (const [p, c] of writeFbcFiles(fbc)) {
+      await mkdir(dirname(join(dir, p)), { recursive: true });
+      await writeFile(join(dir, p), c);
+    }
+    const self = fileURLToPath(import.meta.url);
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', self, '--child', dir], { maxBuffer: 1 << 20 });
+    const r = JSON.parse(stdout) as {
+      files: number;
+      bytes: number;
+      packages: number;
+      bundles: number;
+      anchorMs: number;
+      loadMs: number;
+      filterMs: number;
+      results: Array<{ name: string; ms: number; bundles: number; images: number }>;
+      rssMb: number;
+    };
+    const total = r.loadMs + r.filterMs;
+    console.log(`catalog: ${r.packages} packages, ${r.bundles} bundles, ${r.files} files, ${(r.bytes / 2 ** 20).toFixed(1)} MiB of JSON`);
+    console.log(`  anchor  JSON.parse of the files          ${r.anchorMs.toFixed(0).padStart(6)} ms`);
+    console.log(`  load    parseFbcFiles                    ${r.loadMs.toFixed(0).padStart(6)} ms  (${(r.loadMs / r.anchorMs).toFixed(2)}× anchor)`);
+    for (const x of r.results) console.log(`  filter  ${x.name.padEnd(36)} ${x.ms.toFixed(0).padStart(6)} ms  → ${x.bundles} bundles, ${x.images} images`);
+    console.log(`  total   load + 4 filters + validation    ${total.toFixed(0).padStart(6)} ms  (goal < 2000 ms) ${total < 2000 ? 'OK' : 'OVER'}`);
+    console.log(`  peak RSS                                 ${r.rssMb.toFixed(0).padStart(6)} MB  (goal < 300 MB) ${r.rssMb < 300 ? 'OK' : 'OVER'}`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
