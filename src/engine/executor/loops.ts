@@ -99,7 +99,9 @@ export function loopItems(kind: string, value: unknown): unknown[] {
       for (const el of Array.isArray(list) ? list : []) {
         const sub = (el as Record<string, unknown>)?.[key];
         if (!Array.isArray(sub)) throw new LoopError(`the key '${key}' should point to a list`);
-        for (const s of sub) out.push([el, s]);
+        const { [key]: _drop, ...rest } = el as Record<string, unknown>;
+        // Ansible hands the parent without the subelement list itself.
+        for (const s of sub) out.push([rest, s]);
       }
       return out;
     }

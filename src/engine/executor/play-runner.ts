@@ -59,6 +59,10 @@ export interface RunnerOptions {
   playbookDir: string;
 }
 
+/** `meta` acts on the play itself, so the executor runs it (as Ansible's strategy does), not a module. */
+export const META_NAMES = new Set(['meta', 'ansible.builtin.meta', 'ansible.legacy.meta']);
+const META_ACTIONS = new Set(['end_play', 'end_host', 'end_batch', 'noop', 'flush_handlers', 'refresh_inventory', 'clear_facts', 'clear_host_errors', 'reset_connection', 'end_role']);
+
 const CENSORED = "the output has been hidden due to the fact that 'no_log: true' was specified for this result";
 const MAX_INCLUDE_DEPTH = 50;
 const TRUE_STRINGS = new Set(['yes', 'on', '1', 'true', 'y', 't']);
@@ -185,7 +189,7 @@ export class PlayRunner {
       inventory_hostname: h.name,
       inventory_hostname_short: h.name.split('.')[0],
       groups: inv.groups,
-      group_names: (inv.hosts[h.name]?.groups ?? []).filter((g) => g !== 'all' && g !== 'ungrouped'),
+      group_names: groupNames(inv, h.name),
       hostvars: this.hostvars(),
       get ansible_play_hosts() {
         return activeNames();
@@ -210,7 +214,7 @@ export class PlayRunner {
   private activeNames(): string[] {
     return this.playHostsAll.filter((n) => {
       const h = this.hosts.get(n);
-      return h && !h.failed && !h.unreachable;
+      return h && !h.failed && !h.unreachable && !h.ended;
     });
   }
 
@@ -566,7 +570,8 @@ export class PlayRunner {
         for (let i = 0; i < items.length; i++) {
           if (i > 0 && pauseMs > 0) await sleep(pauseMs, this.o.signal);
           const lv = this.loopVarsFor(lc, loopVar, items[i], i, items.length);
-          const vars = { ...baseVars, ...lv };
+          // Facts set by earlier items (set_fact in a loop) are visible to later ones, as in Ansible.
+          const vars = i > 0 && Object.keys(factsOut).length ? this.taskVars(h, scope, task.keywords.vars, lv) : { ...baseVars, ...lv };
           const itemWhere = where;
           let r: TaskResult;
           try {
@@ -575,6 +580,9 @@ export class PlayRunner {
             } else {
               r = await this.runWithRetries(task, h, scope, vars, itemWhere, ref);
               this.collectSideEffects(task, r, factsOut, includeVarsOut, h, ref);
+              if (r.ansible_facts && !r.failed && task.module !== 'include_vars' && !truthy(task.keywords.delegate_facts ?? scope.inherited.delegate_facts)) {
+                h.facts = { ...h.facts, ...(r.ansible_facts as Record<string, unknown>) };
+              }
             }
           } catch (e) {
             r = { changed: false, failed: true, msg: errorMessage(e) };
@@ -644,7 +652,7 @@ export class PlayRunner {
     else if (result.changed) status = 'changed';
     else status = 'ok';
 
-    if (task.module === 'debug' && status !== 'skipped' && !noLog) {
+    if (task.module === 'debug' && (status === 'ok' || status === 'changed') && !noLog) {
       const { changed: _c, failed: _f, ...rest } = result;
       this.o.emit({ type: 'debug', task: ref, msg: this.o.secrets.redactDeep('msg' in rest ? rest.msg : rest) });
     }
@@ -736,7 +744,8 @@ export class PlayRunner {
     let delayMs = 0;
     if (hasUntil) {
       const retries = task.retries !== undefined ? Number(await this.renderKeyword(task.retries, vars, where)) : undefined;
-      attempts = retries === undefined || Number.isNaN(retries) ? 3 : retries <= 0 ? 1 : retries + 1;
+      // ansible-core 2.14 makes `retries` the total number of attempts (default 3); later versions add one.
+      attempts = retries === undefined || Number.isNaN(retries) ? 3 : Math.max(1, retries);
       const delay = task.delay !== undefined ? Number(await this.renderKeyword(task.delay, vars, where)) : 5;
       delayMs = Number.isNaN(delay) ? 5000 : delay * 1000;
     }
@@ -776,6 +785,13 @@ export class PlayRunner {
   }
 
   private async invokeModule(task: TaskNode, h: HostState, scope: Scope, vars: Record<string, unknown>, where: TemplateWhere, ref: TaskRef): Promise<TaskResult> {
+    if (task.module === 'meta') {
+      const raw = FREE_FORM in task.args ? task.args[FREE_FORM] : task.args._raw_params;
+      const action = String(await this.o.templar.render(raw ?? '', vars, where)).trim();
+      if (!META_ACTIONS.has(action)) return { changed: false, failed: true, msg: `invalid meta action requested: ${action}` };
+      if (action === 'clear_facts') h.facts = {};
+      return { changed: false, failed: false, meta: action === 'end_batch' ? 'end_play' : action };
+    }
     const entry = this.o.modules.find(task.module);
     if (!entry) return { changed: false, failed: true, msg: `module ${task.module} is not available` };
     const mod = await this.loadModule(entry);
@@ -871,6 +887,15 @@ export class PlayRunner {
     }
     this.pendingFlush = false;
   }
+}
+
+/** Ansible's `group_names`: the host's groups except `all` (`ungrouped` included). */
+function groupNames(inv: EngineInventory, host: string): string[] {
+  const direct = inv.hosts[host]?.groups ?? [];
+  const fromGroups = Object.entries(inv.groups)
+    .filter(([, hosts]) => hosts.includes(host))
+    .map(([g]) => g);
+  return [...new Set([...direct, ...fromGroups])].filter((g) => g !== 'all').sort();
 }
 
 /** Strings long enough to be worth redacting (a no_log result's `ok` or `0` must not mangle every line). */

@@ -12,13 +12,13 @@ import { TaskFileLoader } from '../loader/load-file.js';
 import type { ModuleCatalog } from '../loader/task-parser.js';
 import type { Play } from '../loader/task-model.js';
 import { matchHosts } from './host-pattern.js';
-import { PlayRunner } from './play-runner.js';
+import { PlayRunner, META_NAMES } from './play-runner.js';
 import { TransportPool, type TransportFactory } from './transport-pool.js';
 
 /** The module registry seen by the loader (aliases resolve to the canonical name). */
 export const registryCatalog: ModuleCatalog = {
-  resolve: (action) => findModule(action)?.name,
-  names: () => moduleNames(),
+  resolve: (action) => (META_NAMES.has(action) ? 'meta' : findModule(action)?.name),
+  names: () => [...new Set([...moduleNames(), ...META_NAMES])],
 };
 
 export interface EngineRunOptions extends RunTaskFileOptions {

@@ -26,10 +26,9 @@ export function connectionOf(host: string, vars: Record<string, unknown>, overri
 export const defaultTransportFactory: TransportFactory = async (spec) => {
   if (spec.connection === 'local') return new LocalTransport(spec.host);
   if (spec.connection === 'ssh') {
-    // Resolved at run time: the ssh transport (ssh2, native crypto) is loaded only when a task needs it.
-    const path = '../transports/index.js';
-    const ssh = (await import(path)) as { createTransport(host: string, vars: Record<string, unknown>): Promise<Transport> | Transport };
-    return ssh.createTransport(spec.host, spec.vars);
+    // Loaded on first remote host only: ssh2 and its native crypto cost nothing to local-only runs.
+    const { createTransport } = await import('../transports/index.js');
+    return createTransport(spec.vars, spec.host);
   }
   throw new Error(`connection type '${spec.connection}' is not supported (use local or ssh)`);
 };
@@ -57,6 +56,8 @@ export class TransportPool {
     const all = [...this.open.values()];
     this.open.clear();
     await Promise.allSettled(all.map(async (p) => (await p).close()));
+    // SSH connections are pooled by the transports family; end them with the run.
+    if (all.length) await import('../transports/index.js').then((t) => t.closeAllTransports()).catch(() => undefined);
     await this.controller.close().catch(() => undefined);
   }
 }

@@ -6,8 +6,22 @@
 
 /** Split a free-form string into tokens, keeping quoted parts and Jinja2 blocks whole. */
 export function splitArgs(s: string): string[] {
-  const tokens: string[] = [];
+  return splitArgsWithOffsets(s).map((t) => t.text);
+}
+
+interface Token {
+  text: string;
+  start: number;
+  end: number;
+}
+
+function splitArgsWithOffsets(s: string): Token[] {
+  const tokens: Token[] = [];
   let cur = '';
+  const push = (end: number) => {
+    if (cur) tokens.push({ text: cur, start: end - cur.length, end });
+    cur = '';
+  };
   let quote: string | null = null;
   let jinja = 0;
   for (let i = 0; i < s.length; i++) {
@@ -41,13 +55,12 @@ export function splitArgs(s: string): string[] {
       continue;
     }
     if (jinja === 0 && /\s/.test(c)) {
-      if (cur) tokens.push(cur);
-      cur = '';
+      push(i);
       continue;
     }
     cur += c;
   }
-  if (cur) tokens.push(cur);
+  push(s.length);
   return tokens;
 }
 
@@ -70,17 +83,20 @@ export const COMMAND_KV_KEYS = new Set(['creates', 'removes', 'chdir', 'executab
  */
 export function parseKv(s: string, rawKey?: string, rawKeys: Set<string> = COMMAND_KV_KEYS): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  const raw: string[] = [];
-  for (const tok of splitArgs(s)) {
-    const m = KEY.exec(tok);
-    if (m && (!rawKey || rawKeys.has(m[1]))) out[m[1]] = unquote(m[2]);
-    else if (rawKey) raw.push(tok);
-    else raw.push(tok);
+  // The raw part keeps the original text (newlines of a multi-line shell script included): only the ranges of
+  // the extracted k=v tokens are cut out.
+  let raw = '';
+  let last = 0;
+  let anyRaw = false;
+  for (const tok of splitArgsWithOffsets(s)) {
+    const m = KEY.exec(tok.text);
+    if (m && (!rawKey || rawKeys.has(m[1]))) {
+      out[m[1]] = unquote(m[2]);
+      raw += s.slice(last, tok.start);
+      last = tok.end;
+    } else anyRaw = true;
   }
-  if (rawKey) {
-    if (raw.length) out[rawKey] = raw.join(' ');
-  } else if (raw.length) {
-    out._raw_params = raw.join(' ');
-  }
+  raw += s.slice(last);
+  if (anyRaw) out[rawKey ?? '_raw_params'] = raw.trim();
   return out;
 }

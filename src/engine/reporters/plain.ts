@@ -1,0 +1,77 @@
+/**
+ * Plain renderer: one timestamped line per event, for logs and the systemd journal (no colours, no cursor
+ * movement). Every line passes through the secret registry.
+ */
+import type { AgentEvent, Reporter } from '../../core/events.js';
+import type { SecretRegistry } from '../../core/secrets.js';
+import { formatDuration, oneLine } from './format.js';
+
+export interface PlainReporterOptions {
+  write(text: string): void;
+  secrets: SecretRegistry;
+  /** Also print each command output line (default true). */
+  showOutput?: boolean;
+  /** Timestamp source (tests). */
+  now?: () => Date;
+}
+
+export class PlainReporter implements Reporter {
+  constructor(private readonly o: PlainReporterOptions) {}
+
+  private line(ts: string | undefined, text: string): void {
+    const stamp = ts ?? (this.o.now ?? (() => new Date()))().toISOString();
+    this.o.write(this.o.secrets.redact(`${stamp} ${text}`) + '\n');
+  }
+
+  on(e: AgentEvent): void {
+    switch (e.type) {
+      case 'play-start':
+        this.line(e.ts, `PLAY [${e.name}] hosts: ${e.hosts.join(', ')}`);
+        break;
+      case 'task-start':
+        break;
+      case 'task-output':
+        if (this.o.showOutput !== false) this.line(e.ts, `  [${e.task.host}] ${e.stream}: ${e.line}`);
+        break;
+      case 'item-end':
+        this.line(e.ts, `  ${e.status}: [${e.task.host}] ${e.task.name} (item=${e.label})${e.status === 'failed' && e.msg ? ` — ${oneLine(e.msg, 500)}` : ''}`);
+        break;
+      case 'task-end': {
+        const where = e.task.file ? ` (${e.task.file}${e.task.line ? `:${e.task.line}` : ''})` : '';
+        const msg = e.status === 'failed' || e.status === 'unreachable' || e.status === 'ignored' ? ` — ${oneLine(e.msg ?? '', 2000)}${where}` : '';
+        this.line(e.ts, `${e.status}: [${e.task.host}] ${e.task.name} [${formatDuration(e.durationMs)}]${msg}`);
+        break;
+      }
+      case 'debug':
+        this.line(e.ts, `  debug [${e.task.host}] ${oneLine(e.msg)}`);
+        break;
+      case 'warning':
+        this.line(e.ts, `WARNING: ${e.msg}`);
+        break;
+      case 'play-end':
+        break;
+      case 'stage-start':
+        this.line(e.ts, `STAGE [${e.stage}]`);
+        break;
+      case 'stage-end':
+        this.line(e.ts, `STAGE [${e.stage}] ${e.status} [${formatDuration(e.durationMs)}]${e.msg ? ` — ${e.msg}` : ''}`);
+        break;
+      case 'hook-start':
+        this.line(e.ts, `  hook ${e.file}`);
+        break;
+      case 'job-state':
+        this.line(e.ts, `job state: ${e.state}${e.comment ? ` (${e.comment})` : ''}`);
+        break;
+      case 'run-end':
+        this.line(e.ts, `run ${e.runId} ${e.state} [${formatDuration(e.durationMs)}]`);
+        break;
+      case 'mirror-image':
+        this.line(e.ts, `  mirror ${e.status}: ${e.source} → ${e.destination}${e.msg ? ` — ${e.msg}` : ''}`);
+        break;
+      default:
+        break;
+    }
+  }
+
+  close(): void {}
+}
