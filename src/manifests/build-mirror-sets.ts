@@ -12,7 +12,7 @@ import { namespaceOf, splitPullSpec } from './pull-spec.js';
 import { compareBytes, type MirrorEntry, type MirrorSetKind, type MirrorSetObject } from './types.js';
 import { assertMirrorConfigValid } from './validate.js';
 import { baseRegistriesConf, editRegistriesConf } from './registries-conf.js';
-import { resolvePullSources } from './resolve.js';
+import { createPullResolver } from './resolve.js';
 import { chooseMirrorSetKind, type MirrorSetKindDecision, type MirrorSetKindOverride } from './version.js';
 
 /** One mirrored image: where it came from and where it now lives (both full pull specs). */
@@ -245,6 +245,7 @@ function firstMisdirected(prepared: readonly PreparedEntry[], objects: readonly 
   } catch {
     return undefined; // reported by the validation that follows
   }
+  const resolve = createPullResolver(conf);
   const destinations = new Map<string, Set<string>>();
   for (const e of prepared) {
     const set = destinations.get(e.src.repo) ?? new Set<string>();
@@ -261,7 +262,7 @@ function firstMisdirected(prepared: readonly PreparedEntry[], objects: readonly 
     for (const pull of pulls) {
       let first;
       try {
-        first = resolvePullSources(pull, conf).locations[0];
+        first = resolve(pull).locations[0];
       } catch {
         return e;
       }

@@ -23,9 +23,9 @@ export { parseNormalizedReference, parseCanonicalReference, formatReference, isD
 export type { ImageReference } from './reference.js';
 export { splitPullSpec } from './pull-spec.js';
 export type { PullSpecParts } from './pull-spec.js';
-export { refMatchingPrefix, refMatchingSubdomainPrefix, findRegistry, rewriteReference, pullSourcesFromReference, RewriteError } from './pull-sources.js';
+export { refMatchingPrefix, refMatchingSubdomainPrefix, findRegistry, registryFinder, rewriteReference, pullSourcesFromReference, RewriteError } from './pull-sources.js';
 export type { PullSource, SkippedMirror } from './pull-sources.js';
-export { resolvePullSources, resolvePullSourcesFromMirrorSets } from './resolve.js';
+export { resolvePullSources, resolvePullSourcesFromMirrorSets, createPullResolver } from './resolve.js';
 export type { ResolveResult, ResolvedLocation } from './resolve.js';
 export { buildMirrorSets, inferMappingType, mirrorScope, makeObject, collectMirrorSets } from './build-mirror-sets.js';
 export type { MirrorMapping, BuildMirrorSetsOptions, MirrorSetBuild } from './build-mirror-sets.js';

@@ -41,6 +41,34 @@ export function findRegistry(conf: RegistriesConf, ref: string): RegistryEntry |
   return best;
 }
 
+/**
+ * A findRegistry for many lookups on one configuration: plain prefixes are looked up by the cut points of
+ * the reference (same result as the linear scan, including "first entry wins" on equal lengths).
+ */
+export function registryFinder(conf: RegistriesConf): (ref: string) => RegistryEntry | undefined {
+  const plain = new Map<string, { reg: RegistryEntry; index: number }>();
+  const wildcards: Array<{ prefix: string; reg: RegistryEntry; index: number }> = [];
+  conf.registries.forEach((reg, index) => {
+    const prefix = reg.prefix !== '' ? reg.prefix : reg.location;
+    if (prefix === '') return;
+    if (prefix.startsWith('*.')) wildcards.push({ prefix, reg, index });
+    else if (!plain.has(prefix)) plain.set(prefix, { reg, index });
+  });
+  return (ref: string) => {
+    let best: { reg: RegistryEntry; index: number; len: number } | undefined;
+    const consider = (reg: RegistryEntry, index: number, len: number): void => {
+      if (!best || len > best.len || (len === best.len && index < best.index)) best = { reg, index, len };
+    };
+    for (let i = 1; i <= ref.length; i++) {
+      if (i < ref.length && ref[i] !== '/' && ref[i] !== ':' && ref[i] !== '@') continue;
+      const hit = plain.get(ref.slice(0, i));
+      if (hit) consider(hit.reg, hit.index, i);
+    }
+    for (const w of wildcards) if (refMatchingSubdomainPrefix(ref, w.prefix) !== -1) consider(w.reg, w.index, w.prefix.length);
+    return best?.reg;
+  };
+}
+
 export class RewriteError extends Error {
   constructor(message: string) {
     super(message);

@@ -66,11 +66,15 @@ function newEntry(scope: string): RegistryEntry {
 export function editRegistriesConf(base: RegistriesConf, input: EditRegistriesInput): RegistriesConf {
   const conf: RegistriesConf = structuredClone(base);
   const regs = conf.registries;
+  // First entry per scope, as the linear search in runtime-utils finds it.
+  const byScope = new Map<string, RegistryEntry>();
+  for (const r of regs) if (!byScope.has(registryScope(r))) byScope.set(registryScope(r), r);
   const getEntry = (scope: string): RegistryEntry => {
-    const found = regs.find((r) => registryScope(r) === scope);
+    const found = byScope.get(scope);
     if (found) return found;
     const e = newEntry(scope);
     regs.push(e);
+    byScope.set(scope, e);
     return e;
   };
   const legacy = input.style === 'legacy';
@@ -110,7 +114,7 @@ export function editRegistriesConf(base: RegistriesConf, input: EditRegistriesIn
     const mirroredScope = registryScope(mirrored);
     for (const reg of regs) {
       const scope = registryScope(reg);
-      if (scope !== mirroredScope && scopeIsNestedInsideScope(scope, mirroredScope) && reg.mirrors.length === 0) {
+      if (reg.mirrors.length === 0 && scope !== mirroredScope && scopeIsNestedInsideScope(scope, mirroredScope)) {
         reg.mirrors = mirrorsAdjustedForNestedScope(mirroredScope, scope, mirrored.mirrors);
         if (legacy && mirrored.mirrorByDigestOnly) reg.mirrorByDigestOnly = true;
       }

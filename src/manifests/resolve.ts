@@ -5,7 +5,7 @@
 import { MirrorSetError } from '../core/errors.js';
 import { parseNormalizedReference, formatReference, ReferenceParseError } from './reference.js';
 import { baseRegistriesConf, editRegistriesConf, registryScope, type EditRegistriesInput, type RegistriesConf } from './registries-conf.js';
-import { findRegistry, pullSourcesFromReference, type SkippedMirror } from './pull-sources.js';
+import { pullSourcesFromReference, registryFinder, type SkippedMirror } from './pull-sources.js';
 
 export interface ResolvedLocation {
   location: string;
@@ -30,6 +30,16 @@ export interface ResolveResult {
 
 /** Resolve against a loaded registries.conf. Throws MirrorSetError for an unparsable image or rewrite. */
 export function resolvePullSources(image: string, conf: RegistriesConf): ResolveResult {
+  return createPullResolver(conf)(image);
+}
+
+/** A resolver for many images against one configuration (the lookup index is built once). */
+export function createPullResolver(conf: RegistriesConf): (image: string) => ResolveResult {
+  const findRegistry = registryFinder(conf);
+  return (image) => resolveWith(image, findRegistry);
+}
+
+function resolveWith(image: string, findRegistry: ReturnType<typeof registryFinder>): ResolveResult {
   let ref;
   try {
     ref = parseNormalizedReference(image);
@@ -41,10 +51,10 @@ export function resolvePullSources(image: string, conf: RegistriesConf): Resolve
   if (ref.tag === undefined && ref.digest === undefined) ref = { ...ref, tag: 'latest' };
   const normalized = formatReference(ref);
   const digested = ref.digest !== undefined;
-  const reg = findRegistry(conf, ref.name);
+  const reg = findRegistry(ref.name);
   const blockedAt = (reference: string): string | undefined => {
     const name = parseNormalizedReference(reference).name;
-    const r = findRegistry(conf, name);
+    const r = findRegistry(name);
     return r?.blocked ? registryScope(r) : undefined;
   };
   if (!reg) {

@@ -8,7 +8,9 @@ import { describe, expect, it } from 'vitest';
 import {
   buildMirrorSets,
   collectMirrorSets,
+  findRegistry,
   parseNormalizedReference,
+  registryFinder,
   resolvePullSourcesFromMirrorSets,
   splitPullSpec,
   toYaml,
@@ -92,4 +94,22 @@ describe('mirror-set properties', () => {
       );
     });
   }
+});
+
+describe('registry lookup index', () => {
+  const prefix = fc.constantFrom('quay.io', 'quay.io/ns', 'quay.io/ns/app', 'quay.io:443', '*.io', '*.quay.io', 'a.quay.io', 'example.com', 'example.com:5000/x', '*.com');
+  const ref = fc.constantFrom('quay.io/ns/app', 'quay.io/ns/app2', 'a.quay.io/x', 'b.a.quay.io:5000/x', 'quay.io:443/ns', 'example.com:5000/x/y', 'example.com/z', 'docker.io/library/busybox', 'sub.example.com/x');
+  it('registryFinder gives the same entry as the linear findRegistry (longest prefix, first on ties)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.record({ prefix, location: fc.constantFrom('', 'm.local') }), { maxLength: 8 }), ref, (regs, r) => {
+        const conf = {
+          unqualifiedSearchRegistries: [],
+          shortNameMode: '',
+          registries: regs.map((x) => ({ prefix: x.prefix, location: x.location, insecure: false, blocked: false, mirrorByDigestOnly: false, mirrors: [] })),
+        };
+        expect(registryFinder(conf)(r)).toBe(findRegistry(conf, r));
+      }),
+      { numRuns: 300 },
+    );
+  });
 });
