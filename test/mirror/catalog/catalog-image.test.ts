@@ -13,9 +13,9 @@ import {
   readCatalogImage,
   rebuildCatalogImage,
   writeFbcFiles,
-  type FilterResult,
+  type CatalogFilterResult,
 } from '../../../src/mirror/catalog/index.js';
-import { resolveImage } from '../../../src/mirror/release/index.js';
+import { inspectImage } from '../../../src/mirror/release/index.js';
 import { startRegistry, type TestRegistry } from '../../helpers/registry.js';
 import { plainRepo, pushReleaseFixture } from '../../helpers/release-fixtures.js';
 import { pushCatalogImage, type CatalogImageFixture } from '../../helpers/catalog-fixtures.js';
@@ -25,7 +25,7 @@ const run = promisify(execFile);
 let src: TestRegistry;
 let dst: TestRegistry;
 let fx: CatalogImageFixture;
-let filtered: FilterResult;
+let filtered: CatalogFilterResult;
 
 const filter = {
   packages: [
@@ -82,7 +82,7 @@ describe('rebuildCatalogImage', () => {
     for (const [p, c] of back.files) expect(c.equals(written.get(p)!)).toBe(true);
     expect(canonical(back.fbc)).toEqual(canonical(filtered.catalog));
 
-    const r = await resolveImage(dest, 'v4.16', 'pruned');
+    const r = await inspectImage(dest, 'v4.16', 'pruned');
     expect(r.topDigest).toBe(out.digest);
     expect(r.layers).toHaveLength(fx.image.layers.length + 2);
     expect(r.layers.slice(0, -2).map((l) => l.digest)).toEqual(fx.image.layers.map((l) => l.digest));
