@@ -9,3 +9,4 @@ export * from './component-query.js';
 export * from './client.js';
 export * from './spool.js';
 export * from './reporter.js';
+export * from './event-reporter.js';
