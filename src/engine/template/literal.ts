@@ -120,13 +120,14 @@ export function literalEval(src: string): unknown {
       }
     }
     if (c === "'" || c === '"' || ((c === 'r' || c === 'u') && (src[i + 1] === "'" || src[i + 1] === '"'))) return parseString();
-    const m = /^(?:True|False|None)\b|^[-+]?(?:0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][-+]?\d+)?)/.exec(src.slice(i));
+    const m = /^(?:True|False|None|true|false|null)\b|^[-+]?(?:0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][-+]?\d+)?)/.exec(src.slice(i));
     if (!m || m[0] === '' || m[0] === '+' || m[0] === '-') return fail();
     i += m[0].length;
     const t = m[0];
-    if (t === 'True') return true;
-    if (t === 'False') return false;
-    if (t === 'None') return null;
+    // Ansible maps JSON's true/false/null too (Json2Python in ansible.template.native_helpers).
+    if (t === 'True' || t === 'true') return true;
+    if (t === 'False' || t === 'false') return false;
+    if (t === 'None' || t === 'null') return null;
     const clean = t.replace(/_/g, '');
     if (/^[-+]?0[xXoObB]/.test(clean)) {
       const neg = clean.startsWith('-');

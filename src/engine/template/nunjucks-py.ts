@@ -71,12 +71,19 @@ export type RootFn = (
 export interface CompiledTemplate {
   /** True when the template is exactly one `{{ expression }}`: the root stores the value in `context.native`. */
   native: boolean;
+  /**
+   * The single expression ends in a filter whose text result must stay text (Ansible's STRING_TYPE_FILTERS:
+   * string, to_json, to_nice_json, to_yaml, to_nice_yaml), i.e. no literal_eval of `{...}`.
+   */
+  keepString: boolean;
   root: RootFn;
 }
 
 export interface CompileOptions {
   trimBlocks: boolean;
   lstripBlocks: boolean;
+  /** Ansible's backslash handling for playbook strings: string literals inside `{{ }}` are raw. */
+  rawVarStrings: boolean;
 }
 
 export interface NunjucksPy {
@@ -85,6 +92,8 @@ export interface NunjucksPy {
   /** nunjucks' runtime module, for the compiled code's `runtime.*` helpers we do not replace. */
   runtime: Record<string, unknown>;
 }
+
+const STRING_TYPE_FILTERS = new Set(['string', 'to_json', 'to_nice_json', 'to_yaml', 'to_nice_yaml', 'ppretty', 'json']);
 
 const LITERAL_NAMES: Record<string, string> = {
   True: 'true',
@@ -96,6 +105,7 @@ const LITERAL_NAMES: Record<string, string> = {
 };
 
 interface Tokenizer {
+  _parseString(delim: string): string;
   in_code: boolean;
   str: string;
   index: number;
@@ -109,9 +119,29 @@ interface Tokenizer {
  * Jinja2's lexer balances braces inside `{{ }}`, so `{{ {'a': {'b': 1}} }}` works; nunjucks' ends the expression
  * at the first `}}`. Wrap the tokenizer: inside open braces, `}` is always a closing brace.
  */
-function balancedBraces(t: Tokenizer): Tokenizer {
+function balancedBraces(t: Tokenizer, rawVarStrings: boolean): Tokenizer {
   const next = t.nextToken.bind(t);
   let depth = 0;
+  let inVar = false;
+  // String literals: Python escapes (`\\d` stays `\\d`, nunjucks would drop the backslash). Inside `{{ }}` Ansible
+  // doubles backslashes before Jinja2 sees them (ansible.template._escape_backslashes), so there they are raw.
+  t._parseString = (delim: string): string => {
+    t.forward();
+    let out = '';
+    const raw = rawVarStrings && inVar;
+    while (t.index < t.str.length && t.str.charAt(t.index) !== delim) {
+      const c = t.str.charAt(t.index);
+      if (c === '\\' && !raw && t.index + 1 < t.str.length) {
+        t.forward();
+        out += pyEscape(t);
+        continue;
+      }
+      out += c;
+      t.forward();
+    }
+    t.forward();
+    return out;
+  };
   t.nextToken = () => {
     if (t.in_code && depth > 0 && t.str.charAt(t.index) === '}') {
       const tok = { type: 'right-curly', value: '}', lineno: t.lineno, colno: t.colno };
@@ -120,12 +150,39 @@ function balancedBraces(t: Tokenizer): Tokenizer {
       return tok;
     }
     const tok = next();
+    if (tok?.type === 'variable-start') inVar = true;
+    else if (tok?.type === 'block-start') inVar = false;
     if (tok?.type === 'left-curly') depth++;
     else if (tok?.type === 'right-curly') depth--;
     else if (tok?.type === 'variable-end' || tok?.type === 'block-end') depth = 0;
     return tok;
   };
   return t;
+}
+
+/** One Python string escape after a backslash (the tokenizer stands on the character after it). */
+function pyEscape(t: Tokenizer): string {
+  const e = t.str.charAt(t.index);
+  const simple: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', v: '\v', '\n': '' };
+  if (e in simple) {
+    t.forward();
+    return simple[e];
+  }
+  const hexLen = e === 'x' ? 2 : e === 'u' ? 4 : e === 'U' ? 8 : 0;
+  if (hexLen) {
+    const hex = t.str.slice(t.index + 1, t.index + 1 + hexLen);
+    if (/^[0-9a-fA-F]+$/.test(hex) && hex.length === hexLen) {
+      for (let i = 0; i <= hexLen; i++) t.forward();
+      return String.fromCodePoint(parseInt(hex, 16));
+    }
+  }
+  const oct = /^[0-7]{1,3}/.exec(t.str.slice(t.index, t.index + 3));
+  if (oct) {
+    for (let i = 0; i < oct[0].length; i++) t.forward();
+    return String.fromCharCode(parseInt(oct[0], 8));
+  }
+  // Unknown escapes keep their backslash, as in Python.
+  return '\\';
 }
 
 let loaded: NunjucksPy | undefined;
@@ -281,6 +338,11 @@ export function loadNunjucksPy(): NunjucksPy {
       this._emit(')');
     }
 
+    assertType(node: NjNode, ...types: unknown[]): void {
+      if (node.typename === 'PyTruthy') return;
+      (PyCompiler.base.assertType as (this: NjCompilerBase, n: NjNode, ...t: unknown[]) => void).call(this, node, ...types);
+    }
+
     compilePyTruthy(node: NjNode, frame: NjFrame): void {
       this._emit('env.py.truthy(');
       this.compile(node.target as NjNode, frame);
@@ -426,7 +488,7 @@ export function loadNunjucksPy(): NunjucksPy {
     runtime: nj.runtime,
     newFrame: () => new nj.runtime.Frame(),
     compile(src: string, opts: CompileOptions, name: string): CompiledTemplate {
-      const parser = new PyParser(balancedBraces(nj.lexer.lex(src, opts) as Tokenizer));
+      const parser = new PyParser(balancedBraces(nj.lexer.lex(src, opts) as Tokenizer, opts.rawVarStrings));
       parser.extensions = [];
       const ast = nj.transformer.transform(parser.parseAsRoot(), [], name);
       const c = new PyCompiler(name, false);
@@ -434,7 +496,10 @@ export function loadNunjucksPy(): NunjucksPy {
       c.native = !!only && only.typename === 'Output' && only.children.length === 1 && only.children[0].typename !== 'TemplateData';
       c.compile(ast, undefined as unknown as NjFrame);
       const props = new Function(c.getCode())() as { root: RootFn };
-      return { native: c.native, root: props.root };
+      const top = c.native ? only!.children[0] : undefined;
+      const filterName = top?.typename === 'Filter' ? String((top.name as NjNode).value) : '';
+      const keepString = STRING_TYPE_FILTERS.has(filterName.slice(filterName.lastIndexOf('.') + 1));
+      return { native: c.native, keepString, root: props.root };
     },
   };
   return loaded;

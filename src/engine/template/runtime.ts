@@ -107,6 +107,8 @@ export function makeEnv(reg: Registries, runtimeBase: Record<string, unknown>): 
     ...runtimeBase,
     contextOrFrameLookup: (ctx: RenderContext, frame: { lookup(n: string): unknown }, name: string) => pyHelpers.lookup(ctx, frame, name),
     suppressValue(val: unknown): string {
+      // Ansible's finalize: None prints as an empty string in text.
+      if (val === null || val === undefined) return '';
       return py.str(strict(val));
     },
     callWrap(fn: unknown, name: string, context: RenderContext, args: unknown[]): unknown {

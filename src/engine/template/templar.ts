@@ -20,7 +20,7 @@ import type { Templar, TemplarOptions, TemplateWhere, VarsLike } from './types.j
 import { LazyValue } from './types.js';
 import { RenderContext, resolveDeep, type RenderState } from './context.js';
 import { UndefinedVariable, strict } from './undefined.js';
-import { PyError, truthy, isDict } from './py.js';
+import { PyError, truthy, isDict, str } from './py.js';
 import { convertRendered } from './literal.js';
 import { loadNunjucksPy, type CompiledTemplate, type CompileOptions, type NunjucksPy } from './nunjucks-py.js';
 import { makeEnv } from './runtime.js';
@@ -28,7 +28,10 @@ import { FILTERS } from './filters/index.js';
 import { TESTS } from './tests.js';
 import { makeGlobals } from './globals.js';
 
-const DEFAULT_OPTS: CompileOptions = { trimBlocks: true, lstripBlocks: false };
+const DEFAULT_OPTS: CompileOptions = { trimBlocks: true, lstripBlocks: false, rawVarStrings: true };
+const FILE_OPTS: CompileOptions = { trimBlocks: true, lstripBlocks: false, rawVarStrings: false };
+/** Bare expressions (`when:`) are evaluated by Ansible inside `{% if %}`, where string escapes apply. */
+const EXPR_OPTS: CompileOptions = { trimBlocks: true, lstripBlocks: false, rawVarStrings: false };
 const CACHE_LIMIT = 20_000;
 
 interface Engine {
@@ -57,7 +60,7 @@ export function isTemplate(s: string): boolean {
 }
 
 function compile(e: Engine, src: string, opts: CompileOptions): CompiledTemplate {
-  const key = opts === DEFAULT_OPTS ? src : `${opts.trimBlocks ? 1 : 0}${opts.lstripBlocks ? 1 : 0}\0${src}`;
+  const key = opts === DEFAULT_OPTS ? src : `${opts.trimBlocks ? 1 : 0}${opts.lstripBlocks ? 1 : 0}${opts.rawVarStrings ? 1 : 0}\0${src}`;
   let c = e.cache.get(key);
   if (!c) {
     try {
@@ -73,11 +76,11 @@ function compile(e: Engine, src: string, opts: CompileOptions): CompiledTemplate
 }
 
 /** `#jinja2: trim_blocks: False, lstrip_blocks: True` on a template file's first line. */
-function headerOptions(text: string): { opts: CompileOptions; body: string } {
-  if (!text.startsWith('#jinja2:')) return { opts: DEFAULT_OPTS, body: text };
+function headerOptions(text: string, base: CompileOptions = DEFAULT_OPTS): { opts: CompileOptions; body: string } {
+  if (!text.startsWith('#jinja2:')) return { opts: base, body: text };
   const nl = text.indexOf('\n');
   const line = nl < 0 ? text : text.slice(0, nl);
-  const opts = { ...DEFAULT_OPTS };
+  const opts = { ...base };
   for (const m of line.slice(8).matchAll(/(\w+)\s*:\s*(\w+)/g)) {
     const on = /^(true|yes|1)$/i.test(m[2]);
     if (m[1] === 'trim_blocks') opts.trimBlocks = on;
@@ -86,7 +89,7 @@ function headerOptions(text: string): { opts: CompileOptions; body: string } {
   return { opts, body: nl < 0 ? '' : text.slice(nl + 1) };
 }
 
-function run(e: Engine, c: CompiledTemplate, state: RenderState): { native: boolean; value: unknown } {
+function run(e: Engine, c: CompiledTemplate, state: RenderState): { native: boolean; keepString?: boolean; value: unknown } {
   const ctx = new RenderContext(state, e.globals);
   const frame = e.nj.newFrame();
   frame.topLevel = true;
@@ -97,7 +100,7 @@ function run(e: Engine, c: CompiledTemplate, state: RenderState): { native: bool
     out = res;
   });
   if (error) throw error;
-  if (c.native) return { native: true, value: strict(resolveDeep(ctx.native, ctx)) };
+  if (c.native) return { native: true, keepString: c.keepString, value: strict(resolveDeep(ctx.native, ctx)) };
   return { native: false, value: out ?? '' };
 }
 
@@ -107,17 +110,20 @@ function renderString(s: string, state: RenderState): unknown {
   const { opts, body } = headerOptions(s);
   const r = run(e, compile(e, body, opts), state);
   if (r.native && typeof r.value !== 'string') return r.value === undefined ? null : r.value;
+  if (r.keepString) return r.value;
   return convertRendered(r.value as string);
 }
 
 function renderText(text: string, state: RenderState): string {
   if (!isTemplate(text)) return text;
   const e = getEngine();
-  const { opts, body } = headerOptions(text);
+  // Template files are rendered without Ansible's backslash doubling (the template module passes
+  // escape_backslashes=False), and always to text.
+  const { opts, body } = headerOptions(text, FILE_OPTS);
   const c = compile(e, body, opts);
   if (!c.native) return run(e, c, state).value as string;
-  // A file that is one expression still renders to text.
-  return String(renderString(`${body} `, state)).slice(0, -1);
+  const v = run(e, c, state).value;
+  return v === null || v === undefined ? '' : str(v);
 }
 
 function renderValue(v: unknown, state: RenderState): unknown {
@@ -202,7 +208,7 @@ export function createTemplar(opts: TemplarOptions = {}): Templar {
     const state = newState(vars, where);
     try {
       const e = getEngine();
-      const c = compile(e, src, DEFAULT_OPTS);
+      const c = compile(e, src, EXPR_OPTS);
       if (!c.native) throw new TemplateSyntax(`not a single expression: ${expr}`);
       const v = run(e, c, state).value;
       return v === undefined ? null : v;

@@ -107,11 +107,12 @@ function query(p: Parsed, raw: string, q: string): unknown {
   switch (q) {
     case '':
       return raw.trim();
+    // netaddr has no broadcast address for IPv6 or /31-/32 networks: their network address is a host address.
     case 'address':
     case 'ip':
-      return p.hasPrefix && p.bits === net && p.prefix < max ? false : fmt(p, p.bits);
+      return p.bits !== net || p.version === 6 || p.prefix >= max - 1 ? fmt(p, p.bits) : null;
     case 'host':
-      return p.hasPrefix && p.bits === net && p.prefix < max - 1 ? false : `${fmt(p, p.bits)}/${p.prefix}`;
+      return p.bits !== net || p.version === 6 || p.prefix >= max - 1 ? `${fmt(p, p.bits)}/${p.prefix}` : null;
     case 'network':
       return fmt(p, net);
     case 'net':
