@@ -189,3 +189,25 @@ spec:
     expect(wrong.stderr).toContain('expected an operator.openshift.io/v1alpha1 ImageContentSourcePolicy');
   });
 });
+
+describe('dci-agent-ts mirror-sets registries-conf --version', () => {
+  const icsp = file('icsp-old.yaml', 'apiVersion: operator.openshift.io/v1alpha1\nkind: ImageContentSourcePolicy\nmetadata: {name: old}\nspec:\n  repositoryDigestMirrors:\n  - source: quay.io/ns\n    mirrors: [mirror.local/ns]\n');
+  const idms = file('idms-new.yaml', 'apiVersion: config.openshift.io/v1\nkind: ImageDigestMirrorSet\nmetadata: {name: new}\nspec:\n  imageDigestMirrors:\n  - source: quay.io/other\n    mirrors: [mirror.local/other]\n');
+
+  it('4.12 nodes get the mirror-by-digest-only form; IDMS is refused there', async () => {
+    const r = await runCli(['mirror-sets', 'registries-conf', icsp, '--version', '4.12.30']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('  mirror-by-digest-only = true\n');
+    expect(r.stdout).not.toContain('pull-from-mirror');
+    const bad = await runCli(['mirror-sets', 'registries-conf', icsp, idms, '--version', '4.12']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('has no ImageDigestMirrorSet/ImageTagMirrorSet API');
+  });
+
+  it('4.14 with ICSP and IDMS together warns about early z-streams', async () => {
+    const r = await runCli(['mirror-sets', 'registries-conf', icsp, idms, '--version', '4.14.1']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('refuses ImageContentSourcePolicy together with IDMS/ITMS');
+    expect(r.stdout).toContain('pull-from-mirror = "digest-only"');
+  });
+});

@@ -77,18 +77,33 @@ function registerRegistriesConf(group: Command, io: CliIO): void {
     .option('--insecure <scope>', 'insecure registry scope (images.config registrySources.insecureRegistries); repeatable', collect, [])
     .option('--blocked <scope>', 'blocked registry scope (registrySources.blockedRegistries); repeatable', collect, [])
     .option('--legacy', 'OpenShift ≤ 4.12 form: mirror-by-digest-only on the entry (ICSP only)')
-    .addHelpText('after', '\nExample:\n  dci-agent-ts mirror-sets registries-conf idms-release-0.yaml itms-release-0.yaml')
-    .action(async (files: string[], opts: { insecure: string[]; blocked: string[]; legacy?: boolean }) => {
+    .option('--version <version>', 'OpenShift version of the nodes: picks the ≤ 4.12 form and checks the kinds it understands')
+    .addHelpText('after', '\nExample:\n  dci-agent-ts mirror-sets registries-conf idms-release-0.yaml itms-release-0.yaml --version 4.16')
+    .action(async (files: string[], opts: { insecure: string[]; blocked: string[]; legacy?: boolean; version?: string }) => {
       const m = await import('../../manifests/index.js');
       const { loadMirrorSetFiles } = await import('../../manifests/loaders.js');
       const sets = m.collectMirrorSets(await loadMirrorSetFiles(files));
       const input = { ...sets, insecureRegistries: opts.insecure, blockedRegistries: opts.blocked };
       m.assertMirrorConfigValid(input, files.join(', '));
-      if (opts.legacy && (sets.idms.length > 0 || sets.itms.length > 0)) {
-        throw new UsageError('legacy-with-idms', '--legacy renders OpenShift ≤ 4.12 nodes, which only know ImageContentSourcePolicy objects', { hint: 'drop --legacy or give only ICSP files' });
+      const hasNew = sets.idms.length > 0 || sets.itms.length > 0;
+      let legacy = opts.legacy === true;
+      if (opts.version !== undefined) {
+        const caps = m.versionCapabilities(opts.version);
+        if (!caps.imageDigestMirrorSetAvailable && hasNew) {
+          throw new UsageError('kind-not-available', `OpenShift ${opts.version} has no ImageDigestMirrorSet/ImageTagMirrorSet API: its nodes only get ImageContentSourcePolicy mirrors`, {
+            hint: 'convert the objects to ImageContentSourcePolicy or give the right --version',
+          });
+        }
+        if (caps.icspRegistriesConfStyle === 'mirror-by-digest-only') legacy = true;
+        if (caps.icspTogetherWithIdmsOrItms === 'rejected-on-early-z-streams' && hasNew && sets.icsp.length > 0) {
+          io.stderr(`warning: on early ${opts.version} z-streams the machine-config-operator refuses ImageContentSourcePolicy together with IDMS/ITMS; migrate the ICSPs (mirror-sets migrate-icsp)\n`);
+        }
+      }
+      if (legacy && hasNew) {
+        throw new UsageError('legacy-with-idms', 'the ≤ 4.12 registries.conf form only knows ImageContentSourcePolicy objects', { hint: 'drop --legacy or give only ICSP files' });
       }
       try {
-        io.stdout(m.renderRegistriesConf({ ...input, style: opts.legacy ? 'legacy' : 'current' }));
+        io.stdout(m.renderRegistriesConf({ ...input, style: legacy ? 'legacy' : 'current' }));
       } catch (e) {
         if (e instanceof m.NestedScopeError) {
           throw new UsageError('mco-render-error', `the machine-config-operator would stop on this configuration: ${e.message}`, { hint: 'do not combine a wildcard (*.domain) mirror source with insecure/blocked scopes or sources under it' });
