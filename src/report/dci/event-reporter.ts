@@ -4,7 +4,7 @@
  *  - each task's output lines are collected and uploaded at `task-end` like the original dci callback does
  *    (`TASK [name]`, `failed/…` for failures, attached to the current job state).
  * Events arrive synchronously; the DCI calls are chained on one queue so that states and files keep their
- * order. `close()` waits for the queue, then flushes spooled uploads.
+ * order. `finish()`/`close()` wait for the queue, then flush spooled uploads.
  */
 import type { AgentEvent, Reporter, TaskStatus } from '../../core/events.js';
 import type { SecretRegistry } from '../../core/secrets.js';
@@ -23,7 +23,10 @@ export interface DciEventReporterOptions {
 export interface DciEventReporter extends Reporter {
   /** Wait until every queued DCI call is done (without flushing the spool). */
   idle(): Promise<void>;
-  close(): Promise<DciFlushResult>;
+  /** Wait for the queue, then flush spooled uploads; returns what is still pending. */
+  finish(): Promise<DciFlushResult>;
+  /** Reporter contract: same as finish(), result dropped. */
+  close(): Promise<void>;
   /** Errors of job-state posts, in order. */
   readonly errors: readonly unknown[];
 }
@@ -82,9 +85,13 @@ export function createDciEventReporter(dci: DciReporter, options: DciEventReport
     idle() {
       return queue;
     },
-    async close() {
+    async finish() {
       await queue;
       return dci.close();
+    },
+    async close() {
+      await queue;
+      await dci.close();
     },
   };
 }
