@@ -32,6 +32,13 @@ export const MODULES: ModuleEntry[] = [
   builtin('lineinfile', from(() => import('./lineinfile.js'), 'lineinfile')),
   builtin('blockinfile', from(() => import('./blockinfile.js'), 'blockinfile')),
   builtin('find', from(() => import('./find.js'), 'find')),
+  builtin('uri', from(() => import('./uri.js'), 'uri')),
+  builtin('get_url', from(() => import('./get-url.js'), 'getUrl')),
+  builtin('wait_for', from(() => import('./wait-for.js'), 'waitFor')),
+  builtin('pause', from(() => import('./pause.js'), 'pause')),
+  builtin('include_vars', from(() => import('./include-vars.js'), 'includeVars')),
+  builtin('add_host', from(() => import('./add-host.js'), 'addHost')),
+  builtin('meta', from(() => import('./meta.js'), 'meta')),
 ];
 
 let index: Map<string, ModuleEntry> | undefined;
