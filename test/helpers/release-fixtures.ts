@@ -134,12 +134,15 @@ export function buildImage(layers: BuiltLayer[], opts: { config?: Record<string,
 // ---------------------------------------------------------------------------------------------------------
 // a plain-HTTP registry client for fixtures and tests
 
-async function check(res: Response, what: string): Promise<void> {
+/** Fail on a bad status. `drain`: read the (unused) body so the connection goes back to the pool. */
+async function check(res: Response, what: string, drain = true): Promise<void> {
   if (!res.ok) throw new Error(`${what}: HTTP ${res.status} ${await res.text().catch(() => '')}`);
+  if (drain) await res.arrayBuffer().catch(() => undefined);
 }
 
 export async function pushBlob(host: string, repo: string, blob: Buffer, digest = sha256(blob)): Promise<string> {
   const head = await fetch(`http://${host}/v2/${repo}/blobs/${digest}`, { method: 'HEAD' });
+  await head.arrayBuffer();
   if (head.ok) return digest;
   const start = await fetch(`http://${host}/v2/${repo}/blobs/uploads/`, { method: 'POST' });
   await check(start, `start upload to ${repo}`);
@@ -174,13 +177,14 @@ export function plainRepo(host: string, repository: string): ImageSource & Image
     repository,
     async headManifest(ref: string): Promise<ManifestHead | undefined> {
       const res = await fetch(`${base}/manifests/${ref}`, { method: 'HEAD', headers: { accept: ACCEPT } });
+      await res.arrayBuffer();
       if (res.status === 404) return undefined;
       await check(res, `HEAD ${repository}:${ref}`);
       return { digest: res.headers.get('docker-content-digest') as string, mediaType: res.headers.get('content-type') as string };
     },
     async getManifest(ref: string): Promise<ManifestBlob> {
       const res = await fetch(`${base}/manifests/${ref}`, { headers: { accept: ACCEPT } });
-      await check(res, `GET ${repository}:${ref}`);
+      await check(res, `GET ${repository}:${ref}`, false);
       const bytes = Buffer.from(await res.arrayBuffer());
       const digest = sha256(bytes);
       if (ref.startsWith('sha256:') && digest !== ref) throw new Error(`manifest ${ref} hashes to ${digest}`);
@@ -188,15 +192,17 @@ export function plainRepo(host: string, repository: string): ImageSource & Image
     },
     async getBlob(desc: Descriptor): Promise<Readable> {
       const res = await fetch(`${base}/blobs/${desc.digest}`);
-      await check(res, `GET blob ${desc.digest}`);
+      await check(res, `GET blob ${desc.digest}`, false);
       return Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
     },
     async hasBlob(desc: Descriptor): Promise<boolean> {
       const res = await fetch(`${base}/blobs/${desc.digest}`, { method: 'HEAD' });
+      await res.arrayBuffer();
       return res.ok;
     },
     async mountBlob(desc: Descriptor, fromRepository: string): Promise<boolean> {
       const res = await fetch(`${base}/blobs/uploads/?mount=${desc.digest}&from=${fromRepository}`, { method: 'POST' });
+      await res.arrayBuffer();
       return res.status === 201;
     },
     async putBlob(desc: Descriptor, data: Readable): Promise<void> {
@@ -291,15 +297,25 @@ export async function pushReleaseFixture(o: ReleaseFixtureOptions): Promise<Rele
   const releaseRepo = 'openshift-release-dev/ocp-release';
   const componentRepo = 'openshift-release-dev/ocp-v4.0-art-dev';
   const base = gzLayer([{ name: 'usr/', type: 'directory' }, { name: 'usr/lib/os-release', content: 'ID="rhel"\nVERSION_ID="9.4"\n' }]);
-  const components: ReleaseFixture['components'] = [];
+  const images: Array<{ name: string; img: BuiltImage }> = [];
   let shared: BuiltLayer | undefined;
   for (const [i, name] of componentNames(n).entries()) {
     const own = i % 5 === 4 && shared ? shared : gzLayer([{ name: `usr/bin/${name}`, content: `#!/bin/sh\necho ${name} ${version}\n`, mode: 0o755 }]);
     shared = own;
-    const img = buildImage([base, own], { config: { Labels: { 'io.openshift.build.name': name } } });
-    const digest = await pushImage(o.host, componentRepo, img);
-    components.push({ name, image: `${o.host}/${componentRepo}@${digest}`, digest });
+    images.push({ name, img: buildImage([base, own], { config: { Labels: { 'io.openshift.build.name': name } } }) });
   }
+  // The shared base first, then the components 8 at a time.
+  await pushBlob(o.host, componentRepo, base.blob, base.digest);
+  const { default: pLimit } = await import('p-limit');
+  const limit = pLimit(8);
+  const components: ReleaseFixture['components'] = await Promise.all(
+    images.map(({ name, img }) =>
+      limit(async () => {
+        const digest = await pushImage(o.host, componentRepo, img);
+        return { name, image: `${o.host}/${componentRepo}@${digest}`, digest };
+      }),
+    ),
+  );
   const imageReferences = imageReferencesDoc(version, components);
   const metadata = { kind: 'cincinnati-metadata-v0', version, previous: ['4.16.1', '4.16.2'], metadata: { url: `https://access.redhat.com/errata/RHSA-2024:0000` } };
   const manifestsLayer = gzLayer(

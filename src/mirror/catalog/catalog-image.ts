@@ -4,7 +4,7 @@
  * files are rebuilt from the layers (whiteouts applied) and parsed.
  */
 import { PayloadError } from '../../core/errors.js';
-import { resolveImage, type ResolvedImage } from '../release/image-read.js';
+import { inspectImage, type InspectedImage } from '../release/image-read.js';
 import type { LayerLimits } from '../release/layer-walk.js';
 import type { ImageSource, Platform } from '../types.js';
 import type { DeclarativeConfig } from './fbc-model.js';
@@ -16,7 +16,7 @@ const DATABASE_LABEL = 'operators.operatorframework.io.index.database.v1';
 
 export interface CatalogImage {
   image: string;
-  resolved: ResolvedImage;
+  resolved: InspectedImage;
   /** The label value, e.g. `/configs`. */
   configsDir: string;
   /** Catalog files, relative to configsDir. */
@@ -30,7 +30,7 @@ export interface ReadCatalogOptions {
 }
 
 /** The catalog root named by the image's label; a clear error for SQLite catalogs or plain images. */
-export function catalogConfigsDir(resolved: ResolvedImage): string {
+export function catalogConfigsDir(resolved: InspectedImage): string {
   const labels = resolved.configJson.config?.Labels ?? {};
   const dir = labels[CONFIGS_LABEL];
   if (typeof dir === 'string' && dir.trim() !== '') {
@@ -54,7 +54,7 @@ export function catalogConfigsDir(resolved: ResolvedImage): string {
 
 /** `source` is the catalog's repository, `ref` a tag or digest in it, `image` the full reference. */
 export async function readCatalogImage(source: ImageSource, ref: string, image: string, options: ReadCatalogOptions = {}): Promise<CatalogImage> {
-  const resolved = await resolveImage(source, ref, image, options.platform);
+  const resolved = await inspectImage(source, ref, image, options.platform);
   const configsDir = catalogConfigsDir(resolved);
   const files = await readImageDir(source, resolved, configsDir, options.limits);
   if (files.size === 0) {

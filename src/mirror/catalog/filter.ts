@@ -24,13 +24,13 @@ import {
 import { resolveFilterConfig, type CatalogFilterConfig } from './filter-config.js';
 import { parseStrictVersion, parseVersionRange, type SemVersion, type VersionRange } from './version-range.js';
 
-export interface FilterOptions {
+export interface CatalogFilterOptions {
   /** Report listed packages/channels that the catalog lacks as warnings instead of an error
    * (`dci_continue_on_mirror_error`). */
   continueOnMissing?: boolean;
 }
 
-export interface FilterResult {
+export interface CatalogFilterResult {
   catalog: DeclarativeConfig;
   warnings: string[];
   /** Listed packages the catalog does not have. */
@@ -69,7 +69,7 @@ function bundleVersions(bundles: FbcBundle[]): Map<string, Map<string, SemVersio
   return out;
 }
 
-export function filterCatalog(fbc: DeclarativeConfig, config: CatalogFilterConfig, options: FilterOptions = {}): FilterResult {
+export function filterCatalog(fbc: DeclarativeConfig, config: CatalogFilterConfig, options: CatalogFilterOptions = {}): CatalogFilterResult {
   const pkgConfigs = resolveFilterConfig(config);
   const full = config.full === true;
   const warnings: string[] = [];

@@ -5,7 +5,7 @@
  * Only entries under the directory are kept, in memory; every layer goes through the safe layer walker.
  */
 import { PayloadError } from '../../core/errors.js';
-import { openVerifiedBlob, type ResolvedImage } from '../release/image-read.js';
+import { openVerifiedBlob, type InspectedImage } from '../release/image-read.js';
 import { walkLayer, type LayerLimits } from '../release/layer-walk.js';
 import type { ImageSource } from '../types.js';
 
@@ -23,7 +23,7 @@ const under = (path: string, dir: string): boolean => dir === '' || path === dir
  */
 export async function readImageDir(
   source: ImageSource,
-  image: ResolvedImage,
+  image: InspectedImage,
   dir: string,
   limits: Partial<LayerLimits> = {},
 ): Promise<Map<string, Buffer>> {

@@ -13,3 +13,4 @@ export * from './catalog-image.js';
 export * from './related-images.js';
 export * from './layer-build.js';
 export * from './rebuild.js';
+export * from './open-catalog.js';

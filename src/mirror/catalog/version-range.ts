@@ -97,7 +97,7 @@ function comparePrerelease(a: string, b: string): number {
 }
 
 /** Semver precedence; build metadata ignored. */
-export function compareVersions(a: SemVersion, b: SemVersion): number {
+export function compareSemVersions(a: SemVersion, b: SemVersion): number {
   if (a.major !== b.major) return a.major < b.major ? -1 : 1;
   if (a.minor !== b.minor) return a.minor < b.minor ? -1 : 1;
   if (a.patch !== b.patch) return a.patch < b.patch ? -1 : 1;
@@ -165,7 +165,7 @@ function preBlocked(v: SemVersion, c: Comparator): boolean {
 
 function tilde(v: SemVersion, c: Comparator): boolean {
   if (preBlocked(v, c)) return false;
-  if (compareVersions(v, c.con) < 0) return false;
+  if (compareSemVersions(v, c.con) < 0) return false;
   if (c.con.major === 0 && c.con.minor === 0 && c.con.patch === 0 && !c.minorDirty && !c.patchDirty) return true;
   if (v.major !== c.con.major) return false;
   if (v.minor !== c.con.minor && !c.minorDirty) return false;
@@ -179,7 +179,7 @@ function check(v: SemVersion, c: Comparator): boolean {
     case '=':
       if (preBlocked(v, c)) return false;
       if (c.dirty) return tilde(v, c);
-      return compareVersions(v, con) === 0;
+      return compareSemVersions(v, con) === 0;
     case '!=':
       if (c.dirty) {
         if (preBlocked(v, c)) return false;
@@ -192,26 +192,26 @@ function check(v: SemVersion, c: Comparator): boolean {
           return false;
         }
       }
-      return compareVersions(v, con) !== 0;
+      return compareSemVersions(v, con) !== 0;
     case '>':
       if (preBlocked(v, c)) return false;
-      if (!c.dirty) return compareVersions(v, con) === 1;
+      if (!c.dirty) return compareSemVersions(v, con) === 1;
       if (v.major > con.major) return true;
       if (v.major < con.major) return false;
       if (c.minorDirty) return false;
       if (c.patchDirty) return v.minor > con.minor;
-      return compareVersions(v, con) === 1;
+      return compareSemVersions(v, con) === 1;
     case '<':
       if (preBlocked(v, c)) return false;
-      return compareVersions(v, con) < 0;
+      return compareSemVersions(v, con) < 0;
     case '>=':
     case '=>':
       if (preBlocked(v, c)) return false;
-      return compareVersions(v, con) >= 0;
+      return compareSemVersions(v, con) >= 0;
     case '<=':
     case '=<':
       if (preBlocked(v, c)) return false;
-      if (!c.dirty) return compareVersions(v, con) <= 0;
+      if (!c.dirty) return compareSemVersions(v, con) <= 0;
       if (v.major > con.major) return false;
       if (v.major === con.major && v.minor > con.minor && !c.minorDirty) return false;
       return true;
@@ -220,7 +220,7 @@ function check(v: SemVersion, c: Comparator): boolean {
       return tilde(v, c);
     case '^':
       if (preBlocked(v, c)) return false;
-      if (compareVersions(v, con) < 0) return false;
+      if (compareSemVersions(v, con) < 0) return false;
       if (con.major > 0 || c.minorDirty) return v.major === con.major;
       if (v.major > 0) return false;
       if (con.minor > 0 || c.patchDirty) return v.minor === con.minor;

@@ -1,6 +1,9 @@
 /**
- * Reading one image for inspection (not copying): resolve a tag or digest to a platform manifest, read and
- * verify its config, and open verified layer streams. Shared by the release reader and the catalog reader.
+ * Reading one image for inspection (not copying) from any ImageSource (registry repository, OCI layout,
+ * archive): resolve a tag or digest to a platform manifest, keep the index when there is one (the catalog
+ * rebuild needs every platform), read and verify the config, open verified layer streams. Shared by the
+ * release reader and the catalog reader. (The mirror library's ImageReader does the same from a location
+ * string; this one works on an already-open source and also returns the raw config bytes and the index.)
  */
 import type { Readable } from 'node:stream';
 import { PayloadError } from '../../core/errors.js';
@@ -25,7 +28,7 @@ export interface ImageConfigJson {
   [key: string]: unknown;
 }
 
-export interface ResolvedImage {
+export interface InspectedImage {
   /** For messages. */
   image: string;
   /** Digest of what the ref points at (the index when it is multi-arch). */
@@ -61,6 +64,8 @@ export async function openVerifiedBlob(source: ImageSource, desc: Descriptor, im
   const raw = await source.getBlob(desc);
   const verifier = new VerifyingStream({ digest: desc.digest, size: desc.size, image });
   raw.on('error', (e) => verifier.destroy(e));
+  // A reader that stops early (the release reader usually does) must release the connection too.
+  verifier.once('close', () => raw.destroy());
   return raw.pipe(verifier);
 }
 
@@ -74,12 +79,12 @@ export async function readManifestChild(source: ImageSource, image: string, desc
  * Resolve `ref` (tag or digest in the source's repository). For an index, pick `platform` (default
  * linux/amd64; the first entry when that is absent and no platform was asked).
  */
-export async function resolveImage(source: ImageSource, ref: string, image: string, platform?: Partial<Platform>): Promise<ResolvedImage> {
+export async function inspectImage(source: ImageSource, ref: string, image: string, platform?: Partial<Platform>): Promise<InspectedImage> {
   const top = await source.getManifest(ref);
   const parsed = parseManifest(top.bytes, top.mediaType, image);
   let manifest = top;
   let chosen: Platform | undefined;
-  let index: ResolvedImage['index'];
+  let index: InspectedImage['index'];
   let img = parsed;
   if (parsed.kind === 'index') {
     index = { blob: top, manifests: parsed.manifests };

@@ -6,3 +6,4 @@ export * from './layer-walk.js';
 export * from './image-read.js';
 export * from './payload.js';
 export * from './completeness.js';
+export * from './open-release.js';

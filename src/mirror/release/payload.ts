@@ -6,7 +6,7 @@
 import { PayloadError } from '../../core/errors.js';
 import type { ImageSource, Platform } from '../types.js';
 import { parseImageReferences, parseReleaseMetadata, type ImageReferences, type ReleaseMetadata } from './image-references.js';
-import { openVerifiedBlob, resolveImage } from './image-read.js';
+import { openVerifiedBlob, inspectImage } from './image-read.js';
 import { walkLayer, type LayerLimits } from './layer-walk.js';
 
 const REFS = 'release-manifests/image-references';
@@ -41,7 +41,7 @@ export interface ReleasePayload {
  * messages).
  */
 export async function readReleasePayload(source: ImageSource, ref: string, image: string, options: ReadReleaseOptions = {}): Promise<ReleasePayload> {
-  const resolved = await resolveImage(source, ref, image, options.platform);
+  const resolved = await inspectImage(source, ref, image, options.platform);
   const found = new Map<string, { text: string; layer: string }>();
   const hidden = new Set<string>();
   const layersRead: string[] = [];
