@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { MirrorSetError } from '../core/errors.js';
 import type { MirrorMapping } from './build-mirror-sets.js';
 import { asMirrorSetObject } from './objects.js';
-import { parseRegistriesConf, RegistriesConfError } from './registries-conf-load.js';
+import { mergeRegistriesConfs, parseRegistriesConf, RegistriesConfError } from './registries-conf-load.js';
 import type { RegistriesConf } from './registries-conf.js';
 import type { MirrorSetObject } from './types.js';
 import { parseYamlDocuments } from './yaml.js';
@@ -36,7 +36,8 @@ export async function loadYamlDocuments(file: string, what: string): Promise<unk
 export async function loadRegistriesConfFile(file: string): Promise<RegistriesConf> {
   const text = await readText(file, 'registries.conf');
   try {
-    return parseRegistriesConf(text, file);
+    // containers/image keeps the entries de-duplicated by prefix and sorted; ties in lookups depend on it.
+    return mergeRegistriesConfs(parseRegistriesConf(text, file));
   } catch (e) {
     if (e instanceof RegistriesConfError) throw new MirrorSetError(`registries-conf-${e.code}`, e.message, { location: { file }, hint: 'fix the file as containers-registries.conf(5) describes' });
     throw e;
