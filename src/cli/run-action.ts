@@ -13,18 +13,22 @@ import type { RunCliOptions } from './commands/run.js';
 import { defaultOutputKind, splitList, type OutputKind } from './commands/options.js';
 
 export async function runFromCli(opts: Omit<RunCliOptions, 'output'> & { output?: OutputKind }, io: CliIO, debug: boolean): Promise<number> {
-  const { loadInventory, parseExtraVars } = await import('../config/index.js');
+  const { loadInventory, parseExtraVars, registerSecretVariables, resolveInventorySettings } = await import('../config/index.js');
   const inventoryPath = resolve(opts.inventory);
   const inv = await loadInventory(inventoryPath);
   const extra = await parseExtraVars(opts.extraVars ?? []);
   const engineInventory = inv.toEngineInventory();
-  for (const host of Object.values(engineInventory.hosts)) registerSecretVars(host.vars);
-  registerSecretVars(extra.vars);
+  for (const host of Object.values(engineInventory.hosts)) registerSecretVariables(host.vars, globalSecrets);
+  registerSecretVariables(extra.vars, globalSecrets);
+  // Settings errors (wrong types, unknown install_type) stop the run before anything starts: exit 2.
+  resolveInventorySettings(inv, extra);
   if (opts.resume && !opts.startAt) throw new UsageError('resume-needs-start-at', '--resume needs --start-at STAGE', { hint: 'e.g. --start-at install --resume RUN_ID' });
 
   const bus = new EventBus();
   const { createReporter } = await import('../engine/reporters/index.js');
-  const reporter = await createReporter(opts.output ?? defaultOutputKind(), { secrets: globalSecrets, write: io.stdout, debug });
+  const kind = opts.output ?? defaultOutputKind();
+  const reporter = createReporter({ kind, isTTY: kind === 'tty' && Boolean(process.stdout.isTTY), secrets: globalSecrets, write: io.stdout });
+  void debug;
   bus.on((e) => reporter.on(e));
 
   const controller = new AbortController();
@@ -71,13 +75,5 @@ export async function runFromCli(opts: Omit<RunCliOptions, 'output'> & { output?
     process.off('SIGTERM', onSignal);
     await closeAllTransports();
     await reporter.close();
-  }
-}
-
-/** Inventory values whose names look secret (passwords, tokens, pull secrets) are redacted everywhere. */
-function registerSecretVars(vars: Record<string, unknown>): void {
-  const pattern = /(password|passwd|secret|token|api_key|private_key|pull_?secret|_pass)$/i;
-  for (const [k, v] of Object.entries(vars)) {
-    if (pattern.test(k)) globalSecrets.addDeep(v);
   }
 }

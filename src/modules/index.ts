@@ -5,6 +5,7 @@
  */
 import type { Module, ModuleEntry } from '../engine/types.js';
 import { TaskFileError, nearestNames } from '../core/errors.js';
+import { DOMAIN_MODULES } from './domain/index.js';
 
 export { parseModuleArgs, toBool } from './lib/args.js';
 
@@ -39,6 +40,8 @@ export const MODULES: ModuleEntry[] = [
   builtin('include_vars', from(() => import('./include-vars.js'), 'includeVars')),
   builtin('add_host', from(() => import('./add-host.js'), 'addHost')),
   builtin('meta', from(() => import('./meta.js'), 'meta')),
+  // Domain modules (pipeline steps: pull secret, mirroring, mirror sets, install, operators, DCI).
+  ...DOMAIN_MODULES,
 ];
 
 let index: Map<string, ModuleEntry> | undefined;
