@@ -11,7 +11,8 @@
  * Deliberate differences with Ansible (also listed in test/engine/template/corpus.ts):
  * - a single expression that yields a string keeps it a string (Ansible's native mode would turn '3' into 3);
  * - floats with an integral value print without `.0` (JS numbers do not keep int/float apart);
- * - not supported: `{% include/extends/import %}`, `namespace()`, `{% set a.b = %}`, tests without parentheses
+ * - not supported: `{% include/extends/import %}`, loop filters `{% for x in l if c %}`, `namespace()`,
+ *   `{% set a.b = %}`, `loop.cycle/previtem/nextitem`, `map()`/`select()` return lists (Ansible unrolls them too), tests without parentheses
  *   taking an argument (`is divisibleby 3`), `1e3`/`0x10` literals, trailing commas in literals.
  */
 import { isAbsolute, resolve as resolvePath } from 'node:path';
