@@ -13,7 +13,7 @@
  * - floats with an integral value print without `.0` (JS numbers do not keep int/float apart);
  * - not supported: `{% include/extends/import %}`, loop filters `{% for x in l if c %}`, `namespace()`,
  *   `{% set a.b = %}`, `loop.cycle/previtem/nextitem`, `map()`/`select()` return lists (Ansible unrolls them too), tests without parentheses
- *   taking an argument (`is divisibleby 3`), `1e3`/`0x10` literals, trailing commas in literals.
+ *   taking an argument (`is divisibleby 3`), `1e3`/`0x10` number literals.
  */
 import { isAbsolute, resolve as resolvePath } from 'node:path';
 import { TemplateError, nearestNames } from '../../core/errors.js';
