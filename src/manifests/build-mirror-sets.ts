@@ -34,6 +34,37 @@ export interface BuildMirrorSetsOptions {
   scope?: 'auto' | 'repository';
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
+  /**
+   * Split an object whose YAML would exceed this many bytes into `<kind>-<category>-0`, `-1`, …: `oc apply`
+   * stores the whole object in an annotation limited to 256 KiB (oc-mirror v1 used the same 250 000).
+   */
+  maxObjectBytes?: number;
+}
+
+export const MAX_OBJECT_BYTES = 250_000;
+
+// Upper bound of the YAML size of one entry (block style: dashes, indentation, keys, quotes if any).
+function entryBytes(e: MirrorEntry): number {
+  return 64 + e.source.length + (e.mirrors ?? []).reduce((n, m) => n + m.length + 16, 0) + (e.mirrorSourcePolicy ? 48 : 0);
+}
+
+/** Consecutive chunks of sorted entries whose estimated YAML stays under `limit` (at least one entry each). */
+function chunkEntries(entries: readonly MirrorEntry[], limit: number): MirrorEntry[][] {
+  const chunks: MirrorEntry[][] = [];
+  let current: MirrorEntry[] = [];
+  let size = 512; // apiVersion, kind, metadata, spec keys
+  for (const e of entries) {
+    const b = entryBytes(e);
+    if (current.length > 0 && size + b > limit) {
+      chunks.push(current);
+      current = [];
+      size = 512;
+    }
+    current.push(e);
+    size += b;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
 }
 
 export interface MirrorSetBuild {
@@ -229,7 +260,7 @@ function assemble(
         return e;
       });
       entriesOut.push({ kind, category: cat, entries });
-      objects.push(makeObject(kind, `${kind}-${cat}-0`, entries, options));
+      chunkEntries(entries, options.maxObjectBytes ?? MAX_OBJECT_BYTES).forEach((chunk, n) => objects.push(makeObject(kind, `${kind}-${cat}-${n}`, chunk, options)));
     }
   }
   return { objects, entries: entriesOut, selfMirrored: [...selfMirrored].sort(compareBytes) };

@@ -27,7 +27,7 @@ export { refMatchingPrefix, refMatchingSubdomainPrefix, findRegistry, registryFi
 export type { PullSource, SkippedMirror } from './pull-sources.js';
 export { resolvePullSources, resolvePullSourcesFromMirrorSets, createPullResolver } from './resolve.js';
 export type { ResolveResult, ResolvedLocation } from './resolve.js';
-export { buildMirrorSets, inferMappingType, mirrorScope, makeObject, collectMirrorSets } from './build-mirror-sets.js';
+export { buildMirrorSets, MAX_OBJECT_BYTES, inferMappingType, mirrorScope, makeObject, collectMirrorSets } from './build-mirror-sets.js';
 export type { MirrorMapping, BuildMirrorSetsOptions, MirrorSetBuild } from './build-mirror-sets.js';
 export { groupMirroredImages, ocMirrorSetFiles, ocMirrorScope, categoryOfType } from './oc-mirror-groups.js';
 export type { MirroredImage, MirrorSetGroup, MirrorCategory, OcMirrorImageType } from './oc-mirror-groups.js';

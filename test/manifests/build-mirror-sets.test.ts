@@ -119,3 +119,23 @@ describe('buildMirrorSets', () => {
     expect(() => installConfigSources([], { version: '4.16', additionalTrustBundle: 'not a pem' })).toThrow(/not a PEM/);
   });
 });
+
+describe('large mirror sets', () => {
+  it('are split into <kind>-<category>-N objects that each stay under the oc apply annotation limit', () => {
+    const hex = (n: number): string => n.toString(16).padStart(64, '0');
+    const mapping: MirrorMapping[] = [];
+    for (let i = 0; i < 2500; i++) {
+      mapping.push({ source: `registry.redhat.io/ns${i}/some-fairly-long-repository-name-${i}@sha256:${hex(i)}`, destination: `mirror.registry.example.com:5000/disconnected/ns${i}/x${i}@sha256:${hex(i)}`, category: 'operator' });
+    }
+    const b = buildMirrorSets(mapping, { version: '4.16' });
+    const names = b.objects.map((o) => o.metadata.name);
+    expect(names.length).toBeGreaterThan(1);
+    expect(names).toEqual(names.map((_, n) => `idms-operator-${n}`));
+    for (const o of b.objects) expect(Buffer.byteLength(toYaml([o]))).toBeLessThan(250_000);
+    const all = b.objects.flatMap((o) => (o.spec as { imageDigestMirrors: Array<{ source: string }> }).imageDigestMirrors.map((e) => e.source));
+    expect(all).toHaveLength(2500);
+    expect(new Set(all).size).toBe(2500);
+    const small = buildMirrorSets(mapping.slice(0, 3), { version: '4.16', maxObjectBytes: 300 });
+    expect(small.objects.map((o) => o.metadata.name)).toEqual(['idms-operator-0', 'idms-operator-1', 'idms-operator-2']);
+  });
+});
