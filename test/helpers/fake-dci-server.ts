@@ -76,6 +76,7 @@ export interface FakeDciServer {
     results: Row[];
     attachments: Array<{ job_id: string; component_id: string }>;
     kv: Array<{ job_id: string; key: string; value: number }>;
+    pipelines: Row[];
   };
   requests: RecordedRequest[];
   /** Requests that were answered (not refused by a fault or the signature check). */
@@ -333,7 +334,7 @@ export async function startFakeDciServer(options: FakeDciOptions = {}): Promise<
     updated_at: stamp(),
     etag: etag(),
   };
-  const db: FakeDciServer['db'] = { topics: [topic], components: [], jobs: new Map(), jobstates: [], files: [], results: [], attachments: [], kv: [] };
+  const db: FakeDciServer['db'] = { topics: [topic], components: [], jobs: new Map(), jobstates: [], files: [], results: [], attachments: [], kv: [], pipelines: [] };
   const requests: RecordedRequest[] = [];
   const faults: Array<Fault & { left: number }> = [];
 
@@ -420,6 +421,50 @@ export async function startFakeDciServer(options: FakeDciOptions = {}): Promise<
     if (m !== row.etag) throw new HttpError(404, `${what} not found`);
   }
 
+  function createJob(req: IncomingMessage, b: Record<string, unknown>, comps: string[]): Row {
+    if (b.url !== undefined && b.url !== '' && b.url !== null && !/^https?:\/\//.test(String(b.url))) throw malformed(`url: '${String(b.url)}' does not match`);
+    const t = db.topics.find((x) => x.id === b.topic_id);
+    if (!t) throw new HttpError(404, 'topic not found');
+    if (t.state !== 'active') throw new HttpError(412, `Topic ${t.id}:${String(t.name)} not active.`);
+    if (b.previous_job_id && !db.jobs.has(String(b.previous_job_id))) throw new HttpError(404, 'job not found');
+    if (new Set(comps).size !== comps.length) throw new HttpError(409, 'Unable to associate component to job');
+    for (const cid of comps) {
+      const c = db.components.find((x) => x.id === cid);
+      if (!c) throw new HttpError(404, 'component not found');
+      if (c.team_id !== null && c.team_id !== teamId) throw new HttpError(401, 'Operation not authorized.');
+    }
+    const job: Row = {
+      comment: '',
+      status_reason: '',
+      configuration: '',
+      name: '',
+      url: '',
+      tags: [],
+      data: {},
+      previous_job_id: null,
+      update_previous_job_id: null,
+      pipeline_id: null,
+      state: 'active',
+      ...b,
+      id: randomUUID(),
+      created_at: stamp(),
+      updated_at: stamp(),
+      etag: etag(),
+      status: 'new',
+      remoteci_id: remoteciId,
+      team_id: teamId,
+      product_id: t.product_id,
+      topic_id: t.id,
+      duration: 0,
+      user_agent: String(req.headers['user-agent'] ?? '').slice(0, 255),
+      client_version: String(req.headers['client-version'] ?? '').slice(0, 255),
+    };
+    job.tags = ((job.tags as string[]) ?? []).filter((x) => x && x.trim());
+    db.jobs.set(job.id, job);
+    for (const cid of comps) db.attachments.push({ job_id: job.id, component_id: cid });
+    return job;
+  }
+
   type Reply = { status: number; body?: unknown; headers?: Record<string, string>; raw?: Buffer };
 
   function route(req: IncomingMessage, path: string, params: URLSearchParams, raw: Buffer): Reply {
@@ -471,49 +516,32 @@ export async function startFakeDciServer(options: FakeDciOptions = {}): Promise<
         const b = jsonBody(req, raw);
         onlyKeys(b, ['components', 'topic_id', 'comment', 'status_reason', 'configuration', 'name', 'url', 'tags', 'data', 'previous_job_id', 'update_previous_job_id', 'pipeline_id', 'state', 'remoteci_id', 'team_id']);
         if (!Array.isArray(b.components)) throw malformed("'components' is a required property");
-        if (b.url !== undefined && b.url !== '' && !/^https?:\/\//.test(String(b.url))) throw malformed(`url: '${String(b.url)}' does not match`);
+        const { components, ...sent } = b;
+        const job = createJob(req, sent, components as string[]);
+        return { status: 201, body: { job }, headers: { ETag: String(job.etag) } };
+      }
+      if (m === 'POST' && r1 === 'schedule') {
+        const b = jsonBody(req, raw);
+        onlyKeys(b, ['topic_id', 'components_ids', 'comment', 'configuration', 'name', 'url', 'previous_job_id', 'pipeline_id', 'tags', 'data', 'state']);
+        if (typeof b.topic_id !== 'string') throw malformed("'topic_id' is a required property");
         const t = db.topics.find((x) => x.id === b.topic_id);
         if (!t) throw new HttpError(404, 'topic not found');
-        if (t.state !== 'active') throw new HttpError(412, `Topic ${t.id}:${String(t.name)} not active.`);
-        if (b.previous_job_id && !db.jobs.has(String(b.previous_job_id))) throw new HttpError(404, 'job not found');
-        const comps = b.components as string[];
-        if (new Set(comps).size !== comps.length) throw new HttpError(409, 'Unable to associate component to job');
-        for (const cid of comps) {
-          const c = db.components.find((x) => x.id === cid);
-          if (!c) throw new HttpError(404, 'component not found');
-          if (c.team_id !== null && c.team_id !== teamId) throw new HttpError(401, 'Operation not authorized.');
-        }
-        const { components: _c, ...sent } = b;
-        const job: Row = {
-          comment: '',
-          status_reason: '',
-          configuration: '',
-          name: '',
-          url: '',
-          tags: [],
-          data: {},
-          previous_job_id: null,
-          update_previous_job_id: null,
-          pipeline_id: null,
-          state: 'active',
-          ...sent,
-          id: randomUUID(),
-          created_at: stamp(),
-          updated_at: stamp(),
-          etag: etag(),
-          status: 'new',
-          remoteci_id: remoteciId,
-          team_id: teamId,
-          product_id: t.product_id,
-          topic_id: t.id,
-          duration: 0,
-          user_agent: String(req.headers['user-agent'] ?? '').slice(0, 255),
-          client_version: String(req.headers['client-version'] ?? '').slice(0, 255),
-        };
-        job.tags = ((job.tags as string[]) ?? []).filter((x) => x && x.trim());
-        db.jobs.set(job.id, job);
-        for (const cid of comps) db.attachments.push({ job_id: job.id, component_id: cid });
-        return { status: 201, body: { job }, headers: { ETag: String(job.etag) } };
+        const types = (t.component_types as string[]) ?? [];
+        let comps = (b.components_ids as string[] | undefined) ?? [];
+        if (comps.length === 0) {
+          // The newest (created_at) active, team-less component of each of the topic's types.
+          comps = types.map((type) => {
+            const c = db.components.filter((x) => x.topic_id === t.id && x.type === type && x.state === 'active' && x.team_id === null).sort((x, y) => compareValues(y.created_at, String(x.created_at)) || db.components.indexOf(y) - db.components.indexOf(x))[0];
+            if (!c) throw new HttpError(412, `Component of type "${type}" not found or not exported.`);
+            return c.id;
+          });
+        } else if (comps.length !== types.length) throw new HttpError(412, 'The number of components does not match the topic component types.');
+        const { components_ids: _ids, ...sent } = b;
+        const job = createJob(req, sent, comps);
+        // The schedule response echoes null for the fields that were not sent.
+        const echoed: Row = { ...job };
+        for (const k of ['comment', 'configuration', 'name', 'url', 'previous_job_id', 'pipeline_id']) if (!(k in b)) echoed[k] = null;
+        return { status: 201, body: { job: echoed }, headers: { ETag: String(job.etag) } };
       }
       if (m === 'GET' && !r1) {
         const list = [...db.jobs.values()].filter((j) => j.state !== 'archived').map((j) => {
@@ -543,6 +571,11 @@ export async function startFakeDciServer(options: FakeDciOptions = {}): Promise<
           db.attachments.push({ job_id: job.id, component_id: c.id });
           return { status: 201, raw: Buffer.alloc(0) };
         }
+        if (m === 'DELETE' && seg[3]) {
+          db.attachments = db.attachments.filter((a) => !(a.job_id === job.id && a.component_id === seg[3]));
+          // 201 (sic) with an empty body, as the real server.
+          return { status: 201, raw: Buffer.alloc(0) };
+        }
       }
       if (r2 === 'kv') {
         const b = jsonBody(req, raw);
@@ -568,6 +601,21 @@ export async function startFakeDciServer(options: FakeDciOptions = {}): Promise<
       }
       if (m === 'GET' && r2 === 'files') return listRows(db.files.filter((f) => f.job_id === job.id).map(fileView), params, '-created_at', 'files');
       if (m === 'GET' && r2 === 'results') return listRows(db.results.filter((x) => x.job_id === job.id), params, '-created_at', 'results');
+    }
+    if (r0 === 'pipelines') {
+      if (m === 'POST' && !r1) {
+        const b = jsonBody(req, raw);
+        onlyKeys(b, ['name', 'team_id', 'state']);
+        if (typeof b.name !== 'string' || typeof b.team_id !== 'string') throw malformed("'name' and 'team_id' are required properties");
+        if (b.team_id !== teamId) throw new HttpError(401, 'Operation not authorized.');
+        const p: Row = { id: randomUUID(), created_at: stamp(), updated_at: stamp(), etag: etag(), name: b.name, team_id: b.team_id, state: b.state ?? 'active' };
+        db.pipelines.push(p);
+        return { status: 201, body: { pipeline: p } };
+      }
+      const p = db.pipelines.find((x) => x.id === r1);
+      if (!p) throw new HttpError(404, 'pipeline not found');
+      if (m === 'GET' && !r2) return { status: 200, body: { pipeline: p } };
+      if (m === 'GET' && r2 === 'jobs') return listRows([...db.jobs.values()].filter((j) => j.pipeline_id === p.id), params, '-created_at', 'jobs');
     }
     if (r0 === 'jobstates') {
       if (m === 'POST' && !r1) {

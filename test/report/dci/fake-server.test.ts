@@ -100,3 +100,20 @@ describe('fake DCI server validation', () => {
     expect((await call('POST', '/api/v1/components', { body: JSON.stringify({ ...base, display_name: 'a', team_id: fake.teamId }) })).status).toBe(201);
   });
 });
+
+describe('fake DCI server: schedule, pipelines, detach', () => {
+  it('schedules with the newest team-less ocp component and echoes nulls; pipelines group jobs; detach answers 201 empty', async () => {
+    const sched = await call('POST', '/api/v1/jobs/schedule', { body: JSON.stringify({ topic_id: fake.topic.id, name: 'n' }) });
+    expect(sched.status).toBe(201);
+    const job = (sched.json as unknown as { job: { id: string; comment: null; name: string } }).job;
+    expect(job).toMatchObject({ comment: null, name: 'n' });
+    // Newest by created_at among the seeded ocp components is the last one added (the candidate).
+    expect(fake.db.attachments.filter((a) => a.job_id === job.id)).toHaveLength(1);
+    const pipeline = await call('POST', '/api/v1/pipelines', { body: JSON.stringify({ name: 'p', team_id: fake.teamId }) });
+    expect(pipeline.status).toBe(201);
+    const cid = fake.db.attachments.find((a) => a.job_id === job.id)?.component_id;
+    const detach = await call('DELETE', `/api/v1/jobs/${job.id}/components/${cid}`);
+    expect(detach).toMatchObject({ status: 201, text: '' });
+    expect(fake.db.attachments.filter((a) => a.job_id === job.id)).toHaveLength(0);
+  });
+});
