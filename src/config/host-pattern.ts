@@ -27,7 +27,8 @@ function splitPort(pattern: string): { host: string; port?: number } {
     return { host: bracketed[1], port: Number(bracketed[2]) };
   }
   const m = /^(.+):(\d+)$/.exec(pattern);
-  if (m && !m[1].replace(/\[[^\]]*\]/g, '').includes(':')) return { host: m[1], port: Number(m[2]) };
+  const outside = m ? m[1].replace(/\[[^\]]*\]/g, '') : '';
+  if (m && !/[:[\]]/.test(outside)) return { host: m[1], port: Number(m[2]) };
   return { host: pattern };
 }
 

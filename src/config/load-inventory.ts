@@ -93,7 +93,6 @@ export async function loadInventory(path: string): Promise<LoadedInventory> {
     const { files, ignored } = await inventoryFilesIn(abs);
     if (files.length === 0) {
       throw new InventoryError('inventory-dir-empty', `inventory directory ${shown} contains no inventory file`, {
-        location: { file: shown },
         hint:
           (ignored.length > 0 ? `files ignored in a directory, as Ansible does: ${ignored.map((f) => basename(f)).join(', ')}; ` : '') +
           'add a hosts.yml (or an extension-less INI file such as "hosts"), or pass the file itself with --inventory',

@@ -145,7 +145,8 @@ const MAC_RE = /^[0-9a-f]{2}([:-][0-9a-f]{2}){5}$/i;
 const mac = z.unknown().optional().transform((v, ctx): string | undefined => {
   if (v === undefined || v === null || v === '') return undefined;
   if (typeof v !== 'string' || !MAC_RE.test(v.trim())) {
-    ctx.addIssue({ code: 'custom', message: `expected a MAC address like 52:54:00:aa:bb:cc, got ${show(v)}`, input: v });
+    const why = typeof v === 'number' ? ' (YAML reads an unquoted MAC made of digits as a base-60 number: quote it)' : '';
+    ctx.addIssue({ code: 'custom', message: `expected a MAC address like 52:54:00:aa:bb:cc, got ${show(v)}${why}`, input: v });
     return z.NEVER;
   }
   return v.trim().toLowerCase();
