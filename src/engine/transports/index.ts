@@ -11,6 +11,7 @@ import type { SshConnection } from './ssh-connection.js';
 import { resolveSshTarget, targetKey, type SshTarget } from './ssh-target.js';
 
 export { LocalTransport } from './local.js';
+export { BecomeTransport, becomeTransport } from './become.js';
 export { SshTransport, remoteCommandLine } from './ssh.js';
 export { resolveSshTarget, type SshTarget, type HostKeyPolicy } from './ssh-target.js';
 export { shellQuote, quoteArgv, shlexSplit } from './shell-quote.js';
