@@ -233,3 +233,34 @@ export async function pushCatalogImage(o: PushCatalogOptions): Promise<CatalogIm
   }
   return { ref: `${o.host}/${repo}:${tag}`, repo, tag, digest, fbc, image };
 }
+
+/**
+ * Push a small real image for every bundle and related image of `fbc` (to the repository its reference names,
+ * on `host`) and return the catalog with the references rewritten to the real digests.
+ */
+export async function withRealImages(host: string, fbc: DeclarativeConfig): Promise<DeclarativeConfig> {
+  const out = structuredClone(fbc);
+  const real = new Map<string, string>();
+  const { default: pLimit } = await import('p-limit');
+  const limit = pLimit(8);
+  const refs = new Set<string>();
+  for (const b of out.bundles) {
+    if (b.image) refs.add(b.image);
+    for (const r of b.relatedImages ?? []) refs.add(r.image);
+  }
+  await Promise.all(
+    [...refs].map((ref) =>
+      limit(async () => {
+        const repoPath = ref.slice(ref.indexOf('/') + 1, ref.indexOf('@'));
+        const img = buildImage([gzLayer([{ name: 'content', content: ref }])]);
+        const digest = await pushImage(host, repoPath, img);
+        real.set(ref, `${host}/${repoPath}@${digest}`);
+      }),
+    ),
+  );
+  for (const b of out.bundles) {
+    if (b.image) b.image = real.get(b.image) as string;
+    for (const r of b.relatedImages ?? []) r.image = real.get(r.image) as string;
+  }
+  return out;
+}

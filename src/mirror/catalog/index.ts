@@ -14,3 +14,5 @@ export * from './related-images.js';
 export * from './layer-build.js';
 export * from './rebuild.js';
 export * from './open-catalog.js';
+export * from './dci-config.js';
+export * from './plan.js';
