@@ -204,6 +204,14 @@ export function createTemplar(opts: TemplarOptions = {}): Templar {
     }
   };
 
+  const renderTextSync = (text: string, vars: VarsLike, where: TemplateWhere = {}): string => {
+    try {
+      return renderText(text, newState(vars, where));
+    } catch (err) {
+      throw wrap(err, text, vars, where);
+    }
+  };
+
   const evaluateSync = (expr: string, vars: VarsLike, where: TemplateWhere = {}): unknown => {
     const src = `{{ ${expr} }}`;
     const state = newState(vars, where);
@@ -239,6 +247,8 @@ export function createTemplar(opts: TemplarOptions = {}): Templar {
   return {
     isTemplate,
     renderSync,
+    renderTextSync,
+    renderText: async (text, vars, where) => renderTextSync(text, vars, where),
     evaluateSync,
     conditionSync,
     render: async (value, vars, where) => renderSync(value, vars, where),

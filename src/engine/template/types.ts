@@ -31,6 +31,12 @@ export interface Templar {
   evaluate(expr: string, vars: VarsLike, where?: TemplateWhere): Promise<unknown>;
   /** when-style truthiness of a bare condition (a list is an AND of its items). */
   condition(expr: string | boolean | Array<string | boolean>, vars: VarsLike, where?: TemplateWhere): Promise<boolean>;
+  /**
+   * Render template-file text (template module, `ctx.render`) to text: no native types, no literal conversion,
+   * no backslash doubling, `#jinja2:` header honoured, None prints as ''. Like Ansible's template action.
+   */
+  renderText(text: string, vars: VarsLike, where?: TemplateWhere): Promise<string>;
+  renderTextSync(text: string, vars: VarsLike, where?: TemplateWhere): string;
   /** True when the string contains `{{`, `{%` or `{#` (strings without them are returned untouched). */
   isTemplate(s: string): boolean;
   /** Synchronous forms of the above (the engine is synchronous inside; lookups run synchronously). */

@@ -56,6 +56,18 @@ describe('render', () => {
   });
 });
 
+describe('renderText (template module)', () => {
+  it('renders template files to text: no native types, no literal conversion, escapes processed', async () => {
+    const vars = { l: ['a', 'b'], n: null };
+    expect(await t.renderText('{{ l }}', vars)).toBe("['a', 'b']");
+    expect(await t.renderText("[{% for x in l %}'{{ x }}',{% endfor %}]\n", vars)).toBe("['a','b',]\n");
+    expect(await t.renderText('n={{ n }}', vars)).toBe('n=');
+    expect(await t.renderText('{{ "a\\tb" }}', vars)).toBe('a\tb');
+    expect(await t.renderText('#jinja2: trim_blocks: False\n{% if true %}\nx\n{% endif %}', vars)).toBe('\nx\n');
+    expect(() => t.renderTextSync('{{ nope }}', vars, where)).toThrow(/'nope' is undefined/);
+  });
+});
+
 describe('undefined variables', () => {
   it('names the variable, the task and file:line, and suggests near names', () => {
     const e = renderError('{{ mirror_regsitry }}/ocp', { mirror_registry: 'r' });
