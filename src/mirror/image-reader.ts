@@ -69,7 +69,7 @@ export class ImageReader {
   async config<T = Record<string, unknown>>(resolved: ResolvedImage, signal?: AbortSignal): Promise<T> {
     const d = resolved.config;
     if (d.size > MAX_CONFIG_BYTES) throw new RegistryError('blob-too-large', `config of ${this.image} is ${d.size} bytes (limit ${MAX_CONFIG_BYTES})`, { location: { image: this.image, blob: d.digest } });
-    const stream = await this.source.getBlob(d, signal);
+    const stream = await this.source.getBlob(d, { signal });
     const bytes = await readCapped(stream, MAX_CONFIG_BYTES, undefined, `config ${d.digest} of ${this.image}`);
     verifyBytes(bytes, d.digest, this.image);
     return JSON.parse(bytes.toString('utf8')) as T;
@@ -77,7 +77,7 @@ export class ImageReader {
 
   /** A blob's bytes (still compressed), verified while streaming. */
   async blob(desc: Descriptor, signal?: AbortSignal): Promise<Readable> {
-    const raw = await this.source.getBlob(desc, signal);
+    const raw = await this.source.getBlob(desc, { signal });
     const v = new VerifyingStream({ digest: desc.digest, size: desc.size, image: this.image });
     raw.once('error', (e) => v.destroy(e));
     v.once('close', () => raw.destroy());

@@ -44,7 +44,7 @@ export interface ImageSource {
    * The raw blob bytes as a stream. NOT verified here: the copy engine wraps every stream in a verifier. Registry
    * sources resume interrupted downloads with Range requests.
    */
-  getBlob(desc: Descriptor, signal?: AbortSignal): Promise<Readable>;
+  getBlob(desc: Descriptor, options?: { signal?: AbortSignal; /** retry failed requests here (default true); the copy engine retries whole transfers itself */ retry?: boolean }): Promise<Readable>;
   close(): Promise<void>;
 }
 

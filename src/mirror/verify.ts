@@ -62,7 +62,7 @@ export async function verifyImages(images: string[], options: { client?: Registr
           if (seen.has(key)) return;
           seen.add(key);
           try {
-            const raw = await src.getBlob(d, options.signal);
+            const raw = await src.getBlob(d, { signal: options.signal });
             let n = 0;
             await pipeline(raw, new VerifyingStream({ digest: d.digest, size: d.size, image }), new Writable({ write: (c: Buffer, _e, cb) => ((n += c.length), cb()) }));
             report.blobs++;

@@ -4,6 +4,7 @@
  * `catalog.json` for metas without a package. Deterministic: same catalog → same bytes, so a re-run pushes the
  * same pruned image digest.
  */
+import { PayloadError } from '../../core/errors.js';
 import type { DeclarativeConfig } from './fbc-model.js';
 
 const byName = (a: { name?: string }, b: { name?: string }): number => ((a.name ?? '') < (b.name ?? '') ? -1 : (a.name ?? '') > (b.name ?? '') ? 1 : 0);
@@ -25,6 +26,12 @@ export function writeFbcFiles(fbc: DeclarativeConfig): Map<string, Buffer> {
     ...fbc.others.flatMap((o) => (o.package ? [o.package] : [])),
   ]);
   for (const pkg of [...pkgs].sort()) {
+    // Package names become directory names: refuse anything that is not one plain path segment.
+    if (!pkg || pkg === '.' || pkg === '..' || pkg.includes('/') || pkg.includes('\0')) {
+      throw new PayloadError('catalog-invalid', `package name ${JSON.stringify(pkg)} cannot be written as a catalog directory`, {
+        hint: 'package names are DNS-1123 style names; fix the catalog',
+      });
+    }
     const docs: string[] = [];
     for (const p of fbc.packages.filter((x) => x.name === pkg)) docs.push(withSchema('olm.package', p));
     for (const c of fbc.channels.filter((x) => x.package === pkg).sort(byName)) docs.push(withSchema('olm.channel', c));

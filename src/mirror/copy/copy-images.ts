@@ -227,12 +227,15 @@ export class CopyEngine {
   }
 
   private async copyTree(job: Job, parsed: ParsedManifest): Promise<void> {
-    if (parsed.kind === 'index') {
-      await Promise.all(parsed.manifests.map((d) => this.copyChild(job, d)));
-      return;
-    }
-    const blobs = [parsed.config, ...parsed.layers.filter((l) => !isForeignLayer(l))];
-    await Promise.all(blobs.map((b) => this.ensureBlob(job, b)));
+    // allSettled, not all: a failed blob must not leave its siblings running after the image is reported (and
+    // after copyImages closed the connections they use).
+    const work: Array<Promise<unknown>> =
+      parsed.kind === 'index'
+        ? parsed.manifests.map((d) => this.copyChild(job, d))
+        : [parsed.config, ...parsed.layers.filter((l) => !isForeignLayer(l))].map((b) => this.ensureBlob(job, b));
+    const settled = await Promise.allSettled(work);
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   /** A manifest referenced by an index: pushed by digest after its own blobs/children. */
@@ -311,7 +314,7 @@ export class CopyEngine {
           this.report.bytes -= partial;
           partial = 0;
           this.checkAbort();
-          const raw = await job.src.getBlob(desc, this.options.signal);
+          const raw = await job.src.getBlob(desc, { signal: this.options.signal, retry: false });
           const verifier = new VerifyingStream({ digest: desc.digest, size: desc.size, image: job.image }, (n) => {
             partial += n;
             this.bytesDone += n;
@@ -359,11 +362,30 @@ export async function copyImages(pairs: CopyPair[], options: CopyOptions = {}): 
   const client = options.client ?? new RegistryClient(options.registry);
   const transports = new TransportSet(client);
   const before = { ...client.requestCounts };
-  const engine = new CopyEngine(transports, options, client.retryPolicy, pairs.length);
+  // Our own signal, so that a fail-fast stop or an interrupt ends every transfer before connections close.
+  const stop = new AbortController();
+  const onAbort = (): void => stop.abort(options.signal?.reason);
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  if (options.signal?.aborted) stop.abort(options.signal.reason);
+  const engine = new CopyEngine(transports, { ...options, signal: stop.signal }, client.retryPolicy, pairs.length);
   const limit = pLimit(options.imageConcurrency ?? 8);
   try {
-    await Promise.all(pairs.map((p) => limit(() => engine.copyPair(p))));
+    const settled = await Promise.allSettled(
+      pairs.map((p) =>
+        limit(async () => {
+          try {
+            return await engine.copyPair(p);
+          } catch (e) {
+            stop.abort(e);
+            throw e;
+          }
+        }),
+      ),
+    );
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw options.signal?.aborted ? new Interrupted('mirror interrupted') : failed.reason;
   } finally {
+    options.signal?.removeEventListener('abort', onAbort);
     await transports.close();
     if (!options.client) await client.close();
   }

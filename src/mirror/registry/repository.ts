@@ -83,22 +83,22 @@ export class RegistryRepository implements ImageSource, ImageDestination {
   /** A config (or any small JSON blob), verified and parsed. */
   async getJsonBlob<T = unknown>(desc: Descriptor, signal?: AbortSignal): Promise<T> {
     if (desc.size > MAX_CONFIG_BYTES) throw new RegistryError('blob-too-large', `config ${desc.digest} of ${this.image()} is ${desc.size} bytes (limit ${MAX_CONFIG_BYTES})`, { location: { image: this.image(), blob: desc.digest } });
-    const stream = await this.getBlob(desc, signal);
+    const stream = await this.getBlob(desc, { signal });
     const bytes = await readCapped(stream, MAX_CONFIG_BYTES, undefined, `blob ${desc.digest}`);
     verifyBytes(bytes, desc.digest, this.image());
     return JSON.parse(bytes.toString('utf8')) as T;
   }
 
-  async getBlob(desc: Descriptor, signal?: AbortSignal): Promise<Readable> {
-    const first = await this.openBlob(desc, 0, signal);
-    return Readable.from(this.resumingBody(desc, first, signal), { objectMode: false, highWaterMark: 1 << 20 });
+  async getBlob(desc: Descriptor, options: { signal?: AbortSignal; retry?: boolean } = {}): Promise<Readable> {
+    const first = await this.openBlob(desc, 0, options.signal, options.retry ?? true);
+    return Readable.from(this.resumingBody(desc, first, options.signal), { objectMode: false, highWaterMark: 1 << 20 });
   }
 
-  private async openBlob(desc: Descriptor, offset: number, signal?: AbortSignal): Promise<{ body: AsyncIterable<Buffer>; skip: number }> {
+  private async openBlob(desc: Descriptor, offset: number, signal: AbortSignal | undefined, retry: boolean): Promise<{ body: AsyncIterable<Buffer>; skip: number }> {
     const res = await this.client.request(this.registry, {
       method: 'GET', path: `/v2/${this.repository}/blobs/${desc.digest}`,
       headers: offset > 0 ? { range: `bytes=${offset}-` } : {},
-      scopes: this.scopesFor(this.writeIntent), signal, what: `GET blob ${desc.digest} of ${this.image()}`,
+      scopes: this.scopesFor(this.writeIntent), signal, retry, what: `GET blob ${desc.digest} of ${this.image()}`,
     });
     if (res.statusCode === 206 && offset > 0) return { body: res.body, skip: 0 };
     if (res.statusCode === 200) return { body: res.body, skip: offset };
@@ -130,7 +130,7 @@ export class RegistryRepository implements ImageSource, ImageDestination {
         failures++;
         if (signal?.aborted || !classify(e).retry || failures >= this.client.retryPolicy.attempts) throw e;
         await new Promise((r) => setTimeout(r, backoffMs(failures, this.client.retryPolicy)));
-        cur = await this.openBlob(desc, offset, signal);
+        cur = await this.openBlob(desc, offset, signal, true);
       }
     }
   }

@@ -60,6 +60,14 @@ describe('writeFbcFiles', () => {
   });
 });
 
+describe('writeFbcFiles safety', () => {
+  it('refuses a package name that would escape the catalog directory', () => {
+    const fbc = sampleCatalog();
+    fbc.packages.push({ schema: 'olm.package', name: '../../etc', defaultChannel: 'x' });
+    expect(() => writeFbcFiles(fbc)).toThrow(/cannot be written as a catalog directory/);
+  });
+});
+
 describe('catalogImages', () => {
   it('lists each kept bundle image and related image once, by digest', () => {
     const out = filterCatalog(sampleCatalog('reg.io'), { packages: [{ name: 'etcd' }] });
