@@ -8,3 +8,4 @@ export type * from './core/events.js';
 export type * from './engine/types.js';
 export * from './manifests/index.js';
 export * from './report/dci/index.js';
+export * from './config/index.js';
