@@ -321,13 +321,20 @@ export class CopyEngine {
             this.report.bytes += n;
             this.progress();
           });
+          // Listen before the destination does: a small corrupt blob can fail verification while the destination
+          // is still opening its upload, and the verifier's error explains the failure better than "aborted".
+          let verifyError: unknown;
+          verifier.on('error', (e) => (verifyError ??= e));
           raw.once('error', (e) => verifier.destroy(e));
           raw.pipe(verifier);
           try {
             await job.dst.putBlob(desc, verifier, this.options.signal);
+          } catch (e) {
+            throw verifyError ?? e;
           } finally {
             if (!raw.destroyed) raw.destroy();
           }
+          if (verifyError) throw verifyError;
         },
         this.retry,
         { signal: this.options.signal, onRetry: () => this.report.retries++ },

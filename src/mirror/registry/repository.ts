@@ -189,7 +189,7 @@ export class RegistryRepository implements ImageSource, ImageDestination {
     const image = this.image();
     const location = await this.startUpload(signal, desc.digest);
     let streamError: unknown;
-    data.once('error', (e) => (streamError ??= e));
+    data.on('error', (e) => (streamError ??= e));
     const chunked = this.client.useChunkedUploads(this.registry);
     try {
       let url = location;

@@ -37,6 +37,14 @@ export function releaseArchSuffix(arch: string): string {
   return arch;
 }
 
+/**
+ * The arch part of the destination tags for a payload as read: `multi` when the release is a manifest list
+ * and it is kept (`--keep-manifest-list`), else the architecture of the image read.
+ */
+export function releaseArchFor(payload: { isIndex: boolean; architecture: string }, options: { keepManifestList?: boolean } = {}): string {
+  return payload.isIndex && options.keepManifestList ? 'multi' : releaseArchSuffix(payload.architecture);
+}
+
 function destinationRepo(t: ReleaseMirrorTarget): string {
   const registry = t.localRegistry.replace(/\/+$/, '');
   const repo = t.localRepo.replace(/^\/+|\/+$/g, '');

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertCopySucceeded, copyImages, createRegistryClient, type RegistryClient } from '../../../src/mirror/index.js';
 import { resolvePullSourcesFromMirrorSets } from '../../../src/manifests/resolve.js';
-import { checkReleaseMirrored, planReleaseMirror, readReleaseImage, releaseMirrorSets } from '../../../src/mirror/release/index.js';
+import { checkReleaseMirrored, planReleaseMirror, readReleaseImage, releaseArchFor, releaseMirrorSets } from '../../../src/mirror/release/index.js';
 import { startRegistry, type TestRegistry } from '../../helpers/registry.js';
 import { plainRepo, pushReleaseFixture, type ReleaseFixture } from '../../helpers/release-fixtures.js';
 
@@ -61,5 +61,25 @@ describe('release mirror', () => {
     const during = (await dst.requests()).slice(before);
     expect(during.every((r) => r.method === 'HEAD')).toBe(true);
     expect(during).toHaveLength(41);
+  });
+});
+
+describe('multi-arch release', () => {
+  it('keeps the manifest list when asked: tag <version>-multi holds the index digest, both platforms copied', async () => {
+    const multi = await pushReleaseFixture({ host: src.host, components: 3, multiArch: true, version: '4.17.0' });
+    const payload = await readReleaseImage(`docker://${multi.releaseRef}`, { client });
+    expect(payload.isIndex).toBe(true);
+    expect(payload.architecture).toBe('amd64');
+    expect((await readReleaseImage(`docker://${multi.releaseRef}`, { client, platform: { architecture: 'arm64' } })).architecture).toBe('arm64');
+    const arch = releaseArchFor(payload, { keepManifestList: true });
+    expect(arch).toBe('multi');
+    expect(releaseArchFor(payload)).toBe('x86_64');
+    const plan = planReleaseMirror(multi.releaseRef, payload.imageReferences, { localRegistry: dst.host, localRepo: 'ocp4/multi', arch, releaseDigest: payload.digest });
+    expect(plan[0].destination).toBe(`${dst.host}/ocp4/multi:4.17.0-multi`);
+    assertCopySucceeded(await copyImages(plan.map((m) => ({ source: `docker://${m.source}`, destination: `docker://${m.destination}` })), { client }));
+    const dest = plainRepo(dst.host, 'ocp4/multi');
+    expect((await dest.headManifest('4.17.0-multi'))?.digest).toBe(multi.releaseDigest);
+    const index = JSON.parse((await dest.getManifest(multi.releaseDigest)).bytes.toString()) as { manifests: Array<{ digest: string }> };
+    for (const m of index.manifests) expect(await dest.headManifest(m.digest)).toBeDefined();
   });
 });
