@@ -3,7 +3,8 @@
  * per-job reporter (job states, uploads with spool fallback, tags, key/values, agent-made components). It knows
  * nothing about the engine: the pipeline calls it at stage transitions and hands it files.
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { DciApiError } from '../../core/errors.js';
 import type { DciClient, CreateComponentInput } from './client.js';
 import { parseComponentSpec, type ComponentFilter } from './component-query.js';
@@ -20,12 +21,21 @@ export function jobUiUrl(jobId: string, uiUrl = process.env.DCI_UI_URL || DEFAUL
 
 /** MIME types as the agent's get-logs uses them; junit is the only one the server parses. */
 export function dciMimeForFile(name: string): string {
-  const n = name.toLowerCase();
-  if (n.endsWith('.xml')) return 'application/junit';
-  if (n.endsWith('.json')) return 'application/json';
-  if (n.endsWith('.gz') || n.endsWith('.tgz')) return 'application/x-gzip';
-  if (n.endsWith('.tar.xz') || n.endsWith('.xz')) return 'application/x-xz';
-  return 'text/plain';
+  return dciLogFileKind(name)?.mime ?? 'text/plain';
+}
+
+/**
+ * What get-logs does with a file of the job_logs directory: its DCI name and MIME type, or undefined for a
+ * file it does not upload. JUnit `*.xml` is named after the base name without `.xml`.
+ */
+export function dciLogFileKind(fileName: string): { name: string; mime: string } | undefined {
+  const n = fileName.toLowerCase();
+  if (n.endsWith('.xml')) return { name: fileName.slice(0, -4), mime: 'application/junit' };
+  if (n.endsWith('.json')) return { name: fileName, mime: 'application/json' };
+  if (n.endsWith('.gz')) return { name: fileName, mime: 'application/x-gzip' };
+  if (n.endsWith('.tar.xz')) return { name: fileName, mime: 'application/x-xz' };
+  if (/\.(log|txt|html|yaml|trace|pcap)$/.test(n)) return { name: fileName, mime: 'text/plain' };
+  return undefined;
 }
 
 const TASK_PREFIX: Record<string, string> = { failed: 'failed/', skipped: 'skipped/', unreachable: 'unreachable/', warn: 'warn/' };
@@ -64,6 +74,11 @@ export interface DciReporter {
   setKeyValue(key: string, value: number): Promise<void>;
   /** Create (or find, on 409) a component in the job's topic/team and attach it to the job. */
   addComponent(spec: Omit<CreateComponentInput, 'topicId' | 'teamId'>): Promise<DciComponent>;
+  /**
+   * Upload the files of a logs directory (the `job_logs` hook directory, junit output) as job-level files,
+   * like get-logs: junit, text, json, gz, tar.xz, in name order; other files are skipped.
+   */
+  uploadLogDir(dir: string): Promise<DciUploadOutcome[]>;
   /** Upload one task's output like the original dci callback: `TASK [name]`, prefixed `failed/`, `skipped/`… */
   uploadTaskOutput(task: { name: string; status: string }, output: string): Promise<DciUploadOutcome>;
   /**
@@ -148,6 +163,21 @@ export function createDciReporter(options: DciReporterOptions): DciReporter {
       const component = await client.createComponent({ ...spec, ...facts });
       await client.attachComponent(jobId, component.id);
       return component;
+    },
+    async uploadLogDir(logDir) {
+      const outcomes: DciUploadOutcome[] = [];
+      let entries: string[];
+      try {
+        entries = (await readdir(logDir, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name).sort();
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return outcomes;
+        throw e;
+      }
+      for (const entry of entries) {
+        const kind = dciLogFileKind(entry);
+        if (kind) outcomes.push(await reporter.uploadFile(kind.name, join(logDir, entry), { mime: kind.mime, jobLevel: true }));
+      }
+      return outcomes;
     },
     uploadTaskOutput(task, output) {
       return reporter.uploadFile(dciTaskFileName(task.name, task.status), Buffer.from(output, 'utf8'), { mime: 'application/x-ansible-output' });
@@ -243,7 +273,11 @@ export interface DciOcpRelease {
   pullUrl?: string;
   digest?: string;
   url?: string;
+  /** The raw `build:<x>` tag value (ga, candidate, dev, nightly). */
   buildTag?: string;
+  /** The agent's `build`: the build tag with candidate mapped to ga. */
+  build?: string;
+  tags: string[];
   componentId: string;
 }
 
@@ -252,12 +286,15 @@ export function ocpReleaseFromComponents(components: DciComponent[]): DciOcpRele
   if (!c) return undefined;
   const data = c.data ?? {};
   const digest = Array.isArray(data.digest) ? data.digest[0] : data.digest;
+  const buildTag = c.tags?.find((t) => t.startsWith('build:'))?.slice('build:'.length);
   return {
     version: c.version ?? c.name,
     pullUrl: typeof data.pull_url === 'string' ? data.pull_url : undefined,
     digest: typeof digest === 'string' ? digest : undefined,
     url: c.url || undefined,
-    buildTag: c.tags?.find((t) => t.startsWith('build:'))?.slice('build:'.length),
+    buildTag,
+    build: buildTag === 'candidate' ? 'ga' : buildTag,
+    tags: c.tags ?? [],
     componentId: c.id,
   };
 }

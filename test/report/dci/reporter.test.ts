@@ -42,6 +42,8 @@ describe('startDciJob + reporter', () => {
       digest: 'sha256:' + '3'.repeat(64),
       url: 'https://mirror.openshift.com/4.16.3',
       buildTag: 'ga',
+      build: 'ga',
+      tags: ['build:ga'],
       componentId: fake.ocpComponent.id,
     });
 
@@ -193,5 +195,29 @@ describe('spool flush after an ambiguous failure', () => {
     fake.inject({ method: 'POST', path: '/jobstates', status: 502, afterCommit: true, times: 10 });
     const st = await client.postJobState(job.id, 'running');
     expect(fake.jobStatesOf(job.id).map((s) => s.id)).toEqual([st.id]);
+  });
+});
+
+describe('uploadLogDir (get-logs)', () => {
+  it('uploads junit, text, json, gz of the logs directory as job-level files and skips the rest', async () => {
+    const { job, reporter } = await startDciJob({ client: clientFor(fake), topic: 'OCP-4.16', spoolDir: join(dir, 'spool') });
+    const logs = join(dir, 'job_logs');
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(join(logs, 'sub'), { recursive: true });
+    await writeFile(join(logs, 'tests-cnf.xml'), '<testsuite><testcase name="a"/></testsuite>');
+    await writeFile(join(logs, 'install.log'), 'log');
+    await writeFile(join(logs, 'must-gather.tar.gz'), Buffer.from([0x1f, 0x8b, 0]));
+    await writeFile(join(logs, 'dci-extra.hw.json'), '{}');
+    await writeFile(join(logs, 'core'), 'binary');
+    const out = await reporter.uploadLogDir(logs);
+    expect(out.map((o) => o.status)).toEqual(['uploaded', 'uploaded', 'uploaded', 'uploaded']);
+    expect(fake.filesOf(job.id).map((f) => [f.name, f.mime, f.jobstate_id])).toEqual([
+      ['dci-extra.hw.json', 'application/json', null],
+      ['install.log', 'text/plain', null],
+      ['must-gather.tar.gz', 'application/x-gzip', null],
+      ['tests-cnf', 'application/junit', null],
+    ]);
+    expect(fake.db.results).toEqual([expect.objectContaining({ name: 'tests-cnf', total: 1 })]);
+    expect(await reporter.uploadLogDir(join(dir, 'absent'))).toEqual([]);
   });
 });
