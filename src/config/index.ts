@@ -31,9 +31,9 @@ export {
   type NodeSettings,
   type OperatorSetting,
   type MirrorListEntry,
-  type DciCredentials,
+  type DciCredentialSettings,
   type InstallType,
-  type MirrorSetKind,
+  type MirrorSetKindSetting,
 } from './settings.js';
 export { resolveInventorySettings, controllerHost, type InventorySettings } from './inventory-settings.js';
 export { loadAnsibleYaml, ANSIBLE_YAML_SCHEMA, type LoadedYaml, type YamlPositions } from './yaml-loader.js';

@@ -15,8 +15,9 @@ import type { VarOrigin } from './var-store.js';
 export const INSTALL_TYPES = ['ipi', 'sno', 'acm'] as const;
 export type InstallType = (typeof INSTALL_TYPES)[number];
 
-export const MIRROR_SET_KINDS = ['auto', 'idms', 'icsp'] as const;
-export type MirrorSetKind = (typeof MIRROR_SET_KINDS)[number];
+/** Same values as manifests' MirrorSetKindOverride: auto picks by OpenShift version. */
+export const MIRROR_SET_KINDS = ['auto', 'idms', 'icsp', 'itms'] as const;
+export type MirrorSetKindSetting = (typeof MIRROR_SET_KINDS)[number];
 
 export interface OperatorSetting {
   name: string;
@@ -38,7 +39,7 @@ export interface MirrorListEntry {
   catalog?: string;
 }
 
-export interface DciCredentials {
+export interface DciCredentialSettings {
   clientId?: string;
   apiSecret?: string;
   csUrl?: string;
@@ -66,8 +67,8 @@ export interface Settings {
   baseDomain?: string;
   apiVip?: string;
   ingressVip?: string;
-  dci: DciCredentials;
-  mirrorSetKind: MirrorSetKind;
+  dci: DciCredentialSettings;
+  mirrorSetKind: MirrorSetKindSetting;
   /** Names of the variables whose values are secret (SECRET_VARIABLE_PATTERN); the CLI redacts them. */
   secretVariables: string[];
 }
@@ -169,13 +170,14 @@ const installType = z.unknown().optional().transform((v, ctx): InstallType => {
   return z.NEVER;
 });
 
-const mirrorSetKind = z.unknown().optional().transform((v, ctx): MirrorSetKind => {
+const mirrorSetKind = z.unknown().optional().transform((v, ctx): MirrorSetKindSetting => {
   if (v === undefined || v === null || v === '') return 'auto';
   const s = typeof v === 'string' ? v.trim().toLowerCase() : '';
   if (s === 'auto') return 'auto';
   if (s === 'idms' || s === 'imagedigestmirrorset') return 'idms';
   if (s === 'icsp' || s === 'imagecontentsourcepolicy') return 'icsp';
-  ctx.addIssue({ code: 'custom', message: `expected auto, idms (ImageDigestMirrorSet) or icsp (ImageContentSourcePolicy), got ${show(v)}`, input: v });
+  if (s === 'itms' || s === 'imagetagmirrorset') return 'itms';
+  ctx.addIssue({ code: 'custom', message: `expected auto, idms (ImageDigestMirrorSet), itms (ImageTagMirrorSet) or icsp (ImageContentSourcePolicy), got ${show(v)}`, input: v });
   return z.NEVER;
 });
 
