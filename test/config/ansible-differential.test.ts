@@ -201,8 +201,9 @@ h2
 h3
 [web:vars]
 from=inventory-web
+surprise=inventory-web-vars
 `,
-      'group_vars/all/00-base.yml': 'from: gv-all-dir\nbase_only: 1\nlist: [a, b]\n',
+      'group_vars/all/00-base.yml': 'from: gv-all-dir\nbase_only: 1\nlist: [a, b]\n# group_vars/all beats [web:vars] in Ansible\nsurprise: gv-all\n',
       'group_vars/all/10-more.yaml': 'from: gv-all-dir-later\n',
       'group_vars/all/notes.txt': 'ignored: true\n',
       'group_vars/all/.hidden.yml': 'hidden: true\n',
