@@ -259,6 +259,8 @@ export interface ReleaseFixtureOptions {
   /** Replace the release-manifests layer entirely. */
   manifestsLayer?: TarEntrySpec[];
   tag?: string;
+  /** Push the release image as a 2-arch index (amd64 + arm64), like a `multi` payload. */
+  multiArch?: boolean;
 }
 
 /** The ImageStream `oc adm release new` writes, for the given components. */
@@ -331,8 +333,31 @@ export async function pushReleaseFixture(o: ReleaseFixtureOptions): Promise<Rele
   const release = buildImage([base, cvo, manifestsLayer], {
     config: { Labels: { 'io.openshift.release': version }, Entrypoint: ['/usr/bin/cluster-version-operator'] },
   });
-  const tag = o.tag ?? `${version}-x86_64`;
-  const releaseDigest = await pushImage(o.host, releaseRepo, release, tag);
+  const tag = o.tag ?? (o.multiArch ? `${version}-multi` : `${version}-x86_64`);
+  let releaseDigest: string;
+  if (o.multiArch) {
+    const arm = buildImage([base, cvo, manifestsLayer], {
+      architecture: 'arm64',
+      config: { Labels: { 'io.openshift.release': version }, Entrypoint: ['/usr/bin/cluster-version-operator'] },
+    });
+    await pushImage(o.host, releaseRepo, release);
+    await pushImage(o.host, releaseRepo, arm);
+    const index = {
+      schemaVersion: 2,
+      mediaType: MT.ociIndex,
+      manifests: [release, arm].map((m, i) => ({
+        mediaType: m.manifest.mediaType,
+        digest: m.manifest.digest,
+        size: m.manifest.bytes.length,
+        platform: { os: 'linux', architecture: i === 0 ? 'amd64' : 'arm64' },
+      })),
+    };
+    const bytes = Buffer.from(JSON.stringify(index));
+    releaseDigest = sha256(bytes);
+    await pushManifest(o.host, releaseRepo, tag, { bytes, mediaType: MT.ociIndex, digest: releaseDigest });
+  } else {
+    releaseDigest = await pushImage(o.host, releaseRepo, release, tag);
+  }
   return {
     host: o.host,
     version,
