@@ -816,6 +816,9 @@ export class PlayRunner {
     const templar = this.o.templar;
     const emit = this.o.emit;
     const secrets = this.o.secrets;
+    // Output streamed before the result is known could leak a value that becomes secret once registered
+    // (no_log, or `register: db_password`): such tasks do not stream.
+    const quiet = truthy(task.keywords.no_log ?? scope.inherited.no_log) || (task.register !== undefined && SECRET_VARIABLE_PATTERN.test(task.register));
     const ctx: RunContext = {
       host: h.name,
       vars: resolvedView(vars, templar),
@@ -833,7 +836,7 @@ export class PlayRunner {
         return typeof r === 'string' ? r : r === null || r === undefined ? '' : typeof r === 'object' ? JSON.stringify(r) : String(r);
       },
       log(line, stream = 'stdout') {
-        emit({ type: 'task-output', task: ref, stream, line });
+        if (!quiet) emit({ type: 'task-output', task: ref, stream, line });
       },
     };
     try {
