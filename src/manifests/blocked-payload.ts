@@ -5,7 +5,7 @@
  * repository is then added to the allowed list for the signature policy); otherwise it is dropped and an
  * error is reported. Tag mirrors play no part.
  */
-import { splitPullSpec } from './pull-spec.js';
+import { splitImageSpec } from './image-spec.js';
 import { scopeIsNestedInsideScope } from './scopes.js';
 import type { MirrorEntry } from './types.js';
 
@@ -18,7 +18,7 @@ export interface BlockedRegistriesResult {
 }
 
 export function validBlockedRegistries(releaseImage: string, blockedRegistries: readonly string[], digestSets: readonly (readonly MirrorEntry[])[]): BlockedRegistriesResult {
-  const payloadRepo = splitPullSpec(releaseImage).repo;
+  const payloadRepo = splitImageSpec(releaseImage).repo;
   const isBlocked = (location: string): boolean => blockedRegistries.some((b) => scopeIsNestedInsideScope(location, b));
   const reachableMirror = (): boolean => {
     for (const entries of digestSets) {

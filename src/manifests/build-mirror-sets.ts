@@ -7,8 +7,8 @@
 import { MirrorSetError } from '../core/errors.js';
 import { categoryOfType, type MirrorCategory } from './oc-mirror-groups.js';
 import { isValidMirrorLocation } from './patterns.js';
-import { formatReference, parseNormalizedReference } from './reference.js';
-import { namespaceOf, splitPullSpec } from './pull-spec.js';
+import { formatPullReference, parseNormalizedReference } from './reference.js';
+import { namespaceOf, splitImageSpec } from './image-spec.js';
 import { compareBytes, type MirrorEntry, type MirrorSetKind, type MirrorSetObject } from './types.js';
 import { assertMirrorConfigValid } from './validate.js';
 import { baseRegistriesConf, editRegistriesConf } from './registries-conf.js';
@@ -85,7 +85,7 @@ const RELEASE_CONTENT_REPO = /(^|\/)(ocp-v4\.0-art-dev|okd-content|origin-v4\.0)
 /** The oc-mirror type of a mapping entry: given, or inferred from well-known OpenShift release repositories. */
 export function inferMappingType(m: MirrorMapping): string | undefined {
   if (m.type !== undefined) return m.type;
-  const repo = splitPullSpec(m.source);
+  const repo = splitImageSpec(m.source);
   if (!/^(quay\.io\/openshift-release-dev|quay\.io\/openshift|quay\.io\/okd|registry\.ci\.openshift\.org)\//.test(repo.repo)) return undefined;
   if (RELEASE_CONTENT_REPO.test(repo.path)) return 'releaseContent';
   if (RELEASE_IMAGE_REPO.test(repo.path)) return 'release';
@@ -94,8 +94,8 @@ export function inferMappingType(m: MirrorMapping): string | undefined {
 
 /** Namespace scope when the destination keeps the source path (path-aware), else repository scope. */
 export function mirrorScope(source: string, destination: string, scope: 'auto' | 'repository' = 'auto'): { source: string; mirror: string; scope: 'namespace' | 'repository' } {
-  const o = splitPullSpec(source);
-  const d = splitPullSpec(destination);
+  const o = splitImageSpec(source);
+  const d = splitImageSpec(destination);
   const keepsPath = o.path !== '' && (d.path === o.path || d.path.endsWith(`/${o.path}`));
   // A single-component origin would give the whole registry as source: too wide, use the repository.
   if (scope === 'auto' && keepsPath && o.path.includes('/')) return { source: namespaceOf(o), mirror: namespaceOf(d), scope: 'namespace' };
@@ -107,7 +107,7 @@ function checkMapping(m: MirrorMapping, i: number): string {
   const where = `mapping entry ${i + 1} (${m.source} → ${m.destination})`;
   for (const [what, spec] of [['source', m.source], ['destination', m.destination]] as const) {
     if (typeof spec !== 'string' || spec === '') throw new MirrorSetError('invalid-mapping', `${where}: ${what} is empty`);
-    const p = splitPullSpec(spec);
+    const p = splitImageSpec(spec);
     if (!isValidMirrorLocation(p.repo)) {
       throw new MirrorSetError('invalid-mapping', `${where}: ${what} repository "${p.repo}" is not a valid registry/repository`, {
         hint: 'use host[:port]/lowercase/path with an optional :tag or @sha256:digest',
@@ -118,7 +118,7 @@ function checkMapping(m: MirrorMapping, i: number): string {
     }
   }
   try {
-    return formatReference(parseNormalizedReference(m.source));
+    return formatPullReference(parseNormalizedReference(m.source));
   } catch (e) {
     throw new MirrorSetError('invalid-mapping', `${where}: ${(e as Error).message}`);
   }
@@ -128,8 +128,8 @@ interface PreparedEntry {
   mapping: MirrorMapping;
   type: string | undefined;
   category: MirrorCategory;
-  src: ReturnType<typeof splitPullSpec>;
-  dst: ReturnType<typeof splitPullSpec>;
+  src: ReturnType<typeof splitImageSpec>;
+  dst: ReturnType<typeof splitImageSpec>;
   /** Namespace-scope candidate, when the destination keeps the source path. */
   ns: { source: string; mirror: string } | undefined;
 }
@@ -178,8 +178,8 @@ export function buildMirrorSets(mapping: readonly MirrorMapping[], options: Buil
     // Catalog images are consumed through a CatalogSource; the update graph through an UpdateService.
     const type = inferMappingType(m);
     if (type === 'operatorCatalog' || type === 'graph') return;
-    const src = splitPullSpec(source);
-    const dst = splitPullSpec(m.destination);
+    const src = splitImageSpec(source);
+    const dst = splitImageSpec(m.destination);
     if (src.repo === dst.repo) return; // mirrored onto itself: nothing to redirect
     const sc = mirrorScope(source, m.destination, options.scope ?? 'auto');
     const ns = sc.scope === 'namespace' ? { source: sc.source, mirror: sc.mirror } : undefined;
@@ -297,7 +297,7 @@ function firstMisdirected(prepared: readonly PreparedEntry[], objects: readonly 
       } catch {
         return e;
       }
-      const repo = splitPullSpec(first.reference).repo;
+      const repo = splitImageSpec(first.reference).repo;
       if (!destinations.get(e.src.repo)!.has(repo)) return e;
     }
   }

@@ -3,7 +3,7 @@
  * naming rules, and the OperatorHub switch that disables the default (online) catalogs.
  */
 import { MirrorSetError } from '../core/errors.js';
-import { splitPullSpec } from './pull-spec.js';
+import { splitImageSpec } from './image-spec.js';
 import type { MirroredImage } from './oc-mirror-groups.js';
 
 export const MARKETPLACE_NAMESPACE = 'openshift-marketplace';
@@ -26,7 +26,7 @@ function toDnsLabel(name: string): string {
  * empty); dots become dashes. Anything still not a DNS-1035 label is mapped to one.
  */
 export function catalogSourceNameV2(destination: string, prefix = 'cs-'): string {
-  const p = splitPullSpec(destination);
+  const p = splitImageSpec(destination);
   const last = p.path === '' ? p.host : p.path.slice(p.path.lastIndexOf('/') + 1);
   let suffix: string;
   if (p.digest !== undefined && p.tag === undefined) {
@@ -52,7 +52,7 @@ export function catalogSourceNameV1(path: string): string {
 export function catalogSourceFilesV1(catalogs: readonly { source: string }[]): string[] {
   const count = new Map<string, number>();
   return catalogs.map((c) => {
-    const path = splitPullSpec(c.source).path;
+    const path = splitImageSpec(c.source).path;
     const base = catalogSourceNameV1(path);
     const n = count.get(base) ?? 0;
     count.set(base, n + 1);
@@ -93,7 +93,7 @@ export function buildCatalogSource(options: CatalogSourceOptions): CatalogSource
   if (!isDnsLabel(name)) {
     throw new MirrorSetError('invalid-catalog-source-name', `CatalogSource name "${name}" is not a DNS label (lower-case letters, digits and '-', starting with a letter, at most 63 characters)`);
   }
-  const p = splitPullSpec(options.image);
+  const p = splitImageSpec(options.image);
   if (p.path === '') throw new MirrorSetError('invalid-catalog-image', `catalog image "${options.image}" has no repository path`);
   const cs: CatalogSource = {
     apiVersion: 'operators.coreos.com/v1alpha1',
@@ -117,7 +117,7 @@ export function buildCatalogSource(options: CatalogSourceOptions): CatalogSource
 /** oc-mirror v2: one CatalogSource per mirrored catalog copy that is not in the local cache registry. */
 export function catalogSourcesForMirroredImages(images: readonly MirroredImage[], options: { localCacheRegistry?: string } = {}): CatalogSource[] {
   return images
-    .filter((i) => i.type === 'operatorCatalog' && (options.localCacheRegistry === undefined || splitPullSpec(i.destination).host !== options.localCacheRegistry))
+    .filter((i) => i.type === 'operatorCatalog' && (options.localCacheRegistry === undefined || splitImageSpec(i.destination).host !== options.localCacheRegistry))
     .map((i) => buildCatalogSource({ image: i.destination }));
 }
 

@@ -19,10 +19,10 @@ export { baseRegistriesConf, editRegistriesConf, registriesConfToToml, renderReg
 export type { RegistriesConf, RegistryEntry, RegistryMirror, PullFromMirror, EditRegistriesInput } from './registries-conf.js';
 export { parseRegistriesConf, normalizeRegistriesConf, mergeRegistriesConfs, parseRegistryLocation, RegistriesConfError } from './registries-conf-load.js';
 export type { RegistriesConfData, RegistriesConfErrorCode } from './registries-conf-load.js';
-export { parseNormalizedReference, parseCanonicalReference, formatReference, isDigested, ReferenceParseError } from './reference.js';
-export type { ImageReference } from './reference.js';
-export { splitPullSpec } from './pull-spec.js';
-export type { PullSpecParts } from './pull-spec.js';
+export { parseNormalizedReference, parseCanonicalReference, formatPullReference, isDigested, ReferenceParseError } from './reference.js';
+export type { PullReference } from './reference.js';
+export { splitImageSpec } from './image-spec.js';
+export type { ImageSpecParts } from './image-spec.js';
 export { refMatchingPrefix, refMatchingSubdomainPrefix, findRegistry, registryFinder, rewriteReference, pullSourcesFromReference, RewriteError } from './pull-sources.js';
 export type { PullSource, SkippedMirror } from './pull-sources.js';
 export { resolvePullSources, resolvePullSourcesFromMirrorSets, createPullResolver } from './resolve.js';

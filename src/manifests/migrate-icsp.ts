@@ -3,7 +3,7 @@
  * server-set fields), same sources and mirror order, no mirrorSourcePolicy, no status.
  */
 import { MirrorSetError } from '../core/errors.js';
-import type { ImageDigestMirrorSet, ObjectMeta } from './types.js';
+import type { ImageDigestMirrorSet, ManifestMeta } from './types.js';
 
 // Fields the API server sets; `oc adm migrate icsp` drops creationTimestamp, and applying the others fails.
 const SERVER_FIELDS = ['creationTimestamp', 'resourceVersion', 'uid', 'generation', 'managedFields', 'selfLink'];
@@ -15,7 +15,7 @@ export function migrateIcspToIdms(icsp: unknown, where = 'input'): ImageDigestMi
       hint: 'give files that contain only ImageContentSourcePolicy objects',
     });
   }
-  const metadata: ObjectMeta = { name: '' };
+  const metadata: ManifestMeta = { name: '' };
   for (const [k, v] of Object.entries(o.metadata ?? {})) if (!SERVER_FIELDS.includes(k)) metadata[k] = structuredClone(v);
   if (typeof metadata.name !== 'string' || metadata.name === '') throw new MirrorSetError('not-an-icsp', `${where}: the ImageContentSourcePolicy has no metadata.name`);
   const rdm = o.spec?.repositoryDigestMirrors ?? [];

@@ -4,7 +4,7 @@
  * its upstream vectors can be checked; our own builder (build-mirror-sets.ts) is path-aware and sorted.
  */
 import { MirrorSetError } from '../core/errors.js';
-import { namespaceOf, splitPullSpec } from './pull-spec.js';
+import { namespaceOf, splitImageSpec } from './image-spec.js';
 
 export type OcMirrorImageType = 'release' | 'releaseContent' | 'graph' | 'operatorCatalog' | 'operatorBundle' | 'operatorRelatedImage' | 'generic';
 export type MirrorCategory = 'release' | 'operator' | 'generic';
@@ -29,19 +29,19 @@ export function categoryOfType(type: string): MirrorCategory {
 
 /** True when oc-mirror gives the image a digest mirror entry (digest in origin, or the release image). */
 export function ocMirrorIsDigestContent(img: MirroredImage): boolean {
-  return splitPullSpec(img.origin).digest !== undefined || img.type === 'release';
+  return splitImageSpec(img.origin).digest !== undefined || img.type === 'release';
 }
 
 /** True when oc-mirror gives the image a tag mirror entry (origin not by digest only). */
 export function ocMirrorIsTagContent(img: MirroredImage): boolean {
-  const p = splitPullSpec(img.origin);
+  const p = splitImageSpec(img.origin);
   return p.digest === undefined || p.tag !== undefined;
 }
 
 /** oc-mirror's scope rule: namespace scope when the destination path ends with the origin path (plain suffix). */
 export function ocMirrorScope(origin: string, destination: string, forceRepositoryScope: boolean): { source: string; mirror: string } {
-  const o = splitPullSpec(origin);
-  const d = splitPullSpec(destination);
+  const o = splitImageSpec(origin);
+  const d = splitImageSpec(destination);
   if (!forceRepositoryScope && d.path.endsWith(o.path)) return { source: namespaceOf(o), mirror: namespaceOf(d) };
   return { source: o.repo, mirror: d.repo };
 }

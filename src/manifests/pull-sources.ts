@@ -3,7 +3,7 @@
  * it tries (sysregistriesv2 FindRegistry / PullSourcesFromReference / rewriteReference,
  * mirror-semantics.md §3).
  */
-import { formatReference, isDigested, parseCanonicalReference, type ImageReference } from './reference.js';
+import { formatPullReference, isDigested, parseCanonicalReference, type PullReference } from './reference.js';
 import type { RegistriesConf, RegistryEntry, RegistryMirror } from './registries-conf.js';
 
 /** Length of the host matched by a `*.suffix` prefix, or -1. */
@@ -86,7 +86,7 @@ export function rewriteReference(ref: string, prefix: string, location: string):
   }
   const rewritten = location + ref.slice(prefixLen);
   try {
-    return formatReference(parseCanonicalReference(rewritten));
+    return formatPullReference(parseCanonicalReference(rewritten));
   } catch (e) {
     throw new RewriteError(`rewriting reference: ${(e as Error).message}`);
   }
@@ -108,7 +108,7 @@ export interface SkippedMirror {
 }
 
 /** Endpoints tried for `ref` with entry `reg`, in order, plus the mirrors left out and why. */
-export function pullSourcesFromReference(reg: RegistryEntry, ref: ImageReference): { sources: PullSource[]; skipped: SkippedMirror[] } {
+export function pullSourcesFromReference(reg: RegistryEntry, ref: PullReference): { sources: PullSource[]; skipped: SkippedMirror[] } {
   const digested = isDigested(ref);
   const use: RegistryMirror[] = [];
   const skipped: SkippedMirror[] = [];
@@ -123,7 +123,7 @@ export function pullSourcesFromReference(reg: RegistryEntry, ref: ImageReference
     }
   }
   const prefix = reg.prefix !== '' ? reg.prefix : reg.location;
-  const refString = formatReference(ref);
+  const refString = formatPullReference(ref);
   const sources: PullSource[] = use.map((m) => ({
     location: m.location,
     insecure: m.insecure,

@@ -23,7 +23,7 @@ const LEGACY_DEFAULT_DOMAIN = 'index.docker.io';
 const OFFICIAL_REPO_PREFIX = 'library/';
 
 /** A parsed, normalised image reference. `name` is `domain/path` (what FindRegistry is given). */
-export interface ImageReference {
+export interface PullReference {
   domain: string;
   path: string;
   name: string;
@@ -39,12 +39,12 @@ export class ReferenceParseError extends Error {
 }
 
 /** Serialise as containers/image does: name[:tag][@digest]. */
-export function formatReference(ref: ImageReference): string {
+export function formatPullReference(ref: PullReference): string {
   return `${ref.name}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
 }
 
 /** True when the reference pins content (CRI-O treats tag+digest as digested, like reference.Canonical). */
-export function isDigested(ref: ImageReference): boolean {
+export function isDigested(ref: PullReference): boolean {
   return ref.digest !== undefined;
 }
 
@@ -69,7 +69,7 @@ function splitDockerDomain(name: string): { domain: string; path: string } {
  * Parse like reference.ParseNormalizedNamed: short names get `docker.io` (and `library/`), upper case in the
  * repository path is refused, a bare 64-hex identifier is refused.
  */
-export function parseNormalizedReference(input: string): ImageReference {
+export function parseNormalizedReference(input: string): PullReference {
   if (input === '') throw new ReferenceParseError(input, 'empty reference');
   if (ANCHORED_ID_RE.test(input)) throw new ReferenceParseError(input, 'cannot be a 64-byte hexadecimal string');
   const { domain, path: rest } = splitDockerDomain(input);
@@ -83,7 +83,7 @@ export function parseNormalizedReference(input: string): ImageReference {
   const name = m[1];
   if (name.length > NAME_TOTAL_LENGTH_MAX) throw new ReferenceParseError(input, `repository name must not be more than ${NAME_TOTAL_LENGTH_MAX} characters`);
   const slash = name.indexOf('/');
-  const ref: ImageReference = { domain: name.slice(0, slash), path: name.slice(slash + 1), name };
+  const ref: PullReference = { domain: name.slice(0, slash), path: name.slice(slash + 1), name };
   if (m[2] !== undefined) ref.tag = m[2];
   if (m[3] !== undefined) ref.digest = m[3];
   return ref;
@@ -93,9 +93,9 @@ export function parseNormalizedReference(input: string): ImageReference {
  * Parse like reference.ParseNamed: the input must already be in its canonical, fully qualified form
  * (`example.com@sha256:…` is refused because it would normalise to docker.io/library/example.com).
  */
-export function parseCanonicalReference(input: string): ImageReference {
+export function parseCanonicalReference(input: string): PullReference {
   const ref = parseNormalizedReference(input);
-  if (formatReference(ref) !== input) throw new ReferenceParseError(input, 'repository name must be canonical');
+  if (formatPullReference(ref) !== input) throw new ReferenceParseError(input, 'repository name must be canonical');
   return ref;
 }
 

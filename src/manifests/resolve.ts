@@ -3,7 +3,7 @@
  * each step, from a registries.conf or from the cluster's mirror-set objects.
  */
 import { MirrorSetError } from '../core/errors.js';
-import { parseNormalizedReference, formatReference, ReferenceParseError } from './reference.js';
+import { parseNormalizedReference, formatPullReference, ReferenceParseError } from './reference.js';
 import { baseRegistriesConf, editRegistriesConf, registryScope, type EditRegistriesInput, type RegistriesConf } from './registries-conf.js';
 import { pullSourcesFromReference, registryFinder, type SkippedMirror } from './pull-sources.js';
 
@@ -49,7 +49,7 @@ function resolveWith(image: string, findRegistry: ReturnType<typeof registryFind
   }
   // CRI-O pulls a reference without tag or digest as :latest (reference.TagNameOnly).
   if (ref.tag === undefined && ref.digest === undefined) ref = { ...ref, tag: 'latest' };
-  const normalized = formatReference(ref);
+  const normalized = formatPullReference(ref);
   const digested = ref.digest !== undefined;
   const reg = findRegistry(ref.name);
   const blockedAt = (reference: string): string | undefined => {

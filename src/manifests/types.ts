@@ -14,7 +14,7 @@ export interface MirrorEntry {
   mirrorSourcePolicy?: MirrorSourcePolicy;
 }
 
-export interface ObjectMeta {
+export interface ManifestMeta {
   name: string;
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
@@ -24,21 +24,21 @@ export interface ObjectMeta {
 export interface ImageDigestMirrorSet {
   apiVersion: 'config.openshift.io/v1';
   kind: 'ImageDigestMirrorSet';
-  metadata: ObjectMeta;
+  metadata: ManifestMeta;
   spec: { imageDigestMirrors?: MirrorEntry[] };
 }
 
 export interface ImageTagMirrorSet {
   apiVersion: 'config.openshift.io/v1';
   kind: 'ImageTagMirrorSet';
-  metadata: ObjectMeta;
+  metadata: ManifestMeta;
   spec: { imageTagMirrors?: MirrorEntry[] };
 }
 
 export interface ImageContentSourcePolicy {
   apiVersion: 'operator.openshift.io/v1alpha1';
   kind: 'ImageContentSourcePolicy';
-  metadata: ObjectMeta;
+  metadata: ManifestMeta;
   spec: { repositoryDigestMirrors?: Array<{ source: string; mirrors?: string[] }> };
 }
 

@@ -12,7 +12,7 @@ import {
   parseNormalizedReference,
   registryFinder,
   resolvePullSourcesFromMirrorSets,
-  splitPullSpec,
+  splitImageSpec,
   toYaml,
   type MirrorMapping,
 } from '../../src/manifests/index.js';
@@ -73,7 +73,7 @@ describe('mirror-set properties', () => {
           const destinations = new Map<string, Set<string>>();
           for (const m of mapping) {
             const src = parseNormalizedReference(m.source).name;
-            destinations.set(src, (destinations.get(src) ?? new Set()).add(splitPullSpec(m.destination).repo));
+            destinations.set(src, (destinations.get(src) ?? new Set()).add(splitImageSpec(m.destination).repo));
           }
           for (const m of mapping) {
             const ref = parseNormalizedReference(m.source);
@@ -84,7 +84,7 @@ describe('mirror-set properties', () => {
             for (const pull of pulls) {
               const first = resolvePullSourcesFromMirrorSets(pull, sets).locations[0];
               expect(first.role, `${pull} → ${first.reference}`).toBe('mirror');
-              expect(destinations.get(ref.name)!.has(splitPullSpec(first.reference).repo), `${pull} → ${first.reference}`).toBe(true);
+              expect(destinations.get(ref.name)!.has(splitImageSpec(first.reference).repo), `${pull} → ${first.reference}`).toBe(true);
               // The mirror is asked for the same tag or digest.
               expect(first.reference.endsWith(pull.slice(ref.name.length))).toBe(true);
             }

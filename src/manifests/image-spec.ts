@@ -3,7 +3,7 @@
  * without docker.io normalisation: a mirror destination such as `myregistry/ns/repo` names a host
  * `myregistry` even without a dot.
  */
-export interface PullSpecParts {
+export interface ImageSpecParts {
   /** host[:port]/path — the repository, without tag or digest. */
   repo: string;
   host: string;
@@ -13,7 +13,7 @@ export interface PullSpecParts {
   digest?: string;
 }
 
-export function splitPullSpec(spec: string): PullSpecParts {
+export function splitImageSpec(spec: string): ImageSpecParts {
   let rest = spec;
   let digest: string | undefined;
   const at = rest.indexOf('@');
@@ -30,14 +30,14 @@ export function splitPullSpec(spec: string): PullSpecParts {
   const slash = rest.indexOf('/');
   const host = slash === -1 ? rest : rest.slice(0, slash);
   const path = slash === -1 ? '' : rest.slice(slash + 1);
-  const parts: PullSpecParts = { repo: rest, host, path };
+  const parts: ImageSpecParts = { repo: rest, host, path };
   if (tag !== undefined) parts.tag = tag;
   if (digest !== undefined) parts.digest = digest;
   return parts;
 }
 
 /** The repository without its last path component ('' path stays ''). */
-export function namespaceOf(parts: Pick<PullSpecParts, 'host' | 'path'>): string {
+export function namespaceOf(parts: Pick<ImageSpecParts, 'host' | 'path'>): string {
   const i = parts.path.lastIndexOf('/');
   return i === -1 ? parts.host : `${parts.host}/${parts.path.slice(0, i)}`;
 }
