@@ -78,8 +78,11 @@ export interface FakeDciServer {
     kv: Array<{ job_id: string; key: string; value: number }>;
     pipelines: Row[];
   };
+  /** Every request received, in order, with its answer status (and why auth failed, if it did). */
   requests: RecordedRequest[];
-  /** Requests that were answered (not refused by a fault or the signature check). */
+  /** DCI_CLIENT_ID / DCI_API_SECRET / DCI_CS_URL for a child process (e.g. runCli env). */
+  credentialsEnv(): Record<string, string>;
+  /** Queue a fault for the next matching request(s). */
   inject(fault: Fault): void;
   addComponent(fields: Partial<Row> & { type: string; name: string }): Row;
   /** Deactivate the remoteci (→ 401 identity does not exists). */
@@ -767,6 +770,9 @@ export async function startFakeDciServer(options: FakeDciOptions = {}): Promise<
     ocpComponent,
     db,
     requests,
+    credentialsEnv() {
+      return { DCI_CLIENT_ID: `remoteci/${remoteciId}`, DCI_API_SECRET: secret, DCI_CS_URL: `http://127.0.0.1:${port}` };
+    },
     inject(fault) {
       faults.push({ ...fault, left: fault.times ?? 1 });
     },

@@ -18,7 +18,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const env = (secret = fake.secret) => ({ DCI_CLIENT_ID: fake.clientId, DCI_API_SECRET: secret, DCI_CS_URL: fake.url });
+const env = (secret = fake.secret) => ({ ...fake.credentialsEnv(), DCI_API_SECRET: secret });
 const NO_DCI = { DCI_CLIENT_ID: '', DCI_API_SECRET: '', DCI_CS_URL: '' };
 
 describe('dci whoami', () => {
