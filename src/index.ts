@@ -9,3 +9,4 @@ export type * from './engine/types.js';
 export * from './manifests/index.js';
 export * from './report/dci/index.js';
 export * from './config/index.js';
+export * from './engine/index.js';

@@ -11,4 +11,3 @@ export { loadYaml, lineOf } from './loader/yaml.js';
 export { parseKv, splitArgs } from './loader/kv.js';
 export type { LoadedFile, Play, Node, TaskNode, BlockNode, IncludeNode } from './loader/task-model.js';
 export { createReporter, formatRecap, formatDuration, OUTPUT_KINDS, JsonlReporter, PlainReporter, TtyReporter, type OutputKind, type ReporterOptions } from './reporters/index.js';
-export type * from './types.js';
