@@ -11,7 +11,7 @@
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import { PayloadError } from '../../core/errors.js';
+import { DciError, PayloadError } from '../../core/errors.js';
 
 export interface LayerLimits {
   /** Largest wanted file handed over (bytes). */
@@ -205,7 +205,8 @@ export async function walkLayer(source: Readable | AsyncIterable<Buffer>, option
   }
   if (budgetError) throw budgetError;
   if (failure && !stoppedEarly) {
-    if (failure instanceof PayloadError) throw failure;
+    // Our own errors (PayloadError, DigestMismatch from the verifying stream) already say what and where.
+    if (failure instanceof DciError) throw failure;
     throw new PayloadError('layer-unreadable', `${options.image}: layer ${options.layer} is not a readable tar stream: ${(failure as Error).message}`, {
       hint: 'the layer is truncated or not a (gzip) tar; re-push the image or check the registry',
       location: { image: options.image, blob: options.layer },

@@ -2,7 +2,8 @@
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { PayloadError } from '../../../src/core/errors.js';
+import { DigestMismatch, PayloadError } from '../../../src/core/errors.js';
+import { VerifyingStream } from '../../../src/mirror/digest.js';
 import { normaliseLayerPath, symlinkEscapes, walkLayer } from '../../../src/mirror/release/index.js';
 import { gzLayer, hostileManifestLayers, tarBuffer } from '../../helpers/release-fixtures.js';
 
@@ -93,6 +94,13 @@ describe('walkLayer', () => {
     const err = await walk(blob, { limits: { maxFileBytes: 1 << 20 } }).catch((e: unknown) => e);
     expect((err as PayloadError).code).toBe('layer-too-large');
     expect((err as Error).message).toContain('release-manifests/image-references');
+  });
+
+  it('passes a digest mismatch from the verifying stream through unchanged', async () => {
+    const blob = gzLayer([{ name: 'a', content: 'x'.repeat(100_000) }]).blob;
+    const verifier = new VerifyingStream({ digest: 'sha256:' + 'b'.repeat(64), size: blob.length, image: opts.image });
+    const err = await walkLayer(Readable.from([blob]).pipe(verifier), { ...opts, want: () => true }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DigestMismatch);
   });
 
   it('reports a truncated layer clearly', async () => {

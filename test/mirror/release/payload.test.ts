@@ -1,4 +1,5 @@
 // Read a synthetic release from a real docker-registry, plan the oc layout, and check completeness with HEADs.
+import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PayloadError } from '../../../src/core/errors.js';
 import { checkReleaseMirrored, planReleaseMirror, readReleasePayload, releaseMirrorSets } from '../../../src/mirror/release/index.js';
@@ -54,6 +55,13 @@ describe('readReleasePayload', () => {
       expect(msg).toMatch(/entry "/);
     });
   }
+});
+
+describe('hostile layers leave no trace', () => {
+  it('nothing was written where the hostile entries pointed (the reader never writes files)', () => {
+    expect(existsSync('/tmp/dci-escape')).toBe(false);
+    expect(existsSync('/etc/dci-escape')).toBe(false);
+  });
 });
 
 describe('planReleaseMirror', () => {
