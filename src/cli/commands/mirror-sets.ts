@@ -48,6 +48,7 @@ function registerRender(group: Command, io: CliIO): void {
       });
       io.stderr(`mirror-set kind: ${build.decision.kind}${build.decision.tagMirrors ? ' (+ itms for tag content)' : ''} — ${build.decision.reason}\n`);
       for (const w of build.warnings) io.stderr(`warning: ${w}\n`);
+      if (build.objects.length === 0) io.stderr('no mirror sets needed: every entry is a catalog, the update graph, or mirrored onto itself\n');
       if (!opts.out) {
         io.stdout(m.toYaml(build.objects));
         return;
