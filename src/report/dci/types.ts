@@ -2,6 +2,7 @@
 import type { JobState } from '../../core/events.js';
 
 export const DCI_JOB_STATES: readonly JobState[] = ['new', 'pre-run', 'running', 'post-run', 'success', 'failure', 'error', 'killed'];
+/** Final for the pipeline (the server's own final set leaves out killed). */
 export const DCI_FINAL_JOB_STATES: readonly JobState[] = ['success', 'failure', 'error', 'killed'];
 
 export interface DciIdentity {
