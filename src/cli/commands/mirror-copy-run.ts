@@ -1,4 +1,5 @@
 /** The implementation behind `mirror copy` (loaded only when the command runs). */
+import { setMaxListeners } from 'node:events';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
@@ -60,6 +61,7 @@ export async function runMirrorCopy(flags: MirrorCopyFlags, io: CliIO): Promise<
   }
   const authFile = flags.auth?.length ? flags.auth : defaultAuthFiles();
   const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
   const onSignal = (): void => controller.abort(new Interrupted('mirror interrupted'));
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);

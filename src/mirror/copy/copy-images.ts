@@ -11,6 +11,7 @@
  *  - a manifest is pushed only after all its blobs, an index only after all its manifests;
  *  - one global limit on concurrent blob transfers and one per destination host.
  */
+import { setMaxListeners } from 'node:events';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { DciError, Interrupted, RegistryError, UsageError } from '../../core/errors.js';
 import type { MirrorEvent } from '../../core/events.js';
@@ -371,6 +372,8 @@ export async function copyImages(pairs: CopyPair[], options: CopyOptions = {}): 
   const before = { ...client.requestCounts };
   // Our own signal, so that a fail-fast stop or an interrupt ends every transfer before connections close.
   const stop = new AbortController();
+  // Every in-flight request listens on it: hundreds is normal here, not a leak.
+  setMaxListeners(0, stop.signal);
   const onAbort = (): void => stop.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', onAbort, { once: true });
   if (options.signal?.aborted) stop.abort(options.signal.reason);

@@ -200,6 +200,9 @@ export async function walkLayer(source: Readable | AsyncIterable<Buffer>, option
     if (stoppedEarly || failure) {
       extract.destroy();
       budget.destroy();
+      // Release the source too (for a registry blob: its connection), not only our end of the pipe.
+      const s = source as Partial<Readable>;
+      if (typeof s.destroy === 'function') s.destroy();
     }
     await feeding;
   }

@@ -57,6 +57,10 @@ describe('walkLayer', () => {
     const { result } = await walk(blob, { onEntry: (e) => seen.push(e.path), done: () => seen.length === 1 });
     expect(seen).toEqual(['a']);
     expect(result.stoppedEarly).toBe(true);
+    // The source is released (for a registry blob, its connection), not left paused.
+    const src = Readable.from([blob]);
+    await walkLayer(src, { ...opts, done: () => true });
+    expect(src.destroyed).toBe(true);
   });
 
   for (const [name, entries] of Object.entries(hostileManifestLayers())) {
