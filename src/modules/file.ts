@@ -76,7 +76,11 @@ async function directory(ctx: RunContext, path: string, st: FileStat, args: Args
   if (!st.exists) {
     changed = true;
     if (ctx.checkMode) return { changed, failed: false, path, state: 'directory', ...(args.mode ? { mode: args.mode } : {}) };
+    // Like Ansible, every directory this creates (not only the last) gets the requested mode.
+    const missing: string[] = [];
+    for (let p = path; p !== '/' && p !== '.' && !(await t.stat(p)).exists; p = posix.dirname(p)) missing.unshift(p);
     await mustRun(t, ['mkdir', '-p', '--', path], `mkdir ${path}`);
+    if (args.mode) for (const m of missing.slice(0, -1)) await applyMode(t, m, args.mode, false);
   }
   changed = (await applyMode(t, path, args.mode, ctx.checkMode)) || changed;
   if (args.recurse && args.mode) changed = (await recursiveMode(ctx, path, args.mode)) || changed;
@@ -109,7 +113,8 @@ async function touch(ctx: RunContext, path: string, st: FileStat, args: Args): P
     await mustRun(t, ['touch', '--', path], `touch ${path}`);
     await applyMode(t, path, args.mode, false);
   }
-  return describe(ctx, path, st.exists ? (st.isdir ? 'directory' : 'file') : 'file', true);
+  const r = await describe(ctx, path, st.exists ? (st.isdir ? 'directory' : 'file') : 'file', true);
+  return destInsteadOfPath(r);
 }
 
 async function link(ctx: RunContext, path: string, st: FileStat, args: Args, kind: 'link' | 'hard'): Promise<TaskResult> {
@@ -118,19 +123,19 @@ async function link(ctx: RunContext, path: string, st: FileStat, args: Args, kin
   if (kind === 'link') {
     if (st.islnk) {
       const current = (await t.exec({ argv: ['readlink', '--', path] })).stdout;
-      if (current === args.src) return describe(ctx, path, 'link', false, { src: args.src });
+      if (current === args.src) return destInsteadOfPath(await describe(ctx, path, 'link', false, { src: args.src }));
     } else if (st.exists && !args.force) {
       return fail(`refusing to convert from ${st.isdir ? 'directory' : 'file'} to symlink for ${path}`, { path });
     }
   } else {
     const same = await t.exec({ shell: `[ ${q(path)} -ef ${q(args.src)} ]` });
-    if (st.exists && same.rc === 0) return describe(ctx, path, 'hard', false, { src: args.src });
+    if (st.exists && same.rc === 0) return destInsteadOfPath(await describe(ctx, path, 'hard', false, { src: args.src }));
   }
   if (!ctx.checkMode) {
     if (st.exists && st.isdir && !st.islnk) await mustRun(t, ['rm', '-rf', '--', path], `replacing ${path}`);
     await mustRun(t, kind === 'link' ? ['ln', '-sfn', '--', args.src, path] : ['ln', '-f', '--', args.src, path], `linking ${path}`);
   }
-  return { changed: true, failed: false, path, state: kind, src: args.src };
+  return { changed: true, failed: false, dest: path, state: kind, src: args.src };
 }
 
 async function plainFile(ctx: RunContext, path: string, st: FileStat, args: Args): Promise<TaskResult> {
@@ -138,6 +143,12 @@ async function plainFile(ctx: RunContext, path: string, st: FileStat, args: Args
   if (st.isdir) return fail(`${path} already exists as a directory`, { path });
   const changed = await applyMode(ctx.transport, path, args.mode, ctx.checkMode);
   return describe(ctx, path, 'file', changed);
+}
+
+/** Ansible names the path `dest` in touch/link/hard results. */
+function destInsteadOfPath(r: TaskResult): TaskResult {
+  const { path, ...rest } = r;
+  return { ...rest, dest: path };
 }
 
 function q(s: string): string {
