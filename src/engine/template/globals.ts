@@ -50,6 +50,13 @@ export function makeGlobals(): Record<string, Fn> {
     },
     query,
     q: query,
+    /** Jinja2's namespace(): a mutable object for `{% set ns.x = ... %}` inside loops. */
+    namespace(...all: unknown[]) {
+      const c = splitArgs(all);
+      const out: Record<string, unknown> = {};
+      for (const a of c.args) if (isDict(a)) Object.assign(out, a);
+      return Object.assign(out, c.kwargs);
+    },
     now(...all: unknown[]) {
       const c = splitArgs(all);
       const utc = c.kwargs.utc === true || c.args[0] === true;

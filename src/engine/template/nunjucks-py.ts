@@ -198,7 +198,94 @@ export function loadNunjucksPy(): NunjucksPy {
 
   const lit = (t: NjToken | NjNode, v: unknown): NjNode => new N.Literal(t.lineno, t.colno, v);
 
+  const LoopFilter = N.Node.extend('PyLoopFilter', { fields: ['arr', 'cond', 'names'] });
+  const ParserBase = nj.parser.Parser.prototype as unknown as Record<string, (...a: unknown[]) => NjNode>;
+  const NOT_AN_ARG = new Set(['else', 'or', 'and', 'if', 'is', 'not', 'in']);
+
   class PyParser extends (nj.parser.Parser as unknown as new (tokens: unknown) => NjParserBase) {
+    noInlineIf = false;
+
+    skipSymbol(name: string): boolean {
+      return (ParserBase.skipSymbol as unknown as (this: PyParser, n: string) => boolean).call(this, name);
+    }
+
+    parsePrimary(noPostfix?: boolean): NjNode {
+      return ParserBase.parsePrimary.call(this, noPostfix);
+    }
+
+    parseCompare(): NjNode {
+      return ParserBase.parseCompare.call(this);
+    }
+
+    /** `for x in seq if cond` (Jinja2 loop filter): the `if` belongs to the loop, not to an inline if. */
+    parseInlineIf(): NjNode {
+      if (this.noInlineIf) return (ParserBase.parseOr as () => NjNode).call(this);
+      return ParserBase.parseInlineIf.call(this);
+    }
+
+    parseFor(): NjNode {
+      const forTok = this.peekToken();
+      if (forTok.value !== 'for') return ParserBase.parseFor.call(this);
+      this.nextToken();
+      const node = new N.For(forTok.lineno, forTok.colno);
+      let name = this.parsePrimary();
+      if (name.typename !== 'Symbol') this.fail('for: variable name expected', forTok.lineno, forTok.colno);
+      if (this.peekToken().type === lx.TOKEN_COMMA) {
+        const arr = new N.Array(name.lineno, name.colno);
+        (arr as unknown as { addChild(c: NjNode): void }).addChild(name);
+        while (this.skip(lx.TOKEN_COMMA)) (arr as unknown as { addChild(c: NjNode): void }).addChild(this.parsePrimary());
+        name = arr;
+      }
+      node.name = name;
+      if (!this.skipSymbol('in')) this.fail('for: expected "in"', forTok.lineno, forTok.colno);
+      this.noInlineIf = true;
+      try {
+        node.arr = this.parseExpression();
+      } finally {
+        this.noInlineIf = false;
+      }
+      if (this.skipSymbol('if')) {
+        const names = name.typename === 'Array' ? name.children.map((c) => String(c.value)) : [String(name.value)];
+        node.arr = new LoopFilter(forTok.lineno, forTok.colno, node.arr, this.parseExpression(), names);
+      }
+      const p = this as unknown as Record<string, (...a: unknown[]) => NjNode>;
+      p.advanceAfterBlockEnd.call(this, forTok.value);
+      node.body = p.parseUntilBlocks.call(this, 'endfor', 'else');
+      if (this.skipSymbol('else')) {
+        p.advanceAfterBlockEnd.call(this, 'else');
+        node.else_ = p.parseUntilBlocks.call(this, 'endfor');
+      }
+      p.advanceAfterBlockEnd.call(this);
+      return node;
+    }
+
+    /** Tests: dotted names (`is ansible.builtin.version(...)`) and one argument without parentheses (`is divisibleby 3`). */
+    parseIs(): NjNode {
+      let node = this.parseCompare();
+      if (!this.skipSymbol('is')) return node;
+      const not = this.skipSymbol('not');
+      const tok = this.nextToken();
+      if (!tok || ![lx.TOKEN_SYMBOL, lx.TOKEN_BOOLEAN, lx.TOKEN_NONE].includes(tok.type)) this.fail('expected a test name after "is"', tok?.lineno, tok?.colno);
+      let name = tok.value;
+      while (this.peekToken().type === lx.TOKEN_OPERATOR && this.peekToken().value === '.') {
+        this.nextToken();
+        name += '.' + this.nextToken().value;
+      }
+      const sym = new N.Symbol(tok.lineno, tok.colno, name);
+      let right: NjNode = sym;
+      const next = this.peekToken();
+      if (next.type === lx.TOKEN_LEFT_PAREN) {
+        right = new N.FunCall(tok.lineno, tok.colno, sym, this.parseSignature());
+      } else if (
+        [lx.TOKEN_STRING, lx.TOKEN_INT, lx.TOKEN_FLOAT, lx.TOKEN_BOOLEAN, lx.TOKEN_NONE, lx.TOKEN_LEFT_BRACKET, lx.TOKEN_LEFT_CURLY].includes(next.type) ||
+        (next.type === lx.TOKEN_SYMBOL && !NOT_AN_ARG.has(next.value))
+      ) {
+        right = new N.FunCall(tok.lineno, tok.colno, sym, new N.NodeList(tok.lineno, tok.colno, [this.parsePrimary()]));
+      }
+      node = new N.Is(node.lineno, node.colno, node, right);
+      return not ? new N.Not(node.lineno, node.colno, node) : node;
+    }
+
     /** Jinja2 postfix: calls, `x[i]`, slices `x[a:b:c]`, `x.name` and `x.0`. */
     parsePostfix(node: NjNode): NjNode {
       let tok = this.peekToken();
@@ -339,7 +426,7 @@ export function loadNunjucksPy(): NunjucksPy {
     }
 
     assertType(node: NjNode, ...types: unknown[]): void {
-      if (node.typename === 'PyTruthy') return;
+      if (node.typename === 'PyTruthy' || node.typename === 'PyLoopFilter') return;
       (PyCompiler.base.assertType as (this: NjCompilerBase, n: NjNode, ...t: unknown[]) => void).call(this, node, ...types);
     }
 
@@ -469,6 +556,71 @@ export function loadNunjucksPy(): NunjucksPy {
       const pair = (node.name as NjNode).typename === 'Array';
       node.arr = new N.FunCall(node.lineno, node.colno, new N.Symbol(node.lineno, node.colno, pair ? '__py_iter_pairs' : '__py_iter'), new N.NodeList(node.lineno, node.colno, [node.arr]));
       (PyCompiler.base.compileFor as (this: NjCompilerBase, n: NjNode, f: NjFrame) => void).call(this, node, frame);
+    }
+
+    /** `seq if cond` of a for loop: filter the items with the loop names bound. */
+    compilePyLoopFilter(node: NjNode, frame: NjFrame): void {
+      const names = node.names as string[];
+      this._emit('env.py.loopFilter(');
+      this._compileExpression(node.arr as NjNode, frame);
+      this._emit(`, ${names.length === 1 ? 'true' : 'false'}, function(it) { var f = frame.push(); `);
+      if (names.length === 1) this._emit(`f.set(${JSON.stringify(names[0])}, it);`);
+      else names.forEach((n, i) => this._emit(`f.set(${JSON.stringify(n)}, it[${i}]);`));
+      this._emit(' return (function(frame) { return env.py.truthy(');
+      const inner = frame.push();
+      for (const n of names) inner.set(n, undefined);
+      this.compile(node.cond as NjNode, inner);
+      this._emit('); })(f); })');
+    }
+
+    /**
+     * `{% set %}` with Jinja2 scoping: a set inside a loop does not leak out of it (use namespace()), and
+     * `{% set ns.attr = v %}` assigns an attribute.
+     */
+    compileSet(node: NjNode, frame: NjFrame): void {
+      const targets = node.targets as NjNode[];
+      if (targets.length === 1 && targets[0].typename === 'LookupVal') {
+        const tgt = targets[0];
+        this._emit('env.py.setattr(');
+        this._compileExpression(tgt.target as NjNode, frame);
+        this._emit(', ');
+        this._compileExpression(tgt.val as NjNode, frame);
+        this._emit(', ');
+        if (node.value) this._compileExpression(node.value as NjNode, frame);
+        else this.compile(node.body as NjNode, frame);
+        this._emitLine(');');
+        return;
+      }
+      const f = frame as NjFrame & { get(n: string): unknown };
+      const fresh: Array<[string, string]> = [];
+      const ids = targets.map((tg) => {
+        const name = String(tg.value);
+        let id = f.get(name) as string | null | undefined;
+        if (!id) {
+          id = (this as unknown as { _tmpid(): string })._tmpid();
+          this._emitLine(`var ${id};`);
+          fresh.push([name, id]);
+        }
+        return id;
+      });
+      this._emit(`${ids.join(' = ')} = `);
+      // The value is compiled before the names are bound here: `{% set c = c + 1 %}` reads the outer c.
+      if (node.value) this._compileExpression(node.value as NjNode, frame);
+      else this.compile(node.body as NjNode, frame);
+      this._emitLine(';');
+      for (const [name, id] of fresh) frame.set(name, id);
+      targets.forEach((tg, i) => {
+        const name = JSON.stringify(String(tg.value));
+        this._emitLine(`frame.set(${name}, ${ids[i]});`);
+        this._emitLine(`if(frame.topLevel) { context.setVariable(${name}, ${ids[i]}); }`);
+      });
+    }
+
+    /** `{% include 'x.j2' %}`: rendered by the templar with the current variables (templates/ search path). */
+    compileInclude(node: NjNode, frame: NjFrame): void {
+      this._emit(`${(this as unknown as { buffer: string }).buffer} += env.py.include(context, frame, `);
+      this._compileExpression(node.template as NjNode, frame);
+      this._emitLine(`, ${node.ignoreMissing ? 'true' : 'false'});`);
     }
 
     compileOutput(node: NjNode, frame: NjFrame): void {

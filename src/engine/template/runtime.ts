@@ -2,6 +2,8 @@
  * The objects compiled templates call: `env.py.*` (Python operators, filters, tests, name lookup) and the
  * replacement for nunjucks' `runtime` (attribute lookup, output, calls, errors).
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
 import { nearestNames } from '../../core/errors.js';
 import { LazyValue } from './types.js';
 import { RenderContext, resolveDeep, type FilterFn, type TestFn } from './context.js';
@@ -20,6 +22,26 @@ const TEST_ALIASES: Record<string, string> = { null: 'none' };
 function shortName(name: string): string {
   const i = name.lastIndexOf('.');
   return i < 0 ? name : name.slice(i + 1);
+}
+
+interface FrameLike {
+  lookup(n: string): unknown;
+  variables?: Record<string, unknown>;
+  parent?: FrameLike | null;
+}
+
+/** `{% include %}`: the template file sees the including template's variables, loop variables included. */
+function includeTemplate(ctx: RenderContext, frame: FrameLike, name: string, ignoreMissing: boolean): string {
+  const base = ctx.state.baseDir;
+  const path = [isAbsolute(name) ? name : '', join(base, 'templates', name), join(base, name)].find((p) => p && existsSync(p));
+  if (!path) {
+    if (ignoreMissing) return '';
+    throw new py.PyError(`template not found for include: ${name}`);
+  }
+  const locals: Record<string, unknown>[] = [];
+  for (let f: FrameLike | null | undefined = frame; f; f = f.parent) if (f.variables) locals.unshift(f.variables);
+  const vars = Object.assign({}, ctx.state.vars, ctx.ctx, ...locals) as Record<string, unknown>;
+  return ctx.state.renderText(readFileSync(path, 'utf8'), { ...ctx.state, vars });
 }
 
 function frameLookup(frame: { lookup(n: string): unknown }, name: string): unknown {
@@ -98,6 +120,17 @@ export function makeEnv(reg: Registries, runtimeBase: Record<string, unknown>): 
       return v !== undefined ? v : ctx.lookup(name);
     },
     filter: (name: string, ctx: RenderContext, all: unknown[]) => callFilter(name, ctx, all),
+    loopFilter: (seq: unknown, single: boolean, keep: (item: unknown) => boolean) => {
+      const v = strict(seq);
+      const items = !single && py.isDict(v) ? Object.entries(v) : py.iterate(v);
+      return items.filter((it) => keep(it));
+    },
+    setattr: (obj: unknown, key: unknown, value: unknown) => {
+      const o = strict(obj);
+      if (!py.isDict(o)) throw new py.PyError(`cannot assign attribute on non-namespace object (${py.typeName(o)})`);
+      o[py.str(strict(key))] = value;
+    },
+    include: (ctx: RenderContext, frame: FrameLike, name: unknown, ignoreMissing: boolean) => includeTemplate(ctx, frame, py.str(strict(name)), ignoreMissing),
     test: (name: string, ctx: RenderContext, value: unknown, args: unknown[]) => callTest(name, ctx, value, args),
   };
 

@@ -11,9 +11,12 @@
  * Deliberate differences with Ansible (also listed in test/engine/template/corpus.ts):
  * - a single expression that yields a string keeps it a string (Ansible's native mode would turn '3' into 3);
  * - floats with an integral value print without `.0` (JS numbers do not keep int/float apart);
- * - not supported: `{% include/extends/import %}`, loop filters `{% for x in l if c %}`, `namespace()`,
- *   `{% set a.b = %}`, `loop.cycle/previtem/nextitem`, `map()`/`select()` return lists (Ansible unrolls them too), tests without parentheses
- *   taking an argument (`is divisibleby 3`), `1e3`/`0x10` number literals.
+ * - not supported: `{% extends %}`/`{% import %}`/blocks, `{% for %}` `recursive` loops,
+ *   `loop.cycle/previtem/nextitem/depth`, `1e3`/`0x10` number literals; `map()`/`select()` return lists
+ *   (Ansible unrolls generators at the end of a template too, so only `{{ x | map(...) }}` inside text differs).
+ * Supported beyond nunjucks: `is not`, `not in`, True/False/None, slices, `//`, `**`, Python `%` formatting,
+ * chained comparisons, tuples, expression dict keys, loop filters (`for x in l if c`), `namespace()` with
+ * `{% set ns.x = %}`, Jinja2 set scoping in loops, `{% include %}`, tests without parentheses (`is divisibleby 3`).
  */
 import { isAbsolute, resolve as resolvePath } from 'node:path';
 import { TemplateError, nearestNames } from '../../core/errors.js';
@@ -105,14 +108,27 @@ function run(e: Engine, c: CompiledTemplate, state: RenderState): { native: bool
   return { native: false, value: out ?? '' };
 }
 
+function trailingNewlines(s: string): number {
+  let n = 0;
+  for (let i = s.length - 1; i >= 0 && s[i] === '\n'; i--) n++;
+  return n;
+}
+
+/** Ansible's preserve_trailing_newlines: newlines ending the source that trim_blocks ate are put back. */
+function keepNewlines(src: string, out: string): string {
+  const missing = trailingNewlines(src) - trailingNewlines(out);
+  return missing > 0 ? out + '\n'.repeat(missing) : out;
+}
+
 function renderString(s: string, state: RenderState): unknown {
   if (!isTemplate(s)) return s;
   const e = getEngine();
   const { opts, body } = headerOptions(s);
   const r = run(e, compile(e, body, opts), state);
   if (r.native && typeof r.value !== 'string') return r.value === undefined ? null : r.value;
-  if (r.keepString) return r.value;
-  return convertRendered(r.value as string);
+  const text = keepNewlines(body, r.value as string);
+  if (r.keepString) return text;
+  return convertRendered(text);
 }
 
 function renderText(text: string, state: RenderState): string {
@@ -122,9 +138,8 @@ function renderText(text: string, state: RenderState): string {
   // escape_backslashes=False), and always to text.
   const { opts, body } = headerOptions(text, FILE_OPTS);
   const c = compile(e, body, opts);
-  if (!c.native) return run(e, c, state).value as string;
   const v = run(e, c, state).value;
-  return v === null || v === undefined ? '' : str(v);
+  return keepNewlines(body, c.native ? (v === null || v === undefined ? '' : str(v)) : (v as string));
 }
 
 function renderValue(v: unknown, state: RenderState): unknown {

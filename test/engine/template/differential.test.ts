@@ -90,6 +90,8 @@ describe.skipIf(!hasAnsible)('templating matches ansible-core', () => {
     mkdirSync(join(dir, 'templates'));
     writeFileSync(join(dir, 'files', 'corpus.txt'), 'file content\n\n');
     writeFileSync(join(dir, 'templates', 'corpus.j2'), '{% for w in words %}- {{ w }}\n{% endfor %}num={{ num }}\n');
+    writeFileSync(join(dir, 'templates', 'outer.j2'), "{% for w in words %}{% include 'part.j2' %}{% endfor %}\n");
+    writeFileSync(join(dir, 'templates', 'part.j2'), '[{{ w }}:{{ num }}]');
     writeFileSync(join(dir, 'vars.json'), JSON.stringify(CORPUS_VARS));
     const tasks = batches().map((b) => ({
       name: `cases ${b.join(',')}`,
