@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { startSshd, type SshdHandle } from '../helpers/sshd.js';
 import { runAnsiblePlaybook } from '../helpers/ansible.js';
 import { CALLBACK_DIR } from '../helpers/ansible.js';
-import { buildCombined, compareRuns, corpusFiles, CORPUS_DIR, type Record_ } from './differential.js';
+import { BUILD_VERSION, buildCombined, compareRuns, corpusFiles, CORPUS_DIR, type Record_ } from './differential.js';
 import { runOurs } from './run-ours.js';
 import { startHttpFixture, type HttpFixture } from './http-fixture.js';
 import { DciError } from '../../src/core/errors.js';
@@ -42,6 +42,7 @@ const oracle = new Map<string, Record_[]>();
 const ours = new Map<string, Record_[]>();
 const oursErrors = new Map<string, unknown>();
 let normalisers: Array<[string, string]> = [];
+let ports: number[] = [];
 
 function hashCorpus(): string {
   const h = createHash('sha256');
@@ -54,16 +55,25 @@ function hashCorpus(): string {
   };
   walk(CORPUS_DIR);
   walk(CALLBACK_DIR);
-  h.update(readFileSync(new URL('./differential.ts', import.meta.url)));
+  h.update(String(BUILD_VERSION));
   h.update(execFileSync('ansible-playbook', ['--version']).toString().split('\n')[0]);
   return h.digest('hex').slice(0, 16);
 }
 
 /** Replace run-specific values (ports, temp dirs) so cached and fresh records compare. */
-function normalise(records: Record_[], pairs: Array<[string, string]>): Record_[] {
-  let text = JSON.stringify(records);
-  for (const [from, to] of pairs) text = text.split(from).join(to);
-  return JSON.parse(text) as Record_[];
+function normalise(records: Record_[], pairs: Array<[string, string]>, ports: number[] = []): Record_[] {
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') {
+      let s = v;
+      for (const [from, to] of pairs) s = s.split(from).join(to);
+      return s;
+    }
+    if (typeof v === 'number' && ports.includes(v)) return '<port>';
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  return walk(records) as Record_[];
 }
 
 function hostKey(alias: string): string {
@@ -78,10 +88,11 @@ beforeAll(async () => {
     { suffix: 'ssh', vars: { ...sshd.inventoryVars(), http_port: http.port } },
   ];
   normalisers = [
-    [`:${http.port}`, ':<http-port>'],
-    [String(sshd.port), '<ssh-port>'],
     [sshd.dir, '<sshd-dir>'],
+    [String(http.port), '<port>'],
+    [String(sshd.port), '<port>'],
   ];
+  ports = [http.port, sshd.port];
   const cacheDir = join(tmpdir(), 'dci-engine-oracle');
   mkdirSync(cacheDir, { recursive: true });
   const cacheFile = join(cacheDir, `${hashCorpus()}.json`);
@@ -95,7 +106,8 @@ beforeAll(async () => {
         const c = buildCombined(files, [m]);
         const r = await runAnsiblePlaybook(c.playbook, { inventory: c.inventoryPath, timeoutMs: 900_000 });
         if (!r.records.length) throw new Error(`ansible-playbook produced no records (exit ${r.code}): ${r.stderr.slice(0, 2000)}`);
-        return normalise(r.records, [[c.dir, '<dir>'], ...normalisers]);
+        writeFileSync(`${cacheFile}.${m.suffix}.raw`, JSON.stringify(r.records));
+        return normalise(r.records, [[c.dir, '<dir>'], ...normalisers], ports);
       }),
     );
     const all: Record<string, Record_[]> = {};
@@ -107,7 +119,7 @@ beforeAll(async () => {
     const c = buildCombined([f], modes);
     try {
       const r = await runOurs(c.playbook, c.inventoryPath);
-      for (const rec of normalise(r.records, [[c.dir, '<dir>'], ...normalisers])) {
+      for (const rec of normalise(r.records, [[c.dir, '<dir>'], ...normalisers], ports)) {
         const l = ours.get(rec.host) ?? [];
         l.push(rec);
         ours.set(rec.host, l);

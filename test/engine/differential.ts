@@ -83,6 +83,14 @@ export function buildCombined(files: string[], modes: Array<{ suffix: string; va
 
 // ---------------------------------------------------------------- normalisation and comparison
 
+/** Bump when buildCombined changes what ansible sees (the oracle cache key includes it). */
+export const BUILD_VERSION = 2;
+
+/** Per-run values at any depth (file times, inodes, HTTP dates...). */
+const VOLATILE = new Set(['atime', 'mtime', 'ctime', 'inode', 'dev', 'version', 'blocks', 'block_size', 'device_type', 'mimetype', 'charset', 'attributes', 'attr_flags', 'nlink', 'date', 'connection', 'keep_alive', 'server', 'stop', 'elapsed', 'cookies', 'cookies_string', 'transfer_encoding', 'content_length', 'last_modified', 'etag', 'x_content_type_options']);
+/** Module metadata objects where only the keys both sides report are compared (Ansible reports many more). */
+const LENIENT = new Set(['stat', 'files']);
+
 const IGNORED_KEYS = new Set(['start', 'end', 'delta', 'invocation', 'warnings', 'deprecations', 'cmd', 'false_condition', 'skip_reason', 'skipped_reason', 'failed_when_result', 'censored', 'ansible_loop', 'diff', '_ansible_no_log', 'exception', 'module_stdout', 'module_stderr', 'stdout_lines', 'stderr_lines', 'retries', 'ansible_index_var', 'checksum', 'md5sum', 'uid', 'gid', 'owner', 'group', 'src', 'backup_file', 'size', 'state', 'mode', 'elapsed', 'evaluated_to', 'assertion', 'dest', 'path']);
 /** Keys both sides must report when either does. */
 const REQUIRED_KEYS = new Set(['msg', 'rc', 'stdout', 'stderr', 'results', 'item', 'ansible_facts', 'attempts', 'content', 'stat', 'changed']);
@@ -106,21 +114,32 @@ function scalarEq(a: unknown, b: unknown): boolean {
   return s(a) === s(b);
 }
 
-export function diffValues(ours: unknown, theirs: unknown, path: string, out: string[], paths: Array<[string, string]>): void {
-  const a = normScalar(ours, paths);
-  const b = normScalar(theirs, paths);
+export function diffValues(ours: unknown, theirs: unknown, path: string, out: string[], paths: Array<[string, string]>, lenient = false): void {
+  let a = normScalar(ours, paths);
+  let b = normScalar(theirs, paths);
   if (Array.isArray(a) && Array.isArray(b)) {
     if (a.length !== b.length) {
       out.push(`${path}: list length ${a.length} (ours) vs ${b.length} (ansible): ${JSON.stringify(a).slice(0, 300)} vs ${JSON.stringify(b).slice(0, 300)}`);
       return;
     }
-    a.forEach((x, i) => diffValues(x, b[i], `${path}[${i}]`, out, paths));
+    if (lenient) {
+      // find returns files in directory order: compare them sorted by path.
+      const byPath = (x: unknown, y: unknown) => String((x as { path?: string })?.path ?? '').localeCompare(String((y as { path?: string })?.path ?? ''));
+      a = [...a].sort(byPath);
+      b = [...b].sort(byPath);
+    }
+    const bb = b as unknown[];
+    (a as unknown[]).forEach((x, i) => diffValues(x, bb[i], `${path}[${i}]`, out, paths, lenient));
     return;
   }
   if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
     const ao = a as Record<string, unknown>;
     const bo = b as Record<string, unknown>;
-    for (const k of new Set([...Object.keys(ao), ...Object.keys(bo)])) diffValues(ao[k], bo[k], `${path}.${k}`, out, paths);
+    for (const k of new Set([...Object.keys(ao), ...Object.keys(bo)])) {
+      if (VOLATILE.has(k)) continue;
+      if (lenient && (!(k in ao) || !(k in bo))) continue;
+      diffValues(ao[k], bo[k], `${path}.${k}`, out, paths, lenient);
+    }
     return;
   }
   if (!scalarEq(a, b)) out.push(`${path}: ${JSON.stringify(a)?.slice(0, 300)} (ours) vs ${JSON.stringify(b)?.slice(0, 300)} (ansible)`);
@@ -130,7 +149,7 @@ export function diffValues(ours: unknown, theirs: unknown, path: string, out: st
 export function diffResults(ours: Record<string, unknown>, theirs: Record<string, unknown>, status: string, action: string, out: string[], where: string, paths: Array<[string, string]>): void {
   const keys = new Set([...Object.keys(ours), ...Object.keys(theirs)]);
   for (const k of keys) {
-    if (IGNORED_KEYS.has(k)) continue;
+    if (IGNORED_KEYS.has(k) || VOLATILE.has(k)) continue;
     const inA = k in ours && ours[k] !== undefined;
     const inB = k in theirs && theirs[k] !== undefined;
     // Absent and false are the same for the status flags (Ansible omits failed: false on some results).
@@ -159,7 +178,7 @@ export function diffResults(ours: Record<string, unknown>, theirs: Record<string
       else a.forEach((x, i) => diffResults(x ?? {}, b[i] ?? {}, x?.failed || b[i]?.failed ? 'failed' : 'ok', action, out, `${where}.results[${i}]`, paths));
       continue;
     }
-    diffValues(ours[k], theirs[k], `${where}.${k}`, out, paths);
+    diffValues(ours[k], theirs[k], `${where}.${k}`, out, paths, LENIENT.has(k));
   }
 }
 
