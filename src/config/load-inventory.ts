@@ -188,8 +188,14 @@ async function buildLoaded(shown: string, basedir: string, sources: InventorySou
     if (!v) cache.set(p, (v = loadVarsFile(p)));
     return v;
   };
-  const varsFilesFor = async (sub: 'group_vars' | 'host_vars', name: string): Promise<VarsFile[]> =>
-    Promise.all((await findVarsFiles(basedir, sub, name)).map(load));
+  // Every host asks for the files of its groups: look each group up once.
+  const found = new Map<string, Promise<VarsFile[]>>();
+  const varsFilesFor = (sub: 'group_vars' | 'host_vars', name: string): Promise<VarsFile[]> => {
+    const key = `${sub}/${name}`;
+    let v = found.get(key);
+    if (!v) found.set(key, (v = findVarsFiles(basedir, sub, name).then((files) => Promise.all(files.map(load)))));
+    return v;
+  };
   for (const sub of ['group_vars', 'host_vars'] as const) {
     try {
       const s = await stat(join(basedir, sub));
