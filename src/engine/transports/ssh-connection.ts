@@ -269,7 +269,9 @@ function openSocket(target: SshTarget, where: string): Promise<Socket> {
 
 /** Auth order like OpenSSH: agent, then explicit or default key files, then password. */
 async function authMethods(target: SshTarget): Promise<{ handler: AuthHandlerMiddleware; tried: string[] }> {
+  const { utils } = await import('ssh2');
   const methods: Array<{ label: string; method: AnyAuthMethod }> = [];
+  const skipped: string[] = [];
   const username = target.user;
   const agent = process.env.SSH_AUTH_SOCK;
   if (agent && existsSync(agent)) methods.push({ label: 'ssh-agent', method: { type: 'agent', username, agent } });
@@ -281,10 +283,17 @@ async function authMethods(target: SshTarget): Promise<{ handler: AuthHandlerMid
       }
       return undefined;
     });
-    if (key) methods.push({ label: `key ${f}`, method: { type: 'publickey', username, key } });
+    if (!key) continue;
+    const parsed = utils.parseKey(key);
+    if (parsed instanceof Error) {
+      // ssh2 would abort the whole handshake on an encrypted or unreadable key; skip it and say why.
+      skipped.push(`key ${f} (${/encrypted|passphrase/i.test(parsed.message) ? 'encrypted: load it into ssh-agent' : parsed.message})`);
+      continue;
+    }
+    methods.push({ label: `key ${f}`, method: { type: 'publickey', username, key } });
   }
   if (target.password) methods.push({ label: 'password', method: { type: 'password', username, password: target.password } });
-  const tried: string[] = [];
+  const tried: string[] = [...skipped];
   let i = 0;
   return {
     tried,

@@ -239,6 +239,17 @@ describe('ssh transport: auth and connection errors', () => {
     expect(err.message).toContain(wrong);
   });
 
+  it('skips an encrypted key with a hint, and names an unreadable key file', async () => {
+    await closeAllTransports();
+    const enc = join(scratch, 'encrypted_key');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'passphrase', '-f', enc]);
+    const err = await transport({ ansible_ssh_private_key_file: enc }, 'enc-key-host').exec({ argv: ['true'] }).then(unexpected, (e: unknown) => e as FailedWith);
+    expect(err.code).toBe('ssh-auth');
+    expect(err.message).toContain(`key ${enc} (encrypted: load it into ssh-agent)`);
+    const missing = await transport({ ansible_ssh_private_key_file: join(scratch, 'nope') }, 'no-key-host').exec({ argv: ['true'] }).then(unexpected, (e: unknown) => e as FailedWith);
+    expect(missing.message).toContain(`cannot read private key ${join(scratch, 'nope')} for host no-key-host: ENOENT`);
+  });
+
   it('reports a refused TCP connection clearly', async () => {
     const err = await createTransport({ ansible_host: '127.0.0.1', ansible_port: 1 }, 'closed-port').exec({ argv: ['true'] }).then(unexpected, (e: unknown) => e as FailedWith);
     expect(err.message).toMatch(/cannot connect to .*127\.0\.0\.1:1 .*connection refused/);
