@@ -159,4 +159,26 @@ describe('executor', () => {
     const r = await run(join(dir, 'pb.yml'), { inventory: localInventory(['h1', 'h2']) });
     expect(r.debugs).toEqual(['env-h1', 'env-h1']);
   });
+
+  it('handlers run once at the end of a section, only when notified by a change', async () => {
+    const dir = scratch({
+      'pb.yml': [
+        '- hosts: localhost',
+        '  tasks:',
+        '    - command: "true"',
+        '      notify: restart',
+        '    - command: "true"',
+        '      notify: restart',
+        '    - debug: msg=tasks-done',
+        '      notify: not-notified-because-unchanged',
+        '  handlers:',
+        '    - name: restart',
+        '      debug: msg=handler-ran',
+        '    - name: not-notified-because-unchanged',
+        '      debug: msg=never',
+        '',
+      ].join('\n'),
+    });
+    expect((await run(join(dir, 'pb.yml'))).debugs).toEqual(['tasks-done', 'handler-ran']);
+  });
 });
