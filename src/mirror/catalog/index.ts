@@ -16,3 +16,4 @@ export * from './rebuild.js';
 export * from './open-catalog.js';
 export * from './dci-config.js';
 export * from './plan.js';
+export * from './fbc-dir.js';

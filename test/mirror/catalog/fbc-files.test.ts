@@ -1,7 +1,10 @@
 // Loading and writing catalog files: JSON streams, multi-doc YAML, .indexignore, deterministic output.
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PayloadError } from '../../../src/core/errors.js';
-import { parseFbcFiles, writeFbcFiles, catalogImages, filterCatalog } from '../../../src/mirror/catalog/index.js';
+import { parseFbcFiles, readFbcDirectory, writeFbcFiles, catalogImages, filterCatalog } from '../../../src/mirror/catalog/index.js';
 import { catalogFiles, sampleCatalog } from '../../helpers/catalog-fixtures.js';
 import { canonical } from './canonical.js';
 
@@ -57,6 +60,23 @@ describe('writeFbcFiles', () => {
     expect([...a.values()].map(String)).toEqual([...b.values()].map(String));
     expect(a.get('etcd/catalog.json')!.toString().startsWith('{\n    "schema": "olm.package"')).toBe(true);
     expect(canonical(await parseFbcFiles(a))).toEqual(canonical(fbc));
+  });
+});
+
+describe('readFbcDirectory', () => {
+  it('loads a catalog directory (what `opm render` or an unpacked /configs gives), not following symlinks', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'dci-fbc-'));
+    try {
+      for (const [p, c] of writeFbcFiles(sampleCatalog())) {
+        await mkdir(dirname(join(dir, p)), { recursive: true });
+        await writeFile(join(dir, p), c);
+      }
+      await symlink('/etc/passwd', join(dir, 'etcd', 'passwd.json'));
+      expect(canonical(await readFbcDirectory(dir))).toEqual(canonical(sampleCatalog()));
+      await expect(readFbcDirectory(join(dir, 'nope'))).rejects.toThrow(/does not exist/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
