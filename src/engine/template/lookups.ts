@@ -6,6 +6,7 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { basename, dirname, isAbsolute, join } from 'node:path';
+import { homedir } from 'node:os';
 import type { RenderContext } from './context.js';
 import { PyError, isDict, str } from './py.js';
 import { Undef } from './undefined.js';
@@ -96,6 +97,16 @@ const LOOKUPS: Record<string, Lookup> = {
       if (!isDict(t)) throw new PyError('with_dict expects a dict');
       return Object.entries(t).map(([key, value]) => ({ key, value }));
     }),
+  /** ansible.builtin.config, for the settings hooks read (roles path). */
+  config: (_ctx, terms, kw) =>
+    flatStrings(terms).map((t) => {
+      if (t === 'DEFAULT_ROLES_PATH') {
+        const raw = process.env.ANSIBLE_ROLES_PATH ?? '~/.ansible/roles:/usr/share/ansible/roles:/etc/ansible/roles';
+        return raw.split(':').map((p) => p.replace(/^~(?=$|\/)/, homedir()));
+      }
+      if (kw.on_missing === 'skip') return [];
+      throw new PyError(`Unable to find setting ${t}`);
+    }).flat(0),
   indexed_items: (_ctx, terms) => terms.flat().map((t, i) => [i, t]),
   fileglob: (ctx, terms) =>
     flatStrings(terms).flatMap((t) => {

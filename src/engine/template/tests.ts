@@ -130,6 +130,8 @@ export const TESTS: Record<string, TestFn> = {
     const b = param(a, 0, 'b');
     return Array.isArray(v) && Array.isArray(b) && b.every((x) => v.some((y) => eq(x, y)));
   },
+  issubset: (c, v, a) => TESTS.subset(c, v, a),
+  issuperset: (c, v, a) => TESTS.superset(c, v, a),
   any: (_c, v) => Array.isArray(v) && v.some(truthy),
   all: (_c, v) => Array.isArray(v) && v.every(truthy),
   nan: (_c, v) => typeof v === 'number' && Number.isNaN(v),

@@ -77,6 +77,9 @@ export const CORPUS_VARS: Record<string, unknown> = {
   multiline: 'line1\nline2\nline3',
   hosts_map: { h1: { ip: '10.0.0.1' }, h2: { ip: '10.0.0.2' } },
   host_names: ['h1', 'h2'],
+  idms_res: { resources: [{ kind: 'ImageDigestMirrorSet' }] },
+  idms_empty: { resources: [] },
+  nomatch: {},
   json_data: { clusters: [{ name: 'c1', nodes: 3 }, { name: 'c2', nodes: 5 }] },
 };
 
@@ -414,6 +417,13 @@ export const CORPUS: Case[] = [
   { expr: '{{ "4.1" is ansible.builtin.version("4.0", ">") }}' },
   { expr: '{{ num is defined and num is odd }}' },
   { expr: "{{ lookup('template', 'outer.j2') }}" },
+  { expr: "{{ idms_res.resources is defined and idms_res.resources | length | ternary('idms', 'icsp') }}" },
+  { expr: "{{ idms_empty.resources is defined and idms_empty.resources | length | ternary('idms', 'icsp') }}" },
+  { expr: "{{ nomatch.resources is defined and nomatch.resources | length | ternary('idms', 'icsp') }}" },
+  { expr: '{{ users | groupby("enabled") }}' },
+  { expr: '{{ users | selectattr("groups", "issuperset", ["dev"]) | map(attribute="name") | list }}' },
+  { expr: "{{ '10.0.0.0/24' | ansible.utils.nthhost(5) }}" },
+  { expr: "{{ '10.0.0.0/24' | ansible.utils.nthhost(-1) }}" },
   { expr: '{{ range(3) | list }}' },
   { expr: '{{ range(1, 10, 3) | list }}' },
   { expr: '{% raw %}{{ not templated }}{% endraw %}' },

@@ -50,6 +50,9 @@ const cases: Array<[string, unknown]> = [
   ['{{ "abc" | reverse }}', 'cba'],
   ['{{ None | ternary(1, 2, 3) }}', 3],
   ['{{ "x" is truthy }}', true],
+  ['{{ {"auth": "x", "a": [{"Password": "p", "k": 1}]} | redhatci.ocp.redact }}', { auth: 'REDACTED', a: [{ Password: 'REDACTED', k: 1 }] }],
+  ['{{ {"token": "x"} | redhatci.ocp.redact("token") }}', { token: 'REDACTED' }],
+  ["{{ query('ansible.builtin.config', 'DEFAULT_ROLES_PATH') | length > 0 }}", true],
   ['{{ {"failed": True} is failed }}', true],
   ['{{ 10 is divisibleby 5 }}'.replace(' 5', '(5)'), true],
 ];

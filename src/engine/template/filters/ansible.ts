@@ -3,7 +3,8 @@ import { homedir } from 'node:os';
 import { basename, extname, join, resolve } from 'node:path';
 import { realpathSync } from 'node:fs';
 import type { FilterFn, RenderContext } from '../context.js';
-import { PyError, eq, isDict, str, truthy, typeName, type Dict } from '../py.js';
+import { PyError, cmp, eq, isDict, str, truthy, typeName, type Dict } from '../py.js';
+import { getAttr as attrOf } from './core.js';
 import { param } from '../kwargs.js';
 import { Undef, strict } from '../undefined.js';
 import { expandReplacement, pyRegExp, reFlags } from '../regex.js';
@@ -277,5 +278,28 @@ export const ANSIBLE_FILTERS: Record<string, FilterFn> = {
     return base === null ? Math.log(Number(v)) : Math.log(Number(v)) / Math.log(Number(base));
   },
   root: (_ctx, v, c) => Number(v) ** (1 / Number(param(c, 0, 'base', 2))),
+  /** redhatci.ocp.redact: a deep copy with the values of the named keys (case-insensitive) replaced. */
+  redact: (_ctx, v, c) => {
+    const fields = new Set(str(param(c, 0, 'fields', 'auth,api_secret,password')).split(',').map((f) => f.trim().toLowerCase()));
+    const walk = (x: unknown): unknown => {
+      if (Array.isArray(x)) return x.map(walk);
+      if (!isDict(x)) return x;
+      return Object.fromEntries(Object.entries(x).map(([k, y]) => [k, fields.has(k.toLowerCase()) ? 'REDACTED' : walk(y)]));
+    };
+    return walk(v);
+  },
+  /** Jinja2 groupby(attribute): [[grouper, [items]], ...] sorted by the grouper. */
+  groupby: (ctx, v, c) => {
+    const attribute = param(c, 0, 'attribute');
+    const dflt = param(c, 1, 'default', undefined);
+    const groups: Array<[unknown, unknown[]]> = [];
+    for (const item of seq(v)) {
+      const k = strict(attrOf(ctx, item, attribute, dflt));
+      const g = groups.find(([gk]) => eq(gk, k));
+      if (g) g[1].push(item);
+      else groups.push([k, [item]]);
+    }
+    return groups.sort((a, b) => cmp(a[0], b[0]));
+  },
   ...IP_FILTERS,
 };

@@ -172,6 +172,17 @@ function ipFilter(version: 0 | 4 | 6): FilterFn {
 }
 
 export const IP_FILTERS: Record<string, FilterFn> = {
+  /** nthhost(n): the n-th address of a network (negative counts from the end). */
+  nthhost: (_ctx, v, c) => {
+    const p = parseIp(v);
+    if (!p) return false;
+    const n = BigInt(Number(param(c, 0, 'query', 0)));
+    const max = p.version === 4 ? 32 : 128;
+    const size = 1n << BigInt(max - p.prefix);
+    const net = p.bits & mask(p);
+    if (n >= size || -n > size) return false;
+    return fmt(p, n >= 0n ? net + n : net + size + n);
+  },
   ipaddr: ipFilter(0),
   ipv4: ipFilter(4),
   ipv6: ipFilter(6),
