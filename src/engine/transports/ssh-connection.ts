@@ -269,7 +269,9 @@ function openSocket(target: SshTarget, where: string): Promise<Socket> {
 
 /** Auth order like OpenSSH: agent, then explicit or default key files, then password. */
 async function authMethods(target: SshTarget): Promise<{ handler: AuthHandlerMiddleware; tried: string[] }> {
-  const { utils } = await import('ssh2');
+  // ssh2 is CommonJS: Node's ESM bridge exposes `Client` by name but `utils` only on the default export.
+  const ssh2 = await import('ssh2');
+  const utils = ssh2.utils ?? (ssh2 as unknown as { default: typeof ssh2 }).default.utils;
   const methods: Array<{ label: string; method: AnyAuthMethod }> = [];
   const skipped: string[] = [];
   const username = target.user;
