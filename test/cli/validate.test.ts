@@ -35,7 +35,7 @@ describe('dci-agent-ts validate', () => {
     expect(bad.stderr).toContain('error: install_type: unknown install type "upi": expected one of ipi, sno, acm ("upi" is an install type of the original agent that dci-agent-ts does not support yet)');
   });
 
-  describe('bad input: exit 2, one clear message', () => {
+  describe.concurrent('bad input: exit 2, one clear message', () => {
     let tree: TempTree;
     beforeAll(async () => {
       tree = await writeTree({

@@ -7,7 +7,7 @@ import { load } from 'js-yaml';
 import { runCli, REPO_ROOT } from '../helpers/cli.js';
 import { ansibleInventory, writeTree, type TempTree } from '../config/fixtures.js';
 
-describe('dci-agent-ts vars', () => {
+describe.concurrent('dci-agent-ts vars', () => {
   it('--explain names the file, line and precedence level, and what the value overrode', async () => {
     const r = await runCli(['vars', '--inventory', 'inventories/examples/ipi.ini', '--host', 'master-0', '--explain', 'ipmi_user']);
     expect(r.stderr).toBe('');
