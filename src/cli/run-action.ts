@@ -48,7 +48,7 @@ export async function runFromCli(opts: Omit<RunCliOptions, 'output'> & { output?
 
   const { runTaskFile } = await import('../engine/index.js');
   const { closeAllTransports } = await import('../engine/transports/index.js');
-  const dci = await import('./dci-hooks.js').then((m) => m.dciHooksFromEnv({ envFile: opts.envFile, bus, secrets: globalSecrets, io }));
+  const dci = await import('./dci-hooks.js').then((m) => m.dciHooksFromEnv({ envFile: opts.envFile, inventoryPath, bus, secrets: globalSecrets, io }));
   try {
     const result = await runPipeline({
       inventoryPath,

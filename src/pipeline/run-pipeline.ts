@@ -279,7 +279,21 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
   };
 
   try {
-    if (o.onRunStart) extraFromStart = (await o.onRunStart({ runId, runDir, cluster, vars: baseVars })) ?? {};
+    if (o.onRunStart) {
+      try {
+        extraFromStart = (await o.onRunStart({ runId, runDir, cluster, vars: baseVars })) ?? {};
+      } catch (e) {
+        // E.g. DCI rejected the credentials: the job fails in pre-run (error), the record says why, the CLI prints
+        // the one clear message and exits with the error's code.
+        const msg = (e as Error).message;
+        emit({ type: 'stage-start', stage: 'pre-run' });
+        emit({ type: 'stage-end', stage: 'pre-run', status: 'failed', durationMs: 0, msg });
+        record.setFailedTask({ stage: 'pre-run', task: 'start the job', host: host0, msg });
+        setState('error', msg.slice(0, 500));
+        await record.finish('error', 'error');
+        throw e;
+      }
+    }
     if (typeof extraFromStart.dci_job_id === 'string') summary.dciJobId = extraFromStart.dci_job_id;
 
     for (const def of stages) {
