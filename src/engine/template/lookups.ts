@@ -3,7 +3,8 @@
  * templates render synchronously. Relative paths resolve like Ansible's search path for a task file:
  * `<dir>/files|templates/<name>`, then `<dir>/<name>`, then the current directory.
  */
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { randomInt } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { homedir } from 'node:os';
@@ -97,6 +98,18 @@ const LOOKUPS: Record<string, Lookup> = {
       if (!isDict(t)) throw new PyError('with_dict expects a dict');
       return Object.entries(t).map(([key, value]) => ({ key, value }));
     }),
+  password: (ctx, terms) => flatStrings(terms).map((t) => passwordLookup(ctx, t)),
+  random_string: (ctx, _terms, kw) => {
+    const sets: string[] = [];
+    if (kw.upper !== false) sets.push('ABCDEFGHIJKLMNOPQRSTUVWXYZ');
+    if (kw.lower !== false) sets.push('abcdefghijklmnopqrstuvwxyz');
+    if (kw.numbers !== false) sets.push('0123456789');
+    if (kw.special !== false) sets.push('!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~');
+    const chars = typeof kw.override_all === 'string' ? kw.override_all : sets.join('');
+    const out = randomFrom(chars, Number(kw.length ?? 8));
+    ctx.state.secrets?.add(out);
+    return [out];
+  },
   /** ansible.builtin.config, for the settings hooks read (roles path). */
   config: (_ctx, terms, kw) =>
     flatStrings(terms).map((t) => {
@@ -121,8 +134,57 @@ const LOOKUPS: Record<string, Lookup> = {
     }),
 };
 
+function randomFrom(chars: string, length: number): string {
+  if (!chars) throw new PyError('no characters to build a random string from');
+  let out = '';
+  for (let i = 0; i < length; i++) out += chars[randomInt(chars.length)];
+  return out;
+}
+
+const CHARSETS: Record<string, string> = {
+  ascii_letters: 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ',
+  ascii_lowercase: 'abcdefghijklmnopqrstuvwxyz',
+  ascii_uppercase: 'ABCDEFGHIJKLMNOPQRSTUVWXYZ',
+  digits: '0123456789',
+  hexdigits: '0123456789abcdefABCDEF',
+  punctuation: '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~',
+};
+
+/**
+ * lookup('password', 'PATH chars=ascii_letters,digits length=20'): the password stored in PATH, created (0600)
+ * with a random value when missing; /dev/null gives a new one each time.
+ */
+function passwordLookup(ctx: RenderContext, term: string): string {
+  const [path, ...params] = term.trim().split(/\s+/);
+  const opts: Record<string, string> = {};
+  for (const p of params) {
+    const i = p.indexOf('=');
+    if (i > 0) opts[p.slice(0, i)] = p.slice(i + 1);
+  }
+  const length = Number(opts.length ?? 20);
+  const chars = (opts.chars ?? 'ascii_letters,digits,.,:-_')
+    .split(',')
+    .map((c) => CHARSETS[c] ?? c)
+    .join('') || '.,:-_';
+  const full = isAbsolute(path) ? path : join(ctx.state.baseDir, path);
+  let pw: string;
+  if (path !== '/dev/null' && existsSync(full)) {
+    pw = readFileSync(full, 'utf8').split('\n')[0].replace(/ salt=.*$/, '');
+  } else {
+    pw = randomFrom(chars, length);
+    if (path !== '/dev/null') {
+      mkdirSync(dirname(full), { recursive: true });
+      const tmp = `${full}.tmp-${process.pid}`;
+      writeFileSync(tmp, `${pw}\n`, { mode: 0o600 });
+      renameSync(tmp, full);
+    }
+  }
+  ctx.state.secrets?.add(pw);
+  return pw;
+}
+
 export function runLookup(ctx: RenderContext, name: string, terms: unknown[], kw: Record<string, unknown>): unknown[] {
-  const short = name.replace(/^ansible\.(builtin|legacy)\./, '');
+  const short = name.replace(/^(ansible\.(builtin|legacy)|community\.general)\./, '');
   const l = LOOKUPS[short];
   if (!l) throw new PyError(`lookup plugin (${name}) not found (supported: ${Object.keys(LOOKUPS).join(', ')})`);
   return l(ctx, terms, kw);

@@ -1,6 +1,6 @@
 /** Behaviour of the templar a task author notices: native types, undefined errors, lazy vars, conditions, lookups. */
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync, symlinkSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTemplar, LazyValue, OMIT } from '../../../src/engine/template/index.js';
@@ -173,5 +173,13 @@ describe('lookups', () => {
     expect(lt.renderSync("{{ lookup('env', 'DCI_T_NOT_SET', default='none-here') }}", {})).toBe('none-here');
     expect(lt.renderSync('{{ (d ~ "/link") is link }}', { d: dir })).toBe(true);
     expect(lt.renderSync('{{ (d ~ "/files") is directory }}', { d: dir })).toBe(true);
+    const secrets = new SecretRegistry();
+    const pt = createTemplar({ baseDir: dir, secrets });
+    const pw = pt.renderSync("{{ lookup('password', 'creds/pw chars=digits length=12') }}", {}) as string;
+    expect(pw).toMatch(/^\d{12}$/);
+    expect(statSync(join(dir, 'creds', 'pw')).mode & 0o777).toBe(0o600);
+    expect(pt.renderSync("{{ lookup('password', 'creds/pw') }}", {})).toBe(pw);
+    expect(secrets.redact(`x ${pw}`)).toBe('x ********');
+    expect(pt.renderSync("{{ lookup('community.general.random_string', length=6, special=false) | length }}", {})).toBe(6);
   });
 });
