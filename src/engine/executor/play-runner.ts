@@ -481,10 +481,16 @@ export class PlayRunner {
     }
     if (hosts.length === 1) {
       await this.runTaskOnHost(task, hosts[0], scope);
-      return;
+    } else {
+      const limit = pLimit(this.o.forks);
+      await Promise.all(hosts.map((h) => limit(() => this.runTaskOnHost(task, h, scope))));
     }
-    const limit = pLimit(this.o.forks);
-    await Promise.all(hosts.map((h) => limit(() => this.runTaskOnHost(task, h, scope))));
+    // any_errors_fatal: one failed host ends the play for every host (they count as failed, as in Ansible).
+    const fatal = task.keywords.any_errors_fatal ?? scope.inherited.any_errors_fatal;
+    if (fatal !== undefined && truthy(fatal) && hosts.some((h) => h.failed) && !scope.rescue) {
+      for (const h of hosts) h.failed = true;
+      this.playEnded = true;
+    }
   }
 
   private failHost(h: HostState, ref: TaskRef, result: TaskResult, node: TaskNode | IncludeNode, scope: Scope, t0: number, silent = false): void {
