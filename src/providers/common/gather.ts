@@ -1,0 +1,105 @@
+/**
+ * Building a ProviderInput: the controller's variables, the inventory groups with each host's variables, the
+ * mirror stage's outputs, and the contents of the files a plan embeds (pull secret, SSH public key, extra
+ * manifests), read here on the controller so that plan() stays pure.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { InstallerError } from '../../core/errors.js';
+import type { ExtraVars, LoadedInventory } from '../../config/index.js';
+import type { ProviderInput } from '../types.js';
+import { EXTRA_MANIFESTS_VAR, PULL_SECRET_VAR, SSH_KEY_VAR, type ExtraManifest } from './install-config.js';
+import { text } from './vars.js';
+
+export interface GatherOptions {
+  vars: Record<string, unknown>;
+  groups: ProviderInput['groups'];
+}
+
+const expand = (p: string): string => (p === '~' ? homedir() : p.startsWith('~/') ? join(homedir(), p.slice(2)) : p);
+
+async function readVarFile(variable: string, path: string): Promise<string> {
+  try {
+    return await readFile(expand(path), 'utf8');
+  } catch (e) {
+    throw new InstallerError('unreadable-file', `${variable} ${path} cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, {
+      hint: `fix ${variable} in the inventory (or -e ${variable}=...)`,
+      cause: e,
+    });
+  }
+}
+
+async function pullSecretText(vars: Record<string, unknown>): Promise<string | undefined> {
+  for (const name of ['dci_pullsecret_file', 'pullsecret_file']) {
+    const p = text(vars, name);
+    if (p) return readVarFile(name, p);
+  }
+  const inline = vars.openshift_secret;
+  if (typeof inline === 'string' && inline !== '') return inline;
+  if (inline && typeof inline === 'object') return JSON.stringify(inline);
+  return undefined;
+}
+
+async function sshKey(vars: Record<string, unknown>): Promise<string | undefined> {
+  const inline = text(vars, 'ssh_public_key', 'ssh_key');
+  if (inline?.startsWith('ssh-') || inline?.startsWith('ecdsa-')) return inline.trim();
+  const p = text(vars, 'ssh_public_key_path');
+  if (p) return (await readVarFile('ssh_public_key_path', p)).trim();
+  // The installer role's default: the user's id_rsa.pub, when there is one.
+  return readFile(join(homedir(), '.ssh', 'id_rsa.pub'), 'utf8').then((t) => t.trim(), () => undefined);
+}
+
+async function manifests(vars: Record<string, unknown>): Promise<ExtraManifest[]> {
+  const dir = text(vars, 'customize_extramanifests_path');
+  if (!dir) return [];
+  let names: string[];
+  try {
+    names = (await readdir(expand(dir))).filter((n) => /\.(ya?ml|json)$/.test(n)).sort();
+  } catch (e) {
+    throw new InstallerError('unreadable-file', `customize_extramanifests_path ${dir} cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, {
+      hint: 'point customize_extramanifests_path at a directory of YAML manifests on the controller',
+    });
+  }
+  return Promise.all(names.map(async (name) => ({ name, content: await readVarFile('customize_extramanifests_path', join(dir, name)) })));
+}
+
+export async function gatherProviderInput(o: GatherOptions): Promise<ProviderInput> {
+  const vars: Record<string, unknown> = { ...o.vars };
+  const ps = await pullSecretText(vars);
+  if (ps !== undefined) vars[PULL_SECRET_VAR] = ps;
+  const key = await sshKey(vars);
+  if (key) vars[SSH_KEY_VAR] = key;
+  vars[EXTRA_MANIFESTS_VAR] = await manifests(vars);
+  const input: ProviderInput = { vars, groups: o.groups };
+  const sources = vars.dci_mirror_install_config_sources;
+  const mirror: NonNullable<ProviderInput['mirror']> = {};
+  if (sources && typeof sources === 'object' && !Array.isArray(sources)) mirror.installConfigSources = sources as Record<string, unknown>;
+  const trust = text(vars, 'dci_mirror_trust_bundle');
+  if (trust) mirror.additionalTrustBundle = trust;
+  const conf = text(vars, 'dci_mirror_registries_conf');
+  if (conf) mirror.registriesConf = conf;
+  const release = text(vars, 'dci_mirror_release_image');
+  if (release) mirror.releaseImage = release;
+  if (Object.keys(mirror).length) input.mirror = mirror;
+  return input;
+}
+
+/** Groups of hosts from an engine-style inventory view (`groups` name → host names, per-host vars). */
+export function groupsFrom(groupNames: Record<string, readonly string[]>, varsOf: (host: string) => Record<string, unknown>): ProviderInput['groups'] {
+  const out: ProviderInput['groups'] = {};
+  for (const [g, hosts] of Object.entries(groupNames)) {
+    if (g === 'all' || g === 'ungrouped') continue;
+    out[g] = hosts.map((name) => ({ name, vars: varsOf(name) }));
+  }
+  return out;
+}
+
+/** The input for `install plan`: the controller's variables and every group, straight from the inventory. */
+export async function providerInputFromInventory(inv: LoadedInventory, extra?: ExtraVars): Promise<ProviderInput> {
+  const { controllerHost } = await import('../../config/index.js');
+  const engine = inv.toEngineInventory(extra);
+  const controller = controllerHost(inv);
+  const vars = engine.hosts[controller]?.vars ?? {};
+  return gatherProviderInput({ vars, groups: groupsFrom(engine.groups, (h) => engine.hosts[h]?.vars ?? {}) });
+}

@@ -1,0 +1,16 @@
+/**
+ * The installer cache is shared by every job on a provisioner: two jobs extracting the same version must not
+ * race. The original relies on a single job per host; we take an exclusive `flock` on the remote host around
+ * the check-and-extract, so the second job waits and then finds the binary ready.
+ */
+import { shellQuote } from '../../engine/transports/index.js';
+
+/** argv running `script` under `flock -w <wait> <lockFile>` (fails with flock's rc 1 after the wait). */
+export function lockedArgv(lockFile: string, script: string, waitSeconds = 1800): string[] {
+  return ['flock', '-w', String(waitSeconds), lockFile, 'sh', '-c', script];
+}
+
+/** `test -x BIN || COMMAND…`: extract only when the cached binary is missing. */
+export function ifMissing(binary: string, argv: readonly string[]): string {
+  return `test -x ${shellQuote(binary)} || ${argv.map(shellQuote).join(' ')}`;
+}

@@ -1,0 +1,160 @@
+/**
+ * IPI bare metal, planned like the redhatci `installer` role: on the provisioner host, get the installer binary
+ * for the version (cached per version under a lock), write install-config.yaml (baremetal platform, VIPs, one
+ * host per master/worker with its BMC and boot MAC), `create manifests`, extra manifests, `create cluster`
+ * (streamed, with a timeout), `wait-for install-complete` when it fails, then the credentials.
+ * Pure: every value comes from the ProviderInput.
+ */
+import { compareMinor } from '../../manifests/index.js';
+import type { InstallPlan, PlannedFile, ProviderInput } from '../types.js';
+import { bmcAddress } from '../common/bmc.js';
+import { clusterIdentity, extraManifests, installConfig, pullSecretOf, yaml } from '../common/install-config.js';
+import { ifMissing, lockedArgv } from '../common/lock.js';
+import { mirrorSettings } from '../common/mirror.js';
+import { cacheStore, join, workDir } from '../common/paths.js';
+import { command } from '../common/steps.js';
+import { badVar, flag, members, missingVar, provisionerHost, seconds, text, type HostEntry } from '../common/vars.js';
+import { installerCommand, ocpVersion, usesVipLists } from '../common/versions.js';
+
+const WHY = 'for an ipi install';
+/** The installer role's accepted root device hints (roothint_list). */
+export const ROOT_HINTS = ['deviceName', 'hctl', 'model', 'vendor', 'serialNumber', 'minSizeGigabytes', 'wwn', 'wwnWithExtension', 'wwnVendorExtension', 'rotational'];
+export const DEFAULT_INSTALL_TIMEOUT_S = 3 * 3600;
+
+function rootDeviceHints(h: HostEntry): Record<string, unknown> | undefined {
+  const hint = text(h.vars, 'root_device_hint');
+  const value = text(h.vars, 'root_device_hint_value');
+  if (hint) {
+    if (!ROOT_HINTS.includes(hint)) throw badVar(h.name, 'root_device_hint', `"${hint}" is not a root device hint`, `use one of ${ROOT_HINTS.join(', ')}`);
+    if (value === undefined) throw missingVar(h.name, 'root_device_hint_value', `when root_device_hint=${hint} is set`);
+    if (hint === 'minSizeGigabytes') return { [hint]: Number(value) };
+    if (hint === 'rotational') return { [hint]: /^(true|yes|1)$/i.test(value) };
+    return { [hint]: value };
+  }
+  const disk = text(h.vars, 'installation_disk');
+  return disk ? { deviceName: disk } : undefined;
+}
+
+function hostEntry(h: HostEntry, role: 'master' | 'worker', input: ProviderInput): Record<string, unknown> {
+  const bmc = bmcAddress(h, input.groups, input.vars);
+  const username = text(h.vars, 'ipmi_user', 'bmc_user');
+  if (!username) throw missingVar(h.name, 'ipmi_user', WHY);
+  const password = text(h.vars, 'ipmi_password', 'bmc_password');
+  if (!password) throw missingVar(h.name, 'ipmi_password', WHY);
+  const mac = text(h.vars, 'provision_mac');
+  if (!mac) throw missingVar(h.name, 'provision_mac', WHY, `add provision_mac=<MAC of the NIC on the provisioning network> to the host line of ${h.name}`);
+  if (!/^[0-9a-f]{2}([:-][0-9a-f]{2}){5}$/i.test(mac)) throw badVar(h.name, 'provision_mac', `${JSON.stringify(mac)} is not a MAC address`, 'write it like 52:54:00:aa:bb:cc (quoted in YAML)');
+  const entry: Record<string, unknown> = {
+    name: text(h.vars, 'name') ?? h.name,
+    role,
+    bmc: { address: bmc.address, username, password, ...(bmc.disableCertificateVerification !== undefined ? { disableCertificateVerification: bmc.disableCertificateVerification } : {}) },
+    bootMACAddress: mac.toLowerCase(),
+  };
+  if (text(h.vars, 'bootmode') === 'legacy') entry.bootMode = 'legacy';
+  const hints = rootDeviceHints(h);
+  if (hints) entry.rootDeviceHints = hints;
+  return entry;
+}
+
+export function ipiPlan(input: ProviderInput): InstallPlan {
+  const vars = input.vars;
+  const version = ocpVersion(vars);
+  const id = clusterIdentity(vars, WHY);
+  const masters = members(input, 'masters');
+  if (masters.length === 0) throw missingVar(undefined, '[masters]', `${WHY}: list the control-plane nodes`, 'add a masters group with each node and its ipmi_address, ipmi_user, ipmi_password and provision_mac');
+  const workers = members(input, 'workers');
+  const apiVip = text(vars, 'apivip', 'api_vip');
+  if (!apiVip) throw missingVar(undefined, 'apivip', WHY, 'set apivip=<IP of api.<cluster>.<domain>> in [all:vars] (dci-agent-ts does not resolve it by DNS)');
+  const ingressVip = text(vars, 'ingressvip', 'ingress_vip');
+  if (!ingressVip) throw missingVar(undefined, 'ingressvip', WHY, 'set ingressvip=<IP of *.apps.<cluster>.<domain>> in [all:vars]');
+
+  const hosts = [...masters.map((h) => hostEntry(h, 'master', input)), ...workers.map((h) => hostEntry(h, 'worker', input))];
+  const baremetal: Record<string, unknown> = {};
+  if (usesVipLists(version)) {
+    baremetal.apiVIPs = [apiVip];
+    baremetal.ingressVIPs = [ingressVip];
+  } else {
+    baremetal.apiVIP = apiVip;
+    baremetal.ingressVIP = ingressVip;
+  }
+  baremetal.provisioningBridge = text(vars, 'provisioning_bridge') ?? 'provisioning';
+  const external = text(vars, 'baremetal_bridge') ?? 'baremetal';
+  if (external !== 'baremetal') baremetal.externalBridge = external;
+  const provNic = text(vars, 'masters_prov_nic', 'prov_nic');
+  if (provNic) baremetal.provisioningNetworkInterface = provNic;
+  const provCidr = text(vars, 'prov_network', 'provisioning_network_cidr');
+  if (provCidr) baremetal.provisioningNetworkCIDR = provCidr;
+  const bootstrapImage = text(vars, 'bootstraposimage');
+  if (bootstrapImage && compareMinor(version, '4.22') < 0) baremetal.bootstrapOSImage = bootstrapImage;
+  const clusterImage = text(vars, 'clusterosimage');
+  if (clusterImage && compareMinor(version, '4.10') < 0) baremetal.clusterOSImage = clusterImage;
+  baremetal.hosts = hosts;
+
+  const mirror = mirrorSettings(input, version);
+  const doc = installConfig(
+    id,
+    vars,
+    {
+      compute: [{ name: 'worker', replicas: workers.length, platform: { baremetal: {} } }],
+      controlPlane: { name: 'master', replicas: masters.length, platform: { baremetal: {} } },
+      platform: { baremetal },
+    },
+    mirror,
+  );
+
+  const prov = provisionerHost(input).name;
+  const dir = workDir(vars);
+  const cache = join(cacheStore(vars), version);
+  const cmd = installerCommand(version);
+  const bin = join(cache, cmd);
+  const timeoutMs = seconds(vars, 'dci_install_timeout', DEFAULT_INSTALL_TIMEOUT_S);
+  const ps = pullSecretOf(vars);
+  const files: PlannedFile[] = [
+    { path: 'pull-secret.txt', content: JSON.stringify(ps.secret) + '\n', secret: true },
+    { path: 'install-config.yaml', content: yaml(doc), secret: true },
+    ...extraManifests(vars).map((m) => ({ path: `openshift/${m.name}`, content: m.content })),
+  ];
+  const extract = ['oc', 'adm', 'release', 'extract', '--registry-config', join(dir, 'pull-secret.txt'), `--command=${cmd}`, '--to', cache, mirror.releaseImage];
+  const steps = [
+    command(prov, 'prepare', `empty the installer dir ${dir}`, ['rm', '-rf', dir]),
+    command(prov, 'prepare', `create ${dir} and the installer cache ${cache}`, ['mkdir', '-p', join(dir, 'openshift'), cache]),
+    command(prov, 'installer', `extract ${cmd} for ${version} from ${mirror.releaseImage} into the cache (once per version, under a lock)`, lockedArgv(join(cache, '.extract.lock'), ifMissing(bin, extract)), 30 * 60_000),
+    command(prov, 'manifests', 'create manifests from install-config.yaml', [bin, '--dir', dir, 'create', 'manifests'], 30 * 60_000),
+    command(prov, 'cluster', `create cluster (timeout ${Math.round(timeoutMs / 1000)} s, log streamed)`, [bin, '--dir', dir, '--log-level', 'debug', 'create', 'cluster'], timeoutMs),
+    command(prov, 'wait-for', 'only if create cluster failed: wait-for install-complete', [bin, '--dir', dir, 'wait-for', 'install-complete'], timeoutMs),
+  ];
+  const apiUrl = `https://api.${id.cluster}.${id.baseDomain}:6443`;
+  return {
+    installType: 'ipi',
+    workDir: dir,
+    files,
+    objects: [],
+    steps,
+    facts: {
+      ocp_version: version,
+      cluster: id.cluster,
+      base_domain: id.baseDomain,
+      provisioner: prov,
+      installer_command: cmd,
+      installer_path: bin,
+      release_image: mirror.releaseImage,
+      ...(mirror.releaseOverride ? { release_image_override: mirror.releaseOverride } : {}),
+      mirror_origin: mirror.origin,
+      mirror_key: mirror.fragment.imageDigestSources ? 'imageDigestSources' : mirror.fragment.imageContentSources ? 'imageContentSources' : 'none',
+      pull_secret_missing: ps.missing,
+      wait_for_retries: Number(text(vars, 'dci_install_retries') ?? 1),
+      extra_path: provisionerExtraPath(input),
+      api_url: apiUrl,
+      console_url: `https://console-openshift-console.apps.${id.cluster}.${id.baseDomain}`,
+      disconnected: flag(vars, 'dci_disconnected', false),
+    },
+  };
+}
+
+/** Extra PATH entries for commands on the provisioner (`provisioner_extra_path`: a dir or a list). */
+export function provisionerExtraPath(input: ProviderInput): string[] {
+  const v = provisionerHost(input).vars.provisioner_extra_path ?? input.vars.provisioner_extra_path;
+  if (typeof v === 'string' && v !== '') return v.split(':');
+  if (Array.isArray(v)) return v.map(String);
+  return [];
+}

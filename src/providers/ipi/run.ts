@@ -1,0 +1,47 @@
+/**
+ * Runs an IPI plan on the provisioner over the engine's transport. The order is the plan's; the installer log
+ * of `create cluster` is streamed line by line into the task output; when it fails or times out,
+ * `wait-for install-complete` is tried (the cluster often finishes after a slow bootstrap) before giving up.
+ */
+import { InstallerError } from '../../core/errors.js';
+import type { ClusterCredentials, InstallPlan, ProviderContext } from '../types.js';
+import { fetchCredentials } from '../common/credentials.js';
+import { RemoteRunner } from '../common/runner.js';
+import { commandsOf, fact, oneCommand } from '../common/steps.js';
+import { planFile, planFilesUnder, uploadFiles } from '../common/upload.js';
+
+export async function runIpi(plan: InstallPlan, ctx: ProviderContext): Promise<ClusterCredentials> {
+  const host = fact(plan, 'provisioner');
+  const runner = new RemoteRunner(await ctx.transport(host), ctx, (plan.facts.extra_path as string[] | undefined) ?? []);
+  await runner.init();
+  const env: Record<string, string> = {};
+  if (typeof plan.facts.release_image_override === 'string') env.OPENSHIFT_INSTALL_RELEASE_IMAGE_OVERRIDE = plan.facts.release_image_override;
+
+  for (const s of commandsOf(plan, 'prepare')) await runner.run(s, { phase: 'prepare' });
+  await uploadFiles(runner, plan, planFile(plan, 'pull-secret.txt'), 'prepare');
+  await runner.run(oneCommand(plan, 'installer'), { phase: 'installer', stream: true });
+  await uploadFiles(runner, plan, planFile(plan, 'install-config.yaml'), 'install-config');
+  await runner.run(oneCommand(plan, 'manifests'), { phase: 'manifests', env, stream: true });
+  await uploadFiles(runner, plan, planFilesUnder(plan, 'openshift/'), 'extra-manifests');
+
+  const create = oneCommand(plan, 'cluster');
+  const first = await runner.run(create, { phase: 'cluster', env, stream: true, allowFailure: true });
+  if (first.rc !== 0) {
+    const why = runner.failure(create, 'cluster', first);
+    const retries = Math.max(1, Number(plan.facts.wait_for_retries ?? 1));
+    const waitFor = oneCommand(plan, 'wait-for');
+    let ok = false;
+    for (let i = 1; i <= retries && !ok && !ctx.signal.aborted; i++) {
+      runner.phase('wait-for', `create cluster ${first.timedOut ? 'timed out' : `failed (exit ${first.rc})`}; attempt ${i}/${retries} of wait-for install-complete`);
+      const r = await runner.run(waitFor, { phase: 'wait-for', env, stream: true, allowFailure: true });
+      ok = r.rc === 0;
+      if (!ok && i === retries) {
+        throw new InstallerError('install-failed', `${why.message}\nwait-for install-complete failed too (exit ${r.rc}):\n${ctx.secrets.redact(runner.tail.slice(-8).join('\n'))}`, {
+          location: { host },
+          hint: why.hint,
+        });
+      }
+    }
+  }
+  return fetchCredentials(runner, ctx, plan.workDir, fact(plan, 'api_url'), fact(plan, 'console_url'));
+}
