@@ -71,7 +71,8 @@ export const CORPUS_VARS: Record<string, unknown> = {
   json_text: '{"a": 1, "b": [true, null]}',
   yaml_text: 'a: 1\nb:\n  - x\n  - y\n',
   lazy_double: '{{ num * 2 }}',
-  lazy_chain: '{{ lazy_double + 1 }}',
+  // `| int`: in Ansible's text mode lazy_double is the string "14"; with it the chain works in both modes.
+  lazy_chain: '{{ lazy_double | int + 1 }}',
   lazy_list: "{{ words | map('upper') | list }}",
   unicode: 'héllo',
   multiline: 'line1\nline2\nline3',
@@ -198,7 +199,8 @@ export const CORPUS: Case[] = [
   { expr: '{{ lazy_double }}' },
   { expr: '{{ lazy_chain }}' },
   { expr: '{{ lazy_list }}' },
-  { expr: 'x{{ lazy_chain }}', native: 'lazy vars keep native types for us; in Ansible text mode lazy_double would be the string "14"' },
+  { expr: 'x{{ lazy_chain }}' },
+  { expr: '{{ lazy_double + 1 }}', native: 'lazy vars keep native types for us; in Ansible text mode lazy_double is the string "14"' },
   // conversions
   { expr: '{{ str_num | int }}' },
   { expr: '{{ str_float | int }}' },
