@@ -10,3 +10,4 @@ export * from './manifests/index.js';
 export * from './report/dci/index.js';
 export * from './config/index.js';
 export * from './engine/index.js';
+export * from './mirror/index.js';
