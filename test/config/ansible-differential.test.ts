@@ -17,6 +17,45 @@ interface Case {
   hosts?: string[];
 }
 
+
+/** A deterministic pseudo-random lab: a DAG of groups with priorities, hosts in several groups, conflicts at every level. */
+function generatedLab(seed: number): Record<string, string> {
+  let state = seed;
+  const rnd = (n: number): number => {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    return state % n;
+  };
+  const values = ['1', '"2"', "'three'", 'True', 'yes', '4.10', '[1, 2]', "{'k': 'v'}", 'None', '0x1F', 'a#b', '"x y"', '-7', '01'];
+  const hostValues = values.filter((v) => !v.includes(' ')); // a host line splits words on spaces
+  const groups = Array.from({ length: 12 }, (_, i) => `g${i}`);
+  const lines: string[] = ['[all:vars]', 'x=all', `typed_all=${values[rnd(values.length)]}`];
+  const files: Record<string, string> = {};
+  for (const g of groups) lines.push(`[${g}]`); // declare every group (an INI child group must be declared)
+  for (let i = 1; i < groups.length; i++) {
+    // parents have a lower index: no cycles, but several depths and diamonds
+    const parents = new Set([rnd(i), rnd(i)]);
+    for (const p of parents) lines.push(`[g${p}:children]`, `g${i}`);
+  }
+  const hosts = Array.from({ length: 30 }, (_, i) => `node-${String(i).padStart(2, '0')}`);
+  for (const h of hosts) {
+    const n = 1 + rnd(3);
+    for (let k = 0; k < n; k++) {
+      const g = groups[rnd(groups.length)];
+      const vars = rnd(3) === 0 ? ` x=host-${h} t=${hostValues[rnd(hostValues.length)]}` : '';
+      lines.push(`[${g}]`, `${h}${vars}`);
+    }
+  }
+  for (const g of groups) {
+    lines.push(`[${g}:vars]`, `x=${g}`, `only_${g}=${values[rnd(values.length)]}`);
+    if (rnd(3) === 0) lines.push(`ansible_group_priority=${1 + rnd(3)}`);
+    if (rnd(2) === 0) files[`group_vars/${g}.yml`] = `x: gv-${g}\nz: gv-${g}\n`;
+  }
+  files['group_vars/all.yml'] = 'z: gv-all\nx: gv-all\n';
+  for (const h of hosts) if (rnd(4) === 0) files[`host_vars/${h}.yml`] = `x: hv-${h}\n`;
+  files['lab.ini'] = lines.join('\n') + '\n';
+  return files;
+}
+
 const CASES: Case[] = [
   {
     name: 'INI: nested children, depth precedence, host line beats group vars',
@@ -288,6 +327,16 @@ tier=ini
       'group_vars/all.yml': 'from_group_vars_all: 1\n',
       'group_vars/servers.yml': 'gv_servers: 1\n',
     },
+  },
+  {
+    name: 'generated lab: group DAG, priorities, several groups per host, conflicts at every level (seed 7)',
+    inventory: 'lab.ini',
+    files: generatedLab(7),
+  },
+  {
+    name: 'generated lab (seed 2026)',
+    inventory: 'lab.ini',
+    files: generatedLab(2026),
   },
 ];
 
