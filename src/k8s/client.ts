@@ -1,0 +1,207 @@
+/**
+ * A small Kubernetes client for the agent on top of @kubernetes/client-node (lazy-loaded: it is large and most runs
+ * of a hook never talk to a cluster). Generic objects only (KubernetesObjectApi resolves kinds via discovery),
+ * server-side apply with our field manager, and waits that poll with a timeout and say what state the object was
+ * left in. TLS is verified with the CA of the kubeconfig; errors become KubernetesError (see ./errors.ts).
+ */
+import { existsSync } from 'node:fs';
+import { KubernetesError } from '../core/errors.js';
+import { toKubernetesError, httpCode } from './errors.js';
+import { describeState, type K8sPredicate } from './conditions.js';
+import { describeRef, refOf, type K8sObject, type K8sRef } from './types.js';
+
+export const FIELD_MANAGER = 'dci-agent-ts';
+
+export interface WaitOptions {
+  timeoutMs: number;
+  /** Poll interval (default 2 s, capped to the timeout). */
+  intervalMs?: number;
+  signal?: AbortSignal;
+  /** Called with the object (or undefined) after each poll, e.g. to stream progress. */
+  onPoll?: (obj: K8sObject | undefined) => void;
+}
+
+export interface ApplyResult {
+  object: K8sObject;
+  /** False when the object already had this content (resourceVersion unchanged). */
+  changed: boolean;
+  created: boolean;
+}
+
+export interface ListOptions {
+  namespace?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+}
+
+type ClientNode = typeof import('@kubernetes/client-node');
+type ObjectApi = import('@kubernetes/client-node').KubernetesObjectApi;
+
+function plain<T>(v: unknown): T {
+  return JSON.parse(JSON.stringify(v)) as T;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason as Error);
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(t);
+      reject(signal?.reason as Error);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+export class K8sClient {
+  private constructor(
+    private readonly api: ObjectApi,
+    readonly kubeconfigPath: string,
+    readonly server: string,
+    readonly defaultNamespace: string,
+  ) {}
+
+  /** Load a kubeconfig file and build a client. Throws KubernetesError when the file is missing or unusable. */
+  static async fromKubeconfig(path: string): Promise<K8sClient> {
+    if (!existsSync(path)) {
+      throw new KubernetesError('k8s-kubeconfig', `the kubeconfig ${path} does not exist`, {
+        hint: 'set kubeconfig (or KUBECONFIG / hub_kubeconfig_path) to the cluster\'s admin kubeconfig',
+      });
+    }
+    const k8s: ClientNode = await import('@kubernetes/client-node');
+    const kc = new k8s.KubeConfig();
+    try {
+      kc.loadFromFile(path);
+    } catch (e) {
+      throw new KubernetesError('k8s-kubeconfig', `the kubeconfig ${path} cannot be read: ${(e as Error).message}`, {
+        hint: 'it must be a kubeconfig YAML with clusters, users and a current-context',
+        cause: e,
+      });
+    }
+    const cluster = kc.getCurrentCluster();
+    if (!cluster) {
+      throw new KubernetesError('k8s-kubeconfig', `the kubeconfig ${path} has no current cluster`, { hint: 'set current-context to a context whose cluster exists' });
+    }
+    if (cluster.skipTLSVerify) {
+      throw new KubernetesError('k8s-kubeconfig', `the kubeconfig ${path} disables TLS verification (insecure-skip-tls-verify)`, {
+        hint: 'put the cluster CA in certificate-authority-data instead; the agent always verifies TLS',
+      });
+    }
+    const ctxName = kc.getCurrentContext();
+    const ns = kc.getContextObject(ctxName)?.namespace ?? 'default';
+    return new K8sClient(k8s.KubernetesObjectApi.makeApiClient(kc), path, cluster.server, ns);
+  }
+
+  private fail(e: unknown, action: string, object: string): KubernetesError {
+    return toKubernetesError(e, { action, object, kubeconfigPath: this.kubeconfigPath, server: this.server });
+  }
+
+  /** The object, or undefined when it does not exist. */
+  async get(ref: K8sRef): Promise<K8sObject | undefined> {
+    try {
+      const header = { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } };
+      return plain<K8sObject>(await this.api.read(header as Parameters<ObjectApi['read']>[0]));
+    } catch (e) {
+      if (httpCode(e) === 404) return undefined;
+      throw this.fail(e, 'get', describeRef(ref));
+    }
+  }
+
+  async list(apiVersion: string, kind: string, opts: ListOptions = {}): Promise<K8sObject[]> {
+    try {
+      const res = await this.api.list(apiVersion, kind, opts.namespace, undefined, undefined, undefined, opts.fieldSelector, opts.labelSelector);
+      return plain<{ items?: K8sObject[] }>(res).items?.map((o) => ({ ...o, apiVersion: o.apiVersion ?? apiVersion, kind: o.kind ?? kind })) ?? [];
+    } catch (e) {
+      if (httpCode(e) === 404) return [];
+      throw this.fail(e, 'list', `${kind}${opts.namespace ? ` in ${opts.namespace}` : ''}`);
+    }
+  }
+
+  /** Create; throws KubernetesError k8s-conflict when it exists. */
+  async create(obj: K8sObject): Promise<K8sObject> {
+    try {
+      return plain<K8sObject>(await this.api.create(structuredClone(obj), undefined, undefined, FIELD_MANAGER));
+    } catch (e) {
+      throw this.fail(e, 'create', describeRef(refOf(obj)));
+    }
+  }
+
+  /** Server-side apply (field manager dci-agent-ts, force): creates or updates; idempotent. */
+  async apply(obj: K8sObject): Promise<ApplyResult> {
+    const ref = refOf(obj);
+    const before = await this.get(ref);
+    try {
+      const k8s: ClientNode = await import('@kubernetes/client-node');
+      const body = structuredClone(obj);
+      delete body.metadata.resourceVersion;
+      const after = plain<K8sObject>(await this.api.patch(body, undefined, undefined, FIELD_MANAGER, true, k8s.PatchStrategy.ServerSideApply));
+      return { object: after, created: !before, changed: !before || before.metadata.resourceVersion !== after.metadata.resourceVersion };
+    } catch (e) {
+      throw this.fail(e, 'apply', describeRef(ref));
+    }
+  }
+
+  /** Merge-patch (e.g. `spec.approved: true` on an InstallPlan). */
+  async mergePatch(ref: K8sRef, patch: Record<string, unknown>): Promise<K8sObject> {
+    try {
+      const k8s: ClientNode = await import('@kubernetes/client-node');
+      const body = { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace }, ...patch };
+      return plain<K8sObject>(await this.api.patch(body, undefined, undefined, FIELD_MANAGER, undefined, k8s.PatchStrategy.MergePatch));
+    } catch (e) {
+      throw this.fail(e, 'patch', describeRef(ref));
+    }
+  }
+
+  /** Delete; false when it was already gone. */
+  async delete(ref: K8sRef): Promise<boolean> {
+    try {
+      const header = { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } };
+      await this.api.delete(header);
+      return true;
+    } catch (e) {
+      if (httpCode(e) === 404) return false;
+      throw this.fail(e, 'delete', describeRef(ref));
+    }
+  }
+
+  /**
+   * Poll the object until `pred` holds; throws k8s-timeout naming the object, the awaited state and the last
+   * state seen (phase, conditions) so the user knows where it stuck.
+   */
+  async waitFor(ref: K8sRef, pred: K8sPredicate, opts: WaitOptions): Promise<K8sObject> {
+    const deadline = Date.now() + opts.timeoutMs;
+    const interval = Math.max(10, Math.min(opts.intervalMs ?? 2000, opts.timeoutMs));
+    let last: K8sObject | undefined;
+    for (;;) {
+      last = await this.get(ref);
+      opts.onPoll?.(last);
+      if (last && pred(last)) return last;
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        throw new KubernetesError(
+          'k8s-timeout',
+          `timed out after ${Math.round(opts.timeoutMs / 1000)}s waiting for ${describeRef(ref)} to reach ${pred.description}; last state: ${describeState(last)}`,
+          { hint: 'check the operator/controller that owns this object (its events and logs), or raise the wait timeout' },
+        );
+      }
+      await sleep(Math.min(interval, left), opts.signal);
+    }
+  }
+
+  /** Wait until the object is gone. */
+  async waitGone(ref: K8sRef, opts: WaitOptions): Promise<void> {
+    const deadline = Date.now() + opts.timeoutMs;
+    for (;;) {
+      if (!(await this.get(ref))) return;
+      if (Date.now() >= deadline) {
+        throw new KubernetesError('k8s-timeout', `timed out after ${Math.round(opts.timeoutMs / 1000)}s waiting for ${describeRef(ref)} to be deleted`, {
+          hint: 'a finalizer may hold it; check its metadata.finalizers',
+        });
+      }
+      await sleep(Math.min(opts.intervalMs ?? 2000, Math.max(10, deadline - Date.now())), opts.signal);
+    }
+  }
+}
