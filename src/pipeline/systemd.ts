@@ -25,7 +25,7 @@ function quoteArg(s: string): string {
 }
 
 export function renderService(o: SystemdUnitOptions): string {
-  const exec = [o.nodePath, o.execPath, 'run', '--inventory', o.inventory, '--output', 'plain', ...(o.extraArgs ?? [])]
+  const exec = [o.nodePath, o.nodePath ? '--' : undefined, o.execPath, 'run', '--inventory', o.inventory, '--output', 'plain', ...(o.extraArgs ?? [])]
     .filter((x): x is string => Boolean(x))
     .map(quoteArg)
     .join(' ');

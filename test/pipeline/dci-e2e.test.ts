@@ -65,7 +65,7 @@ describe('run with DCI reporting (e2e against the fake control server)', () => {
 
   it('SIGTERM shows killed', async () => {
     lab.writeHook(0, 'install', `- name: long step\n  command: sleep 30\n`);
-    const child = spawn(process.execPath, [BIN, 'run', '--inventory', lab.inventory, '--output', 'plain'], { env: { ...process.env, ...lab.env, ...dci.credentialsEnv() } });
+    const child = spawn(process.execPath, ['--', BIN, 'run', '--inventory', lab.inventory, '--output', 'plain'], { env: { ...process.env, ...lab.env, ...dci.credentialsEnv() } });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     const deadline = Date.now() + 30_000;

@@ -74,7 +74,7 @@ describe('dci-agent-ts run (e2e)', () => {
     lab = makeLab();
     lab.writeHook(0, 'install', `- name: long install step\n  command: sleep 30\n`);
     lab.writeHook(1, 'teardown', recordingHook('b:teardown'));
-    const child = spawn(process.execPath, [BIN, 'run', '--inventory', lab.inventory, '--output', 'plain'], { env: { ...process.env, ...lab.env } });
+    const child = spawn(process.execPath, ['--', BIN, 'run', '--inventory', lab.inventory, '--output', 'plain'], { env: { ...process.env, ...lab.env } });
     let out = '';
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
