@@ -19,7 +19,7 @@ export function getProvider(installType: string): Provider {
 }
 
 export type { Provider, ProviderInput, InstallPlan, ProviderContext, ClusterCredentials, PlannedFile, PlannedObject, PlannedStep } from './types.js';
-export { gatherProviderInput, providerInputFromInventory, type GatherOptions } from './common/gather.js';
+export { gatherProviderInput, providerInputFromInventory, groupsFrom as groupsFromView, type GatherOptions } from './common/gather.js';
 export { writeInstallPlan, renderPlanText } from './common/plan-output.js';
 export { inputSecrets } from './common/install-config.js';
 export { installerCommand, usesVipLists } from './common/versions.js';

@@ -14,10 +14,11 @@ import { mirrorCommand } from './mirror.js';
 import { playCommand } from './play.js';
 import { validateCommand } from './validate.js';
 import { varsCommand } from './vars.js';
+import { installCommand } from './install.js';
 
 export interface CliCommand {
   name: string;
   register(program: Command, io: CliIO): void;
 }
 
-export const COMMANDS: CliCommand[] = [runCommand, runsCommand, systemdCommand, versionCommand, validateCommand, varsCommand, dciCommand, mirrorSetsCommand, mirrorCommand, playCommand];
+export const COMMANDS: CliCommand[] = [runCommand, runsCommand, systemdCommand, versionCommand, validateCommand, varsCommand, dciCommand, mirrorSetsCommand, mirrorCommand, playCommand, installCommand];

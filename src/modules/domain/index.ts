@@ -11,4 +11,5 @@ function domain(name: string, load: () => Promise<Module<never>>): ModuleEntry {
 
 export const DOMAIN_MODULES: ModuleEntry[] = [
   domain('pull_secret', async () => (await import('./pull-secret.js')).pullSecret as Module<never>),
+  domain('install_cluster', async () => (await import('./install-cluster.js')).installCluster as Module<never>),
 ];

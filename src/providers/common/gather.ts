@@ -15,6 +15,10 @@ import { text } from './vars.js';
 export interface GatherOptions {
   vars: Record<string, unknown>;
   groups: ProviderInput['groups'];
+  /** Plan only: a pull secret file that cannot be read is a note, not an error (no lab needed). */
+  lenient?: boolean;
+  /** Receives the notes of a lenient gathering. */
+  notes?: string[];
 }
 
 const expand = (p: string): string => (p === '~' ? homedir() : p.startsWith('~/') ? join(homedir(), p.slice(2)) : p);
@@ -30,10 +34,17 @@ async function readVarFile(variable: string, path: string): Promise<string> {
   }
 }
 
-async function pullSecretText(vars: Record<string, unknown>): Promise<string | undefined> {
+async function pullSecretText(vars: Record<string, unknown>, o: GatherOptions): Promise<string | undefined> {
   for (const name of ['dci_pullsecret_file', 'pullsecret_file']) {
     const p = text(vars, name);
-    if (p) return readVarFile(name, p);
+    if (!p) continue;
+    try {
+      return await readVarFile(name, p);
+    } catch (e) {
+      if (!o.lenient) throw e;
+      o.notes?.push(`${(e as Error).message}: the plan shows an empty pull secret`);
+      return undefined;
+    }
   }
   const inline = vars.openshift_secret;
   if (typeof inline === 'string' && inline !== '') return inline;
@@ -66,7 +77,7 @@ async function manifests(vars: Record<string, unknown>): Promise<ExtraManifest[]
 
 export async function gatherProviderInput(o: GatherOptions): Promise<ProviderInput> {
   const vars: Record<string, unknown> = { ...o.vars };
-  const ps = await pullSecretText(vars);
+  const ps = await pullSecretText(vars, o);
   if (ps !== undefined) vars[PULL_SECRET_VAR] = ps;
   const key = await sshKey(vars);
   if (key) vars[SSH_KEY_VAR] = key;
@@ -96,10 +107,10 @@ export function groupsFrom(groupNames: Record<string, readonly string[]>, varsOf
 }
 
 /** The input for `install plan`: the controller's variables and every group, straight from the inventory. */
-export async function providerInputFromInventory(inv: LoadedInventory, extra?: ExtraVars): Promise<ProviderInput> {
+export async function providerInputFromInventory(inv: LoadedInventory, extra?: ExtraVars, options: Pick<GatherOptions, 'lenient' | 'notes'> = {}): Promise<ProviderInput> {
   const { controllerHost } = await import('../../config/index.js');
   const engine = inv.toEngineInventory(extra);
   const controller = controllerHost(inv);
   const vars = engine.hosts[controller]?.vars ?? {};
-  return gatherProviderInput({ vars, groups: groupsFrom(engine.groups, (h) => engine.hosts[h]?.vars ?? {}) });
+  return gatherProviderInput({ vars, groups: groupsFrom(engine.groups, (h) => engine.hosts[h]?.vars ?? {}), ...options });
 }
