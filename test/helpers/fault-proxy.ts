@@ -145,3 +145,46 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     },
   };
 }
+
+export interface ConnectProxy {
+  url: string;
+  /** host:port of every CONNECT tunnel opened through the proxy. */
+  tunnels: string[];
+  close(): Promise<void>;
+}
+
+/** A forward proxy (HTTP CONNECT tunnels only, what undici's ProxyAgent uses) that records each tunnel. */
+export async function startConnectProxy(): Promise<ConnectProxy> {
+  const { connect } = await import('node:net');
+  const tunnels: string[] = [];
+  const sockets = new Set<Socket>();
+  const server = createServer((_req, res) => {
+    res.writeHead(405);
+    res.end('CONNECT only');
+  });
+  server.on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {
+    const target = req.url ?? '';
+    tunnels.push(target);
+    const [host, port] = [target.slice(0, target.lastIndexOf(':')), Number(target.slice(target.lastIndexOf(':') + 1))];
+    const up = connect(port, host, () => {
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      if (head.length) up.write(head);
+      up.pipe(client);
+      client.pipe(up);
+    });
+    sockets.add(up);
+    sockets.add(client);
+    up.on('error', () => client.destroy());
+    client.on('error', () => up.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    tunnels,
+    close() {
+      for (const s of sockets) s.destroy();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

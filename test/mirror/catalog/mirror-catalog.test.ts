@@ -2,6 +2,7 @@
 // the kept bundles and related images by digest with the copy engine, rebuild + push the pruned catalog, then
 // check that every mirrored image resolves to an existing copy and the pushed catalog is the filtered one.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildMirrorSets } from '../../../src/manifests/build-mirror-sets.js';
 import { resolvePullSourcesFromMirrorSets } from '../../../src/manifests/resolve.js';
 import {
   assertValidCatalog,
@@ -10,6 +11,7 @@ import {
   filterConfigFromDci,
   planCatalogMirror,
   prunedCatalogDestination,
+  prunedCatalogMapping,
   readCatalog,
   rebuildCatalog,
 } from '../../../src/mirror/catalog/index.js';
@@ -59,12 +61,14 @@ describe('catalog mirror', () => {
     expect(back.resolved.topDigest).toBe(rebuilt.digest);
     expect(canonical(back.fbc)).toEqual(canonical(out.catalog));
 
-    // Mirror sets per source repository (what the mirror-sets builder would emit); every image resolves to a
-    // mirror copy that exists with the same digest.
-    const sets = [...new Map(mapping.map((m) => [m.source.slice(0, m.source.indexOf('@')), m.destination])).entries()].map(([source, mirror]) => ({ source, mirrors: [mirror] }));
+    // The mapping goes straight into the mirror-set builder (the pruned catalog line is skipped there: it is
+    // consumed through a CatalogSource); every image resolves through the IDMS to a copy with the same digest.
+    const build = buildMirrorSets([...mapping, prunedCatalogMapping(fx.ref, target)], { version: '4.16' });
+    const idms = build.entries.filter((g) => g.kind === 'idms').map((g) => g.entries);
+    expect(idms.length).toBeGreaterThan(0);
     const dstRepo = (ref: string) => client.repository(dst.host, ref.slice(dst.host.length + 1, ref.indexOf('@')));
     for (const m of mapping) {
-      const r = resolvePullSourcesFromMirrorSets(m.source, { idms: [sets] });
+      const r = resolvePullSourcesFromMirrorSets(m.source, { idms });
       expect(r.locations[0].role).toBe('mirror');
       const ref = r.locations[0].reference;
       expect(ref.startsWith(`${dst.host}/olm/`)).toBe(true);

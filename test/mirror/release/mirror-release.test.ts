@@ -3,6 +3,7 @@
 // with the same digest, and that a re-check of a complete mirror is HEAD-only and says complete.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertCopySucceeded, copyImages, createRegistryClient, type RegistryClient } from '../../../src/mirror/index.js';
+import { buildMirrorSets } from '../../../src/manifests/build-mirror-sets.js';
 import { resolvePullSourcesFromMirrorSets } from '../../../src/manifests/resolve.js';
 import { checkReleaseMirrored, planReleaseMirror, readReleaseImage, releaseArchFor, releaseMirrorSets } from '../../../src/mirror/release/index.js';
 import { startRegistry, type TestRegistry } from '../../helpers/registry.js';
@@ -41,17 +42,21 @@ describe('release mirror', () => {
     expect(await head(`${dst.host}/ocp4/openshift4:4.16.3-x86_64`)).toBe(fx.releaseDigest);
     expect(await head(`${dst.host}/ocp4/openshift4:4.16.3-x86_64-etcd`)).toBe(fx.components.find((c) => c.name === 'etcd')!.digest);
 
-    // Resolution: what a cluster with these mirror sets would pull for every original pull spec.
+    // Resolution: what a cluster with these mirror sets would pull for every original pull spec — from oc's
+    // own mirror sets, and from the mirror-set builder fed with the plan.
     const sets = releaseMirrorSets(fx.releaseRef, payload.imageReferences, target);
     expect(sets.map((s) => s.source)).toEqual([`${src.host}/${fx.releaseRepo}`, `${src.host}/${fx.componentRepo}`]);
+    const built = buildMirrorSets(plan, { version: '4.16' }).entries.filter((g) => g.kind === 'idms').map((g) => g.entries);
     const originals = [`${src.host}/${fx.releaseRepo}@${fx.releaseDigest}`, ...fx.components.map((c) => c.image)];
-    for (const image of originals) {
-      const r = resolvePullSourcesFromMirrorSets(image, { idms: [sets] });
-      const first = r.locations[0];
-      expect(first.role).toBe('mirror');
-      expect(first.reference.startsWith(`${dst.host}/ocp4/openshift4@sha256:`)).toBe(true);
-      const digest = first.reference.slice(first.reference.indexOf('@') + 1);
-      expect((await dest.headManifest(digest))?.digest).toBe(digest);
+    for (const idms of [[sets], built]) {
+      for (const image of originals) {
+        const r = resolvePullSourcesFromMirrorSets(image, { idms });
+        const first = r.locations[0];
+        expect(first.role).toBe('mirror');
+        expect(first.reference.startsWith(`${dst.host}/ocp4/openshift4@sha256:`)).toBe(true);
+        const digest = first.reference.slice(first.reference.indexOf('@') + 1);
+        expect((await dest.headManifest(digest))?.digest).toBe(digest);
+      }
     }
 
     // Complete now; the check costs one HEAD per image and nothing else.

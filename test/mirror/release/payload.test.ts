@@ -78,8 +78,9 @@ describe('planReleaseMirror', () => {
       source: `${reg.host}/${fx.releaseRepo}@${fx.releaseDigest}`,
       destination: 'mirror.lab:5000/ocp4/openshift4:4.16.3-x86_64',
       component: 'release',
+      type: 'release',
     });
-    expect(plan[1]).toEqual({ source: fx.components[0].image, destination: 'mirror.lab:5000/ocp4/openshift4:4.16.3-x86_64-agent-installer-api-server', component: 'agent-installer-api-server' });
+    expect(plan[1]).toEqual({ source: fx.components[0].image, destination: 'mirror.lab:5000/ocp4/openshift4:4.16.3-x86_64-agent-installer-api-server', component: 'agent-installer-api-server', type: 'releaseContent' });
     expect(plan.find((m) => m.component === 'etcd')?.destination).toBe('mirror.lab:5000/ocp4/openshift4:4.16.3-x86_64-etcd');
     expect(new Set(plan.map((m) => m.destination)).size).toBe(41);
   });
