@@ -16,6 +16,8 @@ export interface CatalogMapping {
   source: string;
   destination: string;
   kind: 'bundle' | 'related' | 'catalog';
+  /** oc-mirror's image type, so the mapping feeds the mirror-set builder (`buildMirrorSets`) as is. */
+  type: 'operatorBundle' | 'operatorRelatedImage' | 'operatorCatalog';
 }
 
 function stripRegistry(repository: string): string {
@@ -37,7 +39,12 @@ export function catalogImageDestination(image: string, t: CatalogMirrorTarget): 
 }
 
 export function planCatalogMirror(images: readonly CatalogImageRef[], t: CatalogMirrorTarget): CatalogMapping[] {
-  return images.map((i) => ({ source: i.image, destination: catalogImageDestination(i.image, t), kind: i.kind }));
+  return images.map((i) => ({
+    source: i.image,
+    destination: catalogImageDestination(i.image, t),
+    kind: i.kind,
+    type: i.kind === 'bundle' ? 'operatorBundle' : 'operatorRelatedImage',
+  }));
 }
 
 /** Where the pruned catalog image is pushed: its own path, its tag or `targetTag`. */
@@ -45,4 +52,9 @@ export function prunedCatalogDestination(catalog: string, t: CatalogMirrorTarget
   const p = splitPullSpec(catalog);
   const tag = t.targetTag ?? p.tag ?? (p.digest ? p.digest.replace(':', '-').slice(0, 71) : 'latest');
   return `${destRepo(t, p.repository)}:${tag}`;
+}
+
+/** The mapping line for the pruned catalog itself (consumed through a CatalogSource, not a mirror set). */
+export function prunedCatalogMapping(catalog: string, t: CatalogMirrorTarget & { targetTag?: string }): CatalogMapping {
+  return { source: catalog, destination: prunedCatalogDestination(catalog, t), kind: 'catalog', type: 'operatorCatalog' };
 }

@@ -28,6 +28,8 @@ export interface ReleaseMapping {
   destination: string;
   /** `release` for the payload image itself, else the component name. */
   component: string;
+  /** oc-mirror's image type, so the mapping feeds the mirror-set builder (`buildMirrorSets`) as is. */
+  type: 'release' | 'releaseContent';
 }
 
 /** oc's arch suffix: amd64 → x86_64, arm64 → aarch64, anything else verbatim. */
@@ -69,10 +71,10 @@ export function planReleaseMirror(releaseRef: string, imageRefs: ImageReferences
   const digest = target.releaseDigest ?? rel.digest;
   const releaseSource = isDigest(digest) ? `${rel.repository}@${digest}` : releaseRef;
   const out: ReleaseMapping[] = [
-    { source: releaseSource, destination: target.releaseDestination ?? tagFor(repo, prefix, 'the release image'), component: 'release' },
+    { source: releaseSource, destination: target.releaseDestination ?? tagFor(repo, prefix, 'the release image'), component: 'release', type: 'release' },
   ];
   for (const c of imageRefs.components) {
-    out.push({ source: c.image, destination: tagFor(repo, `${prefix}-${c.name}`, `component "${c.name}"`), component: c.name });
+    out.push({ source: c.image, destination: tagFor(repo, `${prefix}-${c.name}`, `component "${c.name}"`), component: c.name, type: 'releaseContent' });
   }
   return out;
 }
