@@ -4,3 +4,5 @@ export { hasCondition, hasPhase, fieldEquals, predicate, findCondition, conditio
 export { toKubernetesError, httpCode } from './errors.js';
 export { refOf, describeRef, type K8sObject, type K8sRef } from './types.js';
 export { parseDefinitions } from './definitions.js';
+export { resolveKubeconfig } from './kubeconfig.js';
+export { registerSecretValues } from './secret-values.js';
