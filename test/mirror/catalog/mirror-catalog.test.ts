@@ -77,3 +77,24 @@ describe('catalog mirror', () => {
     }
   });
 });
+
+describe('catalog from disk (air-gapped flow)', () => {
+  it('reads and rebuilds a catalog held in an OCI layout, pushing the pruned image to the registry', async () => {
+    const { mkdtemp, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = await mkdtemp(join(tmpdir(), 'dci-catalog-layout-'));
+    try {
+      assertCopySucceeded(await copyImages([{ source: `docker://${fx.ref}`, destination: `oci:${dir}:v4.16` }], { client }));
+      const cat = await readCatalog(`oci:${dir}:v4.16`, { client });
+      const out = filterCatalog(cat.fbc, { packages: [{ name: 'tiny' }] });
+      const rebuilt = await rebuildCatalog({ client, source: `oci:${dir}:v4.16`, destination: `docker://${dst.host}/disk/index:v4.16`, fbc: out.catalog });
+      const back = await readCatalog(`docker://${dst.host}/disk/index:v4.16`, { client });
+      expect(back.resolved.topDigest).toBe(rebuilt.digest);
+      expect(canonical(back.fbc)).toEqual(canonical(out.catalog));
+      expect(back.fbc.others.map((o) => o.name)).toEqual(['tiny-template']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
