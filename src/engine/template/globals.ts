@@ -1,7 +1,7 @@
 /** Jinja2/Ansible global functions: range, dict, lookup/query/q, now, and the helpers the compiler emits. */
 import type { RenderContext } from './context.js';
 import { splitArgs } from './kwargs.js';
-import { PyError, iterate, isDict, slice } from './py.js';
+import { PyError, iterate, isDict, mkFloat, slice } from './py.js';
 import { strict } from './undefined.js';
 import { runLookup } from './lookups.js';
 
@@ -65,6 +65,7 @@ export function makeGlobals(): Record<string, Fn> {
       if (!fmt) return strftime(d, '%Y-%m-%d %H:%M:%S.%f', utc);
       return strftime(d, fmt, utc);
     },
+    __py_float: (v: unknown) => mkFloat(Number(v)),
     __py_slice: (v: unknown, a: unknown, b: unknown, c: unknown) => slice(v, a, b, c),
     __py_iter: (v: unknown) => iterate(v),
     /** `for k, v in x`: nunjucks iterates a dict's pairs itself; lists of pairs go through as lists. */

@@ -3,6 +3,8 @@
  * with `[` or `{` or is `True`/`False` becomes a list/dict/bool when it parses as a Python literal
  * (`"{{ x | to_json }}"` of a JSON without true/false/null becomes a dict, as in Ansible). Anything else → undefined.
  */
+import { mkFloat } from './py.js';
+
 const FAIL = Symbol('fail');
 
 export function literalEval(src: string): unknown {
@@ -136,7 +138,8 @@ export function literalEval(src: string): unknown {
       const v = parseInt(body.slice(2), base);
       return neg ? -v : v;
     }
-    return Number(clean);
+    // 7.0 is a float in Python.
+    return /[.eE]/.test(clean) ? mkFloat(Number(clean)) : Number(clean);
   };
 
   try {

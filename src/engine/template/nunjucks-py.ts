@@ -209,7 +209,14 @@ export function loadNunjucksPy(): NunjucksPy {
       return (ParserBase.skipSymbol as unknown as (this: PyParser, n: string) => boolean).call(this, name);
     }
 
+    /** Float literals with an integral value (`7.0`) stay floats (nunjucks would make them the integer 7). */
     parsePrimary(noPostfix?: boolean): NjNode {
+      const tok = this.peekToken();
+      if (tok && tok.type === lx.TOKEN_FLOAT && Number.isInteger(parseFloat(tok.value))) {
+        this.nextToken();
+        const node = new N.FunCall(tok.lineno, tok.colno, new N.Symbol(tok.lineno, tok.colno, '__py_float'), new N.NodeList(tok.lineno, tok.colno, [lit(tok, parseFloat(tok.value))]));
+        return noPostfix ? node : this.parsePostfix(node);
+      }
       return ParserBase.parsePrimary.call(this, noPostfix);
     }
 

@@ -17,6 +17,61 @@ export class PyError extends Error {
 
 export type Dict = Record<string, unknown>;
 
+/**
+ * A Python float whose value is integral (7.0). JS numbers cannot tell 7.0 from 7, and Python prints them
+ * differently ("7.0"), so float results with an integral value are boxed while a template renders; non-integral
+ * floats are plain numbers. Values leaving the templar are unboxed (plain JSON numbers).
+ */
+export class PyFloat {
+  constructor(readonly value: number) {}
+  valueOf(): number {
+    return this.value;
+  }
+  toJSON(): number {
+    return this.value;
+  }
+  toString(): string {
+    return reprFloat(this.value);
+  }
+}
+
+/** A float result: boxed when integral. */
+export function mkFloat(n: number): number | PyFloat {
+  return Number.isInteger(n) ? new PyFloat(n) : n;
+}
+
+export function isFloat(v: unknown): boolean {
+  return v instanceof PyFloat || (typeof v === 'number' && !Number.isInteger(v));
+}
+
+/** Unbox PyFloats inside a value (copy-on-write), for values leaving the templar or going to libraries. */
+export function unboxFloats(v: unknown): unknown {
+  if (v instanceof PyFloat) return v.value;
+  if (Array.isArray(v)) {
+    let out: unknown[] | undefined;
+    v.forEach((x, i) => {
+      const r = unboxFloats(x);
+      if (r !== x) (out ??= v.slice())[i] = r;
+    });
+    return out ?? v;
+  }
+  if (isDict(v)) {
+    let out: Dict | undefined;
+    for (const k of Object.keys(v)) {
+      const r = unboxFloats(v[k]);
+      if (r !== v[k]) (out ??= { ...v })[k] = r;
+    }
+    return out ?? v;
+  }
+  return v;
+}
+
+function reprFloat(n: number): string {
+  if (!Number.isFinite(n)) return reprNumber(n);
+  if (Number.isInteger(n) && Math.abs(n) < 1e16) return `${n}.0`;
+  return reprNumber(n);
+}
+
 export function isDict(v: unknown): v is Dict {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
   if (v instanceof Undef || v instanceof LazyValue) return false;
@@ -28,6 +83,7 @@ export function typeName(v: unknown): string {
   if (v === null || v === undefined) return 'NoneType';
   if (typeof v === 'boolean') return 'bool';
   if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float';
+  if (v instanceof PyFloat) return 'float';
   if (typeof v === 'string') return 'str';
   if (Array.isArray(v)) return 'list';
   if (v instanceof Undef) return 'AnsibleUndefined';
@@ -48,6 +104,7 @@ export function truthy(v: unknown): boolean {
     case 'object':
       if (Array.isArray(v)) return v.length > 0;
       if (v instanceof Undef) return v.fail();
+      if (v instanceof PyFloat) return v.value !== 0;
       return Object.keys(v).length > 0;
     default:
       return true;
@@ -91,6 +148,7 @@ export function repr(v: unknown): string {
     case 'object': {
       if (v instanceof Undef) return v.fail();
       if (v instanceof LazyValue) return repr(v.raw);
+      if (v instanceof PyFloat) return reprFloat(v.value);
       if (Array.isArray(v)) return `[${v.map(repr).join(', ')}]`;
       const parts = Object.entries(v).map(([k, x]) => `${reprString(k)}: ${repr(x)}`);
       return `{${parts.join(', ')}}`;
@@ -108,12 +166,22 @@ export function str(v: unknown): string {
 
 function num(v: unknown, op: string, other: unknown): number {
   if (typeof v === 'number') return v;
+  if (v instanceof PyFloat) return v.value;
   if (typeof v === 'boolean') return v ? 1 : 0;
   throw new PyError(`unsupported operand type(s) for ${op}: '${typeName(v)}' and '${typeName(other)}'`);
 }
 
+export function isNumeric(v: unknown): boolean {
+  return typeof v === 'number' || typeof v === 'boolean' || v instanceof PyFloat;
+}
+
 function bothNumeric(a: unknown, b: unknown): boolean {
-  return (typeof a === 'number' || typeof a === 'boolean') && (typeof b === 'number' || typeof b === 'boolean');
+  return isNumeric(a) && isNumeric(b);
+}
+
+/** Python numeric result: float when an operand is a float. */
+function numResult(n: number, a: unknown, b: unknown): number | PyFloat {
+  return isFloat(a) || isFloat(b) ? mkFloat(n) : n;
 }
 
 export function add(a: unknown, b: unknown): unknown {
@@ -121,17 +189,17 @@ export function add(a: unknown, b: unknown): unknown {
   strict(b);
   if (typeof a === 'string' && typeof b === 'string') return a + b;
   if (Array.isArray(a) && Array.isArray(b)) return [...a, ...b];
-  if (bothNumeric(a, b)) return num(a, '+', b) + num(b, '+', a);
+  if (bothNumeric(a, b)) return numResult(num(a, '+', b) + num(b, '+', a), a, b);
   if (typeof a === 'string' || typeof b === 'string') {
     throw new PyError(`can only concatenate ${typeName(a)} (not "${typeName(b)}") to ${typeName(a)}`);
   }
   throw new PyError(`unsupported operand type(s) for +: '${typeName(a)}' and '${typeName(b)}'`);
 }
 
-export function sub(a: unknown, b: unknown): number {
+export function sub(a: unknown, b: unknown): number | PyFloat {
   strict(a);
   strict(b);
-  return num(a, '-', b) - num(b, '-', a);
+  return numResult(num(a, '-', b) - num(b, '-', a), a, b);
 }
 
 export function mul(a: unknown, b: unknown): unknown {
@@ -140,19 +208,19 @@ export function mul(a: unknown, b: unknown): unknown {
   if (typeof a === 'string' && (typeof b === 'number' || typeof b === 'boolean')) return a.repeat(Math.max(0, Number(b)));
   if (typeof b === 'string' && (typeof a === 'number' || typeof a === 'boolean')) return b.repeat(Math.max(0, Number(a)));
   if (Array.isArray(a) && typeof b === 'number') return Array.from({ length: Math.max(0, b) }, () => a).flat();
-  return num(a, '*', b) * num(b, '*', a);
+  return numResult(num(a, '*', b) * num(b, '*', a), a, b);
 }
 
-export function div(a: unknown, b: unknown): number {
+export function div(a: unknown, b: unknown): number | PyFloat {
   const d = num(strict(b), '/', a);
   if (d === 0) throw new PyError('division by zero');
-  return num(strict(a), '/', b) / d;
+  return mkFloat(num(strict(a), '/', b) / d);
 }
 
-export function floorDiv(a: unknown, b: unknown): number {
+export function floorDiv(a: unknown, b: unknown): number | PyFloat {
   const d = num(strict(b), '//', a);
   if (d === 0) throw new PyError('integer division or modulo by zero');
-  return Math.floor(num(strict(a), '//', b) / d);
+  return numResult(Math.floor(num(strict(a), '//', b) / d), a, b);
 }
 
 export function mod(a: unknown, b: unknown): unknown {
@@ -163,15 +231,16 @@ export function mod(a: unknown, b: unknown): unknown {
   if (d === 0) throw new PyError('integer division or modulo by zero');
   const n = num(a, '%', b);
   // Python's modulo takes the sign of the divisor.
-  return ((n % d) + d) % d;
+  return numResult(((n % d) + d) % d, a, b);
 }
 
-export function pow(a: unknown, b: unknown): number {
-  return num(strict(a), '**', b) ** num(strict(b), '**', a);
+export function pow(a: unknown, b: unknown): number | PyFloat {
+  const e = num(strict(b), '**', a);
+  return numResult(num(strict(a), '**', b) ** e, a, e < 0 ? 0.5 : b);
 }
 
-export function neg(a: unknown): number {
-  return -num(strict(a), 'unary -', a);
+export function neg(a: unknown): number | PyFloat {
+  return numResult(-num(strict(a), 'unary -', a), a, 0);
 }
 
 /** printf-style `'%s-%d' % (a, b)`. */

@@ -107,7 +107,7 @@ export function makeEnv(reg: Registries, runtimeBase: Record<string, unknown>): 
       const out: Record<string, unknown> = {};
       for (let i = 0; i < kv.length; i += 2) {
         const k = strict(kv[i]);
-        if (typeof k !== 'string' && typeof k !== 'number' && typeof k !== 'boolean' && k !== null) {
+        if (typeof k !== 'string' && typeof k !== 'number' && typeof k !== 'boolean' && k !== null && !(k instanceof py.PyFloat)) {
           throw new py.PyError(`unhashable type: '${py.typeName(k)}'`);
         }
         out[typeof k === 'string' ? k : py.str(k)] = kv[i + 1];
@@ -162,6 +162,7 @@ export function memberLookup(ctx: RenderContext, obj: unknown, key: unknown): un
   if (obj instanceof Undef) return obj;
   if (key instanceof Undef) key.fail();
   if (obj === null || obj === undefined) return new Undef(`'None' has no attribute '${py.str(key)}'`, undefined);
+  if (obj instanceof py.PyFloat) return new Undef(`'float object' has no attribute '${py.str(key)}'`, undefined);
   let v: unknown;
   if (Array.isArray(obj)) {
     if (typeof key === 'number' || typeof key === 'boolean') {

@@ -10,7 +10,8 @@
  *
  * Deliberate differences with Ansible (also listed in test/engine/template/corpus.ts):
  * - a single expression that yields a string keeps it a string (Ansible's native mode would turn '3' into 3);
- * - floats with an integral value print without `.0` (JS numbers do not keep int/float apart);
+ * - an integral float (7.0) is a float inside one template (prints "7.0", `is float`), but values leaving the
+ *   templar are plain JSON numbers, so a set_fact'ed 7.0 prints as 7 in a later task;
  * - not supported: `{% extends %}`/`{% import %}`/blocks, `{% for %}` `recursive` loops,
  *   `loop.cycle/previtem/nextitem/depth`, `1e3`/`0x10` number literals; `map()`/`select()` return lists
  *   (Ansible unrolls generators at the end of a template too, so only `{{ x | map(...) }}` inside text differs).
@@ -24,7 +25,7 @@ import type { Templar, TemplarOptions, TemplateWhere, VarsLike } from './types.j
 import { LazyValue } from './types.js';
 import { RenderContext, resolveDeep, type RenderState } from './context.js';
 import { UndefinedVariable, strict } from './undefined.js';
-import { PyError, truthy, isDict, str } from './py.js';
+import { PyError, truthy, isDict, str, unboxFloats } from './py.js';
 import { convertRendered } from './literal.js';
 import { loadNunjucksPy, type CompiledTemplate, type CompileOptions, type NunjucksPy } from './nunjucks-py.js';
 import { makeEnv } from './runtime.js';
@@ -125,10 +126,10 @@ function renderString(s: string, state: RenderState): unknown {
   const e = getEngine();
   const { opts, body } = headerOptions(s);
   const r = run(e, compile(e, body, opts), state);
-  if (r.native && typeof r.value !== 'string') return r.value === undefined ? null : r.value;
+  if (r.native && typeof r.value !== 'string') return r.value === undefined ? null : unboxFloats(r.value);
   const text = keepNewlines(body, r.value as string);
   if (r.keepString) return text;
-  return convertRendered(text);
+  return unboxFloats(convertRendered(text));
 }
 
 function renderText(text: string, state: RenderState): string {
@@ -235,7 +236,7 @@ export function createTemplar(opts: TemplarOptions = {}): Templar {
       const c = compile(e, src, EXPR_OPTS);
       if (!c.native) throw new TemplateSyntax(`not a single expression: ${expr}`);
       const v = run(e, c, state).value;
-      return v === undefined ? null : v;
+      return v === undefined ? null : unboxFloats(v);
     } catch (err) {
       throw wrap(err, expr, vars, where);
     }

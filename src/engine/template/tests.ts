@@ -2,7 +2,7 @@
 import { existsSync, lstatSync, statSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import type { TestFn } from './context.js';
-import { PyError, compare, contains, eq, isDict, truthy } from './py.js';
+import { PyError, compare, contains, eq, isDict, isFloat, isNumeric, truthy } from './py.js';
 import { param } from './kwargs.js';
 import { Undef } from './undefined.js';
 import { versionCompare } from './version.js';
@@ -51,9 +51,9 @@ export const TESTS: Record<string, TestFn> = {
   undefined: (_c, v) => v instanceof Undef,
   none: (_c, v) => v === null,
   string: (_c, v) => typeof v === 'string',
-  number: (_c, v) => typeof v === 'number' || typeof v === 'boolean',
+  number: (_c, v) => isNumeric(v),
   integer: (_c, v) => typeof v === 'number' && Number.isInteger(v),
-  float: (_c, v) => typeof v === 'number' && !Number.isInteger(v),
+  float: (_c, v) => isFloat(v),
   boolean: (_c, v) => typeof v === 'boolean',
   true: (_c, v) => v === true,
   false: (_c, v) => v === false,

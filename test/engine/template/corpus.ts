@@ -141,6 +141,13 @@ export const CORPUS: Case[] = [
   { expr: "{{ 'abc' < 'abd' }}" },
   { expr: '{{ num + "x" }}', error: true },
   { expr: '{{ 1 / 0 }}', error: true },
+  // floats: integral floats print as Python does
+  { expr: "f={{ '3.5' | float * 2 }} {{ 4 / 2 }} {{ 7.0 }} {{ [1.0, 2] }} {{ 2.5 | round }} {{ num | float }} {{ 3.0 | int }}" },
+  { expr: 'f={{ -(2.0) }} {{ 2.0 ** 2 }} {{ 5.0 // 2 }} {{ 7.0 % 2 }} {{ 10 // 4 }} {{ [1.5, 1.5] | sum }}' },
+  { expr: '{{ 1.0 is float }}/{{ 1.0 is number }}/{{ 1 is float }}/{{ 7.0 | type_debug }}/{{ 2.0 == 2 }}' },
+  { expr: '{{ {"a": 2.0, "b": 0.5} | to_json }}', text: 'JSON text' },
+  { expr: '{{ "%s|%d|%.1f" % (2.0, 2.0, 2) }}', text: 'formatted text' },
+  { expr: '{{ "{} {}".format(4 / 2, 1.5) }}' },
   // attribute access, subscripts, slices
   { expr: '{{ cfg.b.c }}' },
   { expr: "{{ cfg['b']['d'][1] }}" },

@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { basename, extname, join, resolve } from 'node:path';
 import { realpathSync } from 'node:fs';
 import type { FilterFn, RenderContext } from '../context.js';
-import { PyError, cmp, eq, isDict, str, truthy, typeName, type Dict } from '../py.js';
+import { PyError, cmp, eq, isDict, mkFloat, str, truthy, typeName, type Dict } from '../py.js';
 import { getAttr as attrOf } from './core.js';
 import { param } from '../kwargs.js';
 import { Undef, strict } from '../undefined.js';
@@ -272,12 +272,13 @@ export const ANSIBLE_FILTERS: Record<string, FilterFn> = {
     return strftime(d, str(v), utc);
   },
   urlsplit: (_ctx, v, c) => urlsplit(v, param(c, 0, 'query', '')),
-  pow: (_ctx, v, c) => Number(v) ** Number(param(c, 0, 'y')),
+  // math.pow/log/root return floats.
+  pow: (_ctx, v, c) => mkFloat(Number(v) ** Number(param(c, 0, 'y'))),
   log: (_ctx, v, c) => {
     const base = param(c, 0, 'base', null);
-    return base === null ? Math.log(Number(v)) : Math.log(Number(v)) / Math.log(Number(base));
+    return mkFloat(base === null ? Math.log(Number(v)) : Math.log(Number(v)) / Math.log(Number(base)));
   },
-  root: (_ctx, v, c) => Number(v) ** (1 / Number(param(c, 0, 'base', 2))),
+  root: (_ctx, v, c) => mkFloat(Number(v) ** (1 / Number(param(c, 0, 'base', 2)))),
   /** redhatci.ocp.redact: a deep copy with the values of the named keys (case-insensitive) replaced. */
   redact: (_ctx, v, c) => {
     const fields = new Set(str(param(c, 0, 'fields', 'auth,api_secret,password')).split(',').map((f) => f.trim().toLowerCase()));

@@ -1,8 +1,9 @@
 /** Type conversion filters: bool, int, float, string, list. */
-import { PyError, isDict, str } from '../py.js';
+import { PyError, PyFloat, isDict, mkFloat, str } from '../py.js';
 
 /** Ansible's `bool` filter: None and booleans pass through; 'yes/on/1/true' (any case) and 1 are true. */
-export function toBool(v: unknown, _strict = false): unknown {
+export function toBool(v0: unknown, _strict = false): unknown {
+  const v = v0 instanceof PyFloat ? v0.value : v0;
   if (v === null || v === undefined || typeof v === 'boolean') return v ?? null;
   const x = typeof v === 'string' ? v.toLowerCase() : v;
   return x === 'yes' || x === 'on' || x === '1' || x === 'true' || x === 1;
@@ -28,7 +29,8 @@ function pyIntString(s: string, base: number): number | undefined {
 }
 
 /** Jinja2 `int(default=0, base=10)`: strings like '42', '0x1f' (base 16), '3.7' → 3; anything else → default. */
-export function toInt(v: unknown, dflt: unknown = 0, base: unknown = 10): unknown {
+export function toInt(v0: unknown, dflt: unknown = 0, base: unknown = 10): unknown {
+  const v = v0 instanceof PyFloat ? v0.value : v0;
   if (typeof v === 'boolean') return v ? 1 : 0;
   if (typeof v === 'number') return Number.isFinite(v) ? Math.trunc(v) : dflt;
   if (typeof v === 'string') {
@@ -48,11 +50,15 @@ function toFloatOrUndefined(s: string): number | undefined {
   return undefined;
 }
 
+/** Jinja2 `float(default=0.0)`: the result is a Python float (7.0 prints as "7.0"). */
 export function toFloat(v: unknown, dflt: unknown = 0): unknown {
-  if (typeof v === 'boolean') return v ? 1 : 0;
-  if (typeof v === 'number') return v;
-  if (typeof v === 'string') return toFloatOrUndefined(v) ?? dflt;
-  return dflt;
+  let n: number | undefined;
+  if (typeof v === 'boolean') n = v ? 1 : 0;
+  else if (typeof v === 'number') n = v;
+  else if (v instanceof PyFloat) return v;
+  else if (typeof v === 'string') n = toFloatOrUndefined(v);
+  if (n === undefined) return typeof dflt === 'number' ? mkFloat(dflt) : dflt;
+  return mkFloat(n);
 }
 
 export function toList(v: unknown): unknown[] {

@@ -1,6 +1,6 @@
 /** Jinja2's built-in filters, with Python semantics (sorting, case-insensitive unique/sort, repr in join...). */
 import type { FilterFn, RenderContext } from '../context.js';
-import { PyError, cmp, eq, isDict, percentFormat, repr, str, truthy, typeName } from '../py.js';
+import { PyError, add, cmp, eq, isDict, isFloat, isNumeric, mkFloat, percentFormat, repr, str, truthy, typeName } from '../py.js';
 import { param, type CallArgs } from '../kwargs.js';
 import { Undef, strict } from '../undefined.js';
 import { memberLookup } from '../runtime.js';
@@ -173,13 +173,14 @@ export const CORE_FILTERS: Record<string, FilterFn> = {
     for (const x of seq(v)) {
       const y = strict(attribute === null ? x : getAttr(ctx, x, attribute));
       if (Array.isArray(total) && Array.isArray(y)) total = [...total, ...y];
-      else if (typeof y === 'number' || typeof y === 'boolean') total = Number(total) + Number(y);
+      else if (isNumeric(y)) total = add(total, y);
       else throw new PyError(`unsupported operand type(s) for +: '${typeName(total)}' and '${typeName(y)}'`);
     }
     return total;
   },
-  abs: (_ctx, v) => Math.abs(Number(v)),
-  round: (_ctx, v, c) => pyRound(Number(v), Number(param(c, 0, 'precision', 0)), String(param(c, 1, 'method', 'common'))),
+  abs: (_ctx, v) => (isFloat(v) ? mkFloat(Math.abs(Number(v))) : Math.abs(Number(v))),
+  // Jinja2's round() always returns a float.
+  round: (_ctx, v, c) => mkFloat(pyRound(Number(v), Number(param(c, 0, 'precision', 0)), String(param(c, 1, 'method', 'common')))),
   map: (ctx, v, c) => {
     if (Object.prototype.hasOwnProperty.call(c.kwargs, 'attribute')) {
       const dflt = c.kwargs.default;

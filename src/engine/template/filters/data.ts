@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dump, load, loadAll } from 'js-yaml';
 import type { FilterFn } from '../context.js';
-import { PyError, isDict, str, truthy } from '../py.js';
+import { PyError, PyFloat, isDict, str, truthy, unboxFloats } from '../py.js';
 import { param } from '../kwargs.js';
 
 function jsonString(s: string, ensureAscii: boolean): string {
@@ -27,6 +27,7 @@ export function pyJsonDumps(v: unknown, o: { indent?: number | null; sortKeys?: 
     if (x === null || x === undefined) return 'null';
     if (typeof x === 'boolean') return x ? 'true' : 'false';
     if (typeof x === 'number') return jsonNumber(x);
+    if (x instanceof PyFloat) return Number.isFinite(x.value) ? `${x.value}.0` : jsonNumber(x.value);
     if (typeof x === 'string') return jsonString(x, ascii);
     const nl = indent !== null ? '\n' + ' '.repeat(indent * (depth + 1)) : '';
     const end = indent !== null ? '\n' + ' '.repeat(indent * depth) : '';
@@ -49,6 +50,7 @@ function yamlScalar(v: unknown): string {
   if (v === null || v === undefined) return 'null';
   if (typeof v === 'boolean') return v ? 'true' : 'false';
   if (typeof v === 'number') return String(v);
+  if (v instanceof PyFloat) return String(v);
   const s = String(v);
   // PyYAML quotes strings that would read back as another type (yes/no/on/off are booleans in YAML 1.1).
   if (/^(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|true|True|TRUE|false|False|FALSE|null|Null|NULL|~)$/.test(s)) return `'${s}'`;
@@ -105,7 +107,7 @@ export const DATA_FILTERS: Record<string, FilterFn> = {
   },
   to_nice_yaml: (_ctx, v, c) => {
     const indent = Number(param(c, 0, 'indent', 4));
-    return dump(v, { indent, seqNoIndent: true, sortKeys: true, lineWidth: -1 });
+    return dump(unboxFloats(v), { indent, seqNoIndent: true, sortKeys: true, lineWidth: -1 });
   },
   from_yaml: (_ctx, v) => {
     try {
@@ -138,7 +140,7 @@ export const DATA_FILTERS: Record<string, FilterFn> = {
     // Loaded on first use: most runs never query JSON.
     jmes ??= nodeRequire()('@jmespath-community/jmespath') as { search(data: unknown, expr: string): unknown };
     try {
-      return jmes.search(v, String(param(c, 0, 'expr'))) ?? null;
+      return jmes.search(unboxFloats(v), String(param(c, 0, 'expr'))) ?? null;
     } catch (e) {
       throw new PyError(`JMESPathError in json_query filter plugin: ${(e as Error).message}`);
     }
