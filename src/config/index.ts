@@ -36,6 +36,7 @@ export {
   type MirrorSetKindSetting,
 } from './settings.js';
 export { resolveInventorySettings, controllerHost, type InventorySettings } from './inventory-settings.js';
+export { loadRunConfig, type RunConfig } from './run-config.js';
 export { loadAnsibleYaml, ANSIBLE_YAML_SCHEMA, type LoadedYaml, type YamlPositions } from './yaml-loader.js';
 export { pythonLiteral } from './python-literal.js';
 export { parseHostPattern, expandHostRange, HostPatternError, type ParsedHostPattern } from './host-pattern.js';

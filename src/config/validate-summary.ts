@@ -3,10 +3,9 @@
  * data), and print a normalized summary. Errors are thrown (InventoryError / SettingsError, exit 2).
  */
 import { globalSecrets } from '../core/secrets.js';
-import { parseExtraVars } from './extra-vars.js';
-import { resolveInventorySettings, type InventorySettings } from './inventory-settings.js';
-import { hostVarStore, loadInventory, type LoadedInventory } from './load-inventory.js';
-import { registerSecretVariables } from './settings.js';
+import type { InventorySettings } from './inventory-settings.js';
+import type { LoadedInventory } from './load-inventory.js';
+import { loadRunConfig } from './run-config.js';
 
 export interface ValidateResult {
   inventory: LoadedInventory;
@@ -15,11 +14,9 @@ export interface ValidateResult {
 }
 
 export async function validateInventory(path: string, extraVarArgs: readonly string[] = []): Promise<ValidateResult> {
-  const extra = await parseExtraVars(extraVarArgs);
-  const inventory = await loadInventory(path);
-  // Secrets first, so that any later message quoting a value is redacted.
-  for (const h of [...Object.keys(inventory.hosts), 'localhost']) registerSecretVariables(hostVarStore(inventory, h, extra).merged(), globalSecrets);
-  const resolved = resolveInventorySettings(inventory, extra);
+  // Secrets are registered before settings are checked, so a message quoting a value is redacted.
+  const { inventory, controller, settings, nodes } = await loadRunConfig(path, extraVarArgs, globalSecrets);
+  const resolved = { controller, settings, nodes };
   return { inventory, resolved, text: globalSecrets.redact(summary(inventory, resolved)) };
 }
 

@@ -76,3 +76,23 @@ ntp=pool.lab
     expect(() => hostVars(inv, 'm3')).toThrow(/host "m3" is not in the inventory/);
   });
 });
+
+describe('loadRunConfig', () => {
+  it('gives settings, nodes and the engine inventory, and registers secrets for redaction', async () => {
+    const { loadRunConfig } = await import('../../src/config/index.js');
+    const { SecretRegistry } = await import('../../src/core/secrets.js');
+    const tree = await writeTree({
+      'lab.yml': 'all:\n  vars: {install_type: acm, local_registry_host: reg, local_registry_port: "5000", local_registry_password: hunter22}\n  hosts: {jumphost: {ansible_connection: local}}\n',
+    });
+    try {
+      const secrets = new SecretRegistry();
+      const rc = await loadRunConfig(tree.path('lab.yml'), ['dci_disconnected=yes'], secrets);
+      expect(rc.settings).toMatchObject({ installType: 'acm', disconnected: true, dciLocalRegistry: 'reg:5000' });
+      expect(rc.controller).toBe('jumphost');
+      expect(rc.engineInventory.hosts.jumphost.vars).toMatchObject({ dci_disconnected: 'yes', local_registry_port: '5000' });
+      expect(secrets.redact('login with hunter22')).toBe('login with ********');
+    } finally {
+      await tree.cleanup();
+    }
+  });
+});
