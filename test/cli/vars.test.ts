@@ -75,6 +75,30 @@ describe.concurrent('dci-agent-ts vars', () => {
     });
   });
 
+  it('--explain --output json gives the same facts as data', async () => {
+    const r = await runCli(['vars', '-i', 'inventories/examples/ipi.ini', '--host', 'worker-1', '--explain', 'role', '--output', 'json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({
+      host: 'worker-1',
+      name: 'role',
+      value: 'worker',
+      level: 'group_vars',
+      level_title: 'group_vars/<group> next to the inventory',
+      source: 'group_vars for "workers"',
+      file: 'inventories/examples/group_vars/workers.yml',
+      line: 2,
+      overridden: [],
+    });
+  });
+
+  it('answers for the implicit localhost (group "all" variables, local connection)', async () => {
+    const r = await runCli(['vars', '-i', 'inventories/examples/sno.yml', '--host', 'localhost', '--output', 'json']);
+    expect(r.code).toBe(0);
+    const v = JSON.parse(r.stdout) as Record<string, unknown>;
+    expect(v).toMatchObject({ ansible_connection: 'local', install_type: 'sno', cluster: 'sno1' });
+    expect(v.ipmi_address).toBeUndefined();
+  });
+
   it('refuses an unknown host or output format with exit 2', async () => {
     const h = await runCli(['vars', '-i', 'inventories/examples/ipi.ini', '--host', 'master-9']);
     expect(h.code).toBe(2);
