@@ -61,7 +61,11 @@ export class RemoteRunner {
     const prefix = this.extraPath.length ? `PATH=${this.extraPath.map((p) => shellQuote(this.path(p))).join(':')}:"$PATH"; export PATH; ` : '';
     this.phase(opts.phase, step.description);
     const lines: string[] = [];
-    const onLine = (stream: 'stdout' | 'stderr', line: string): void => {
+    const onLine = (stream: 'stdout' | 'stderr', raw: string): void => {
+      // The installer prints the kubeadmin password when it finishes: register it before the line goes anywhere.
+      const pw = /password: "([^"]+)"/.exec(raw)?.[1];
+      if (pw) this.ctx.secrets.add(pw);
+      const line = this.ctx.secrets.redact(raw);
       lines.push(line);
       if (lines.length > 200) lines.shift();
       if (opts.stream) this.ctx.log(line, stream);

@@ -1,0 +1,350 @@
+/**
+ * A fake `openshift-install` / `openshift-baremetal-install` and a fake `oc` (for `oc adm release extract`),
+ * written as node scripts into a temp bin dir that tests put on the provisioner's PATH.
+ *
+ * `oc adm release extract --command=NAME --to DIR IMAGE` checks the registry config is a pull secret and writes
+ * the installer NAME into DIR. The installer validates install-config.yaml like the real one (apiVersion,
+ * baseDomain, metadata.name, pullSecret; never imageContentSources and imageDigestSources together;
+ * imageDigestSources only from 4.14; apiVIPs lists only from 4.12; baremetal hosts with BMC and boot MAC; the
+ * plain openshift-install refuses platform baremetal before 4.16; platform none needs 1 control-plane replica
+ * and 0 workers) and agent-config.yaml (AgentConfig v1beta1, rendezvousIP an IP in the machine network,
+ * host MACs), consumes the files, writes auth/kubeconfig + auth/kubeadmin-password, prints realistic progress
+ * (including the kubeadmin password line the real one prints), and exits with the real exit codes
+ * (3 config, 5 bootstrap, 6 install).
+ *
+ * Control files in the state dir: `fail-at` (phase names, one a line: manifests, bootstrap, install, wait-for,
+ * image, agent-bootstrap, agent-install), `hang-at` (same, sleeps 30 s then fails, so a timeout test leaves nothing behind), `require-boot` (agent wait-for
+ * bootstrap-complete fails unless `booted-iso` exists — the fake Redfish writes it). Every call is appended to
+ * `calls.log` as JSON (tool, argv, cwd, OPENSHIFT_INSTALL_RELEASE_IMAGE_OVERRIDE).
+ */
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface FakeInstallerOptions {
+  /** The release version the fake tools report. */
+  version: string;
+  failAt?: string[];
+  /** Make agent wait-for bootstrap-complete wait for the node to boot the ISO (`bootedMarker()` written). */
+  requireBoot?: boolean;
+}
+
+export interface FakeCall {
+  tool: string;
+  argv: string[];
+  cwd: string;
+  releaseOverride: string | null;
+}
+
+export interface FakeInstaller {
+  /** Put this on the provisioner's PATH (holds `oc`). */
+  binDir: string;
+  stateDir: string;
+  failAt(phases: string[]): void;
+  hangAt(phases: string[]): void;
+  calls(): FakeCall[];
+  /** Where the fake Redfish records the boot (the installer reads it). */
+  bootedMarker(): string;
+  cleanup(): void;
+}
+
+const INSTALLER = String.raw`
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const net = require('net');
+const yaml = require(__YAML__);
+const STATE = __STATE__;
+const VERSION = __VERSION__;
+const NAME = path.basename(process.argv[1]);
+const argv = process.argv.slice(2);
+fs.appendFileSync(path.join(STATE, 'calls.log'), JSON.stringify({ tool: NAME, argv, cwd: process.cwd(), releaseOverride: process.env.OPENSHIFT_INSTALL_RELEASE_IMAGE_OVERRIDE || null }) + '\n');
+const lines = (f) => (fs.existsSync(path.join(STATE, f)) ? fs.readFileSync(path.join(STATE, f), 'utf8').split('\n').map((s) => s.trim()).filter(Boolean) : []);
+const failAt = (p) => lines('fail-at').includes(p);
+const minor = (() => { const m = /^v?(\d+)\.(\d+)/.exec(VERSION); return Number(m[1]) * 1000 + Number(m[2]); })();
+const atLeast = (v) => { const [a, b] = v.split('.').map(Number); return minor >= a * 1000 + b; };
+const info = (m) => console.log('INFO ' + m);
+const debug = (m) => { if (argv.includes('debug')) console.error('DEBUG ' + m); };
+const fatal = (m, code) => { console.error('FATAL ' + m); process.exit(code || 3); };
+async function hangIf(p) { if (lines('hang-at').includes(p)) { info('waiting (hang-at ' + p + ')'); await new Promise((r) => setTimeout(r, 30000)); fatal('gave up waiting (hang-at ' + p + ')', 1); } }
+
+const di = argv.indexOf('--dir');
+const dir = path.resolve(di >= 0 ? argv[di + 1] : '.');
+const words = argv.filter((a, i) => !a.startsWith('--') && argv[i - 1] !== '--dir' && argv[i - 1] !== '--log-level');
+const statePath = path.join(dir, '.openshift_install_state.json');
+
+function loadYaml(file) {
+  const p = path.join(dir, file);
+  if (!fs.existsSync(p)) return undefined;
+  try { return yaml.load(fs.readFileSync(p, 'utf8')); } catch (e) { fatal('failed to fetch ' + file + ': failed to unmarshal ' + file + ': ' + e.message.split('\n')[0]); }
+}
+const isMac = (m) => typeof m === 'string' && /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(m);
+function inCidr(ip, cidr) {
+  const [base, bits] = cidr.split('/');
+  if (!net.isIPv4(ip) || !net.isIPv4(base)) return true;
+  const n = (s) => s.split('.').reduce((a, x) => a * 256 + Number(x), 0);
+  const mask = bits === '0' ? 0 : (0xffffffff << (32 - Number(bits))) >>> 0;
+  return ((n(ip) & mask) >>> 0) === ((n(base) & mask) >>> 0);
+}
+
+function validateInstallConfig(ic, agent) {
+  const errs = [];
+  if (!ic || typeof ic !== 'object') fatal('failed to fetch Install Config: install-config.yaml is empty');
+  if (ic.apiVersion !== 'v1') errs.push('apiVersion: Invalid value: ' + JSON.stringify(ic.apiVersion) + ': install-config version must be "v1"');
+  if (!ic.baseDomain) errs.push('baseDomain: Required value');
+  if (!ic.metadata || !ic.metadata.name) errs.push('metadata.name: Required value: cluster name required');
+  if (!ic.pullSecret) errs.push('pullSecret: Required value');
+  else {
+    try { const ps = JSON.parse(ic.pullSecret); if (!ps || typeof ps.auths !== 'object') errs.push('pullSecret: Invalid value: "<redacted>": auths required'); }
+    catch (e) { errs.push('pullSecret: Invalid value: "<redacted>": ' + e.message); }
+  }
+  if (ic.imageContentSources && ic.imageDigestSources) errs.push('imageContentSources: Forbidden: cannot set imageContentSources and imageDigestSources at the same time');
+  if (ic.imageDigestSources && !atLeast('4.14')) errs.push('error unmarshaling JSON: while decoding JSON: json: unknown field "imageDigestSources"');
+  for (const key of ['imageContentSources', 'imageDigestSources']) {
+    for (const [i, s] of (ic[key] || []).entries()) if (!s.source || !Array.isArray(s.mirrors) || s.mirrors.length === 0) errs.push(key + '[' + i + ']: Invalid value: source and mirrors required');
+  }
+  if (ic.additionalTrustBundle && !/-----BEGIN CERTIFICATE-----/.test(ic.additionalTrustBundle)) errs.push('additionalTrustBundle: Invalid value: "...": invalid block');
+  const platform = ic.platform || {};
+  const names = Object.keys(platform);
+  if (names.length !== 1) errs.push('platform: Invalid value: must specify one platform');
+  const cp = (ic.controlPlane && ic.controlPlane.replicas) || 0;
+  const workers = ((ic.compute || []).find((c) => c.name === 'worker') || { replicas: 0 }).replicas;
+  if (platform.baremetal) {
+    if (NAME === 'openshift-install' && !atLeast('4.16')) errs.push('platform: Unsupported value: "baremetal": supported values: "aws", "azure", "gcp", "none", "openstack", "vsphere" (use openshift-baremetal-install before 4.16)');
+    const b = platform.baremetal;
+    for (const kind of ['api', 'ingress']) {
+      const list = b[kind + 'VIPs'];
+      const single = b[kind + 'VIP'];
+      if (list !== undefined && !atLeast('4.12')) errs.push('error unmarshaling JSON: while decoding JSON: json: unknown field "' + kind + 'VIPs"');
+      if (list === undefined && single === undefined) errs.push('platform.baremetal.' + kind + 'VIPs: Required value: must specify at least one VIP for the ' + kind.toUpperCase());
+      if (list !== undefined && (!Array.isArray(list) || list.some((v) => !net.isIP(String(v))))) errs.push('platform.baremetal.' + kind + 'VIPs: Invalid value: ' + JSON.stringify(list) + ': must be a list of IPs');
+      if (single !== undefined && !net.isIP(String(single))) errs.push('platform.baremetal.' + kind + 'VIP: Invalid value: ' + JSON.stringify(single) + ': "' + single + '" is not a valid IP');
+      if (single !== undefined && atLeast('4.12')) console.error('WARNING platform.baremetal.' + kind + 'VIP is deprecated, use ' + kind + 'VIPs');
+    }
+    const hosts = b.hosts || [];
+    let masters = 0;
+    hosts.forEach((h, i) => {
+      const p = 'platform.baremetal.hosts[' + i + ']';
+      if (!h.name) errs.push(p + '.name: Required value');
+      if (h.role === 'master') masters++;
+      if (!h.bmc || !h.bmc.address) errs.push(p + '.bmc.address: Required value');
+      else if (!/^(ipmi|redfish|redfish-virtualmedia|idrac-virtualmedia|idrac|irmc|ilo4|ilo5|ilo5-redfish|redfish-uefihttp)(\+https?)?:\/\//.test(h.bmc.address)) errs.push(p + '.bmc.address: Invalid value: ' + JSON.stringify(h.bmc.address) + ': unknown driver');
+      if (!h.bmc || !h.bmc.username) errs.push(p + '.bmc.username: Required value');
+      if (!h.bmc || !h.bmc.password) errs.push(p + '.bmc.password: Required value');
+      if (!isMac(h.bootMACAddress)) errs.push(p + '.bootMACAddress: Invalid value: ' + JSON.stringify(h.bootMACAddress) + ': invalid MAC address');
+    });
+    if (masters < cp) errs.push('platform.baremetal.hosts: Required value: not enough hosts found (' + masters + ') to support all the configured ControlPlane replicas (' + cp + ')');
+  }
+  if (platform.none) {
+    if (!agent) errs.push('platform: Invalid value: "none": use the agent installer (agent create image) for this test fake');
+    if (cp !== 1 || workers !== 0) errs.push('ControlPlane.Replicas: Invalid value: ' + cp + ': ControlPlane.Replicas can only be set to 1 and Compute.Replicas to 0 for platform none with a single node');
+  }
+  if (errs.length) fatal('failed to fetch Install Config: failed to load asset "Install Config": invalid "install-config.yaml" file:\n' + errs.join('\n'), 3);
+}
+
+function validateAgentConfig(ac, ic) {
+  const errs = [];
+  if (!ac) fatal('failed to fetch Agent Config: agent-config.yaml is missing', 3);
+  if (ac.apiVersion !== 'v1beta1' && ac.apiVersion !== 'v1alpha1') errs.push('apiVersion: Invalid value: ' + JSON.stringify(ac.apiVersion));
+  if (ac.kind !== 'AgentConfig') errs.push('kind: Invalid value: ' + JSON.stringify(ac.kind));
+  if (!ac.rendezvousIP) errs.push('rendezvousIP: Required value');
+  else if (!net.isIP(String(ac.rendezvousIP))) errs.push('rendezvousIP: Invalid value: ' + JSON.stringify(ac.rendezvousIP) + ': not a valid IP');
+  else for (const m of ((ic.networking || {}).machineNetwork || [])) if (!inCidr(String(ac.rendezvousIP), m.cidr)) errs.push('rendezvousIP: Invalid value: "' + ac.rendezvousIP + '": the rendezvousIP is not in the machine network ' + m.cidr);
+  (ac.hosts || []).forEach((h, i) => (h.interfaces || []).forEach((itf, j) => { if (!isMac(itf.macAddress)) errs.push('Hosts[' + i + '].Interfaces[' + j + '].macAddress: Invalid value: ' + JSON.stringify(itf.macAddress)); }));
+  if ((ac.hosts || []).length > ((ic.controlPlane || {}).replicas || 0) + ((ic.compute || [{}])[0].replicas || 0)) errs.push('Hosts: Too many: more hosts than replicas');
+  if (errs.length) fatal('failed to fetch Agent Config: invalid Agent Config configuration:\n' + errs.join('\n'), 3);
+}
+
+function consume(file) { const p = path.join(dir, file); if (fs.existsSync(p)) fs.unlinkSync(p); }
+function saveState(ic) { fs.writeFileSync(statePath, JSON.stringify({ version: VERSION, installConfig: ic })); }
+function loadState() { if (!fs.existsSync(statePath)) fatal('failed to fetch Install Config: install-config.yaml not found in ' + dir, 3); return JSON.parse(fs.readFileSync(statePath, 'utf8')); }
+function clusterOf(ic) { return { name: ic.metadata.name, api: 'https://api.' + ic.metadata.name + '.' + ic.baseDomain + ':6443', console: 'https://console-openshift-console.apps.' + ic.metadata.name + '.' + ic.baseDomain }; }
+function writeAuth(ic) {
+  const c = clusterOf(ic);
+  fs.mkdirSync(path.join(dir, 'auth'), { recursive: true });
+  const key = Buffer.from('fake-client-key-' + c.name + '-' + Date.now()).toString('base64');
+  fs.writeFileSync(path.join(dir, 'auth', 'kubeconfig'), 'apiVersion: v1\nkind: Config\nclusters:\n- cluster:\n    server: ' + c.api + '\n  name: ' + c.name + '\ncontexts:\n- context:\n    cluster: ' + c.name + '\n    user: admin\n  name: admin\ncurrent-context: admin\nusers:\n- name: admin\n  user:\n    client-certificate-data: Y2VydA==\n    client-key-data: ' + key + '\n', { mode: 0o600 });
+  const pw = ['Fake', Math.random().toString(36).slice(2, 7), Math.random().toString(36).slice(2, 7), Math.random().toString(36).slice(2, 7)].join('-');
+  fs.writeFileSync(path.join(dir, 'auth', 'kubeadmin-password'), pw, { mode: 0o600 });
+}
+function installComplete(ic) {
+  const c = clusterOf(ic);
+  info('Install complete!');
+  info("To access the cluster as the system:admin user when using 'oc', run 'export KUBECONFIG=" + path.join(dir, 'auth', 'kubeconfig') + "'");
+  info('Access the OpenShift web-console here: ' + c.console);
+  info('Login to the console with user: "kubeadmin", and password: "' + fs.readFileSync(path.join(dir, 'auth', 'kubeadmin-password'), 'utf8') + '"');
+}
+
+async function main() {
+  const cmd = words.join(' ');
+  if (cmd === 'version') { console.log(NAME + ' ' + VERSION); return; }
+  if (cmd === 'create manifests') {
+    const ic = loadYaml('install-config.yaml');
+    if (!ic) fatal('failed to fetch Master Machines: failed to load asset "Install Config": install-config.yaml not found in ' + dir, 3);
+    info('Consuming Install Config from target directory');
+    validateInstallConfig(ic, false);
+    if (failAt('manifests')) fatal('failed to fetch Master Machines: failed to generate asset "Master Machines": injected failure (fail-at manifests)', 3);
+    for (const d of ['manifests', 'openshift']) fs.mkdirSync(path.join(dir, d), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'manifests', 'cluster-config.yaml'), yaml.dump({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cluster-config-v1', namespace: 'kube-system' } }));
+    fs.writeFileSync(path.join(dir, 'openshift', '99_openshift-cluster-api_master-machines-0.yaml'), yaml.dump({ apiVersion: 'machine.openshift.io/v1beta1', kind: 'Machine', metadata: { name: ic.metadata.name + '-master-0' } }));
+    saveState(ic);
+    consume('install-config.yaml');
+    info('Manifests created in: ' + path.join(dir, 'manifests') + ' and ' + path.join(dir, 'openshift'));
+    return;
+  }
+  if (cmd === 'create cluster') {
+    let ic = loadYaml('install-config.yaml');
+    if (ic) { info('Consuming Install Config from target directory'); validateInstallConfig(ic, false); saveState(ic); consume('install-config.yaml'); }
+    else ic = loadState().installConfig;
+    for (const d of ['openshift', 'manifests']) {
+      const p = path.join(dir, d);
+      if (!fs.existsSync(p)) continue;
+      for (const f of fs.readdirSync(p)) {
+        info('Consuming ' + (d === 'openshift' ? 'Openshift Manifests' : 'Common Manifests') + ' from target directory');
+        try { yaml.loadAll(fs.readFileSync(path.join(p, f), 'utf8')); } catch (e) { fatal('failed to fetch Cluster: failed to load asset "' + d + '/' + f + '": ' + e.message.split('\n')[0], 3); }
+      }
+    }
+    const c = clusterOf(ic);
+    debug('OpenShift Installer ' + VERSION);
+    debug('Built from commit 0000000fake');
+    info('Creating infrastructure resources...');
+    writeAuth(ic);
+    info('Waiting up to 20m0s (until 10:57AM UTC) for the Kubernetes API at ' + c.api + '...');
+    info('API v1.29.5+fake up');
+    info('Waiting up to 1h0m0s (until 11:37AM UTC) for bootstrapping to complete...');
+    await hangIf('bootstrap');
+    if (failAt('bootstrap')) { console.error('ERROR Bootstrap failed to complete: timed out waiting for the condition'); console.error('ERROR Failed to wait for bootstrapping to complete. This error usually happens when there is a problem with control plane hosts that prevents the control plane operators from creating the control plane.'); fatal('Bootstrap failed to complete', 5); }
+    info('Destroying the bootstrap resources...');
+    info('Waiting up to 1h0m0s (until 12:38PM UTC) for the cluster at ' + c.api + ' to initialize...');
+    await hangIf('install');
+    if (failAt('install')) { console.error('ERROR Cluster operator authentication Degraded is True with OAuthServerRouteEndpointAccessibleController_SyncError'); fatal('failed to initialize the cluster: Cluster operators authentication, console are not available', 6); }
+    installComplete(ic);
+    return;
+  }
+  if (cmd === 'wait-for install-complete' || cmd === 'wait-for bootstrap-complete') {
+    const ic = loadState().installConfig;
+    if (!fs.existsSync(path.join(dir, 'auth', 'kubeconfig'))) fatal('loading kubeconfig: stat ' + path.join(dir, 'auth', 'kubeconfig') + ': no such file or directory', 3);
+    info('Waiting up to 40m0s (until 1:18PM UTC) for the cluster at ' + clusterOf(ic).api + ' to initialize...');
+    await hangIf('wait-for');
+    if (failAt('wait-for')) fatal('failed to initialize the cluster: Cluster operator console is not available', 6);
+    if (cmd === 'wait-for bootstrap-complete') { info('It is now safe to remove the bootstrap resources'); return; }
+    installComplete(ic);
+    return;
+  }
+  if (cmd === 'agent create image') {
+    const ic = loadYaml('install-config.yaml');
+    if (!ic) fatal('failed to fetch Agent Installer ISO: failed to load asset "Install Config": install-config.yaml not found in ' + dir, 3);
+    validateInstallConfig(ic, true);
+    const ac = loadYaml('agent-config.yaml');
+    validateAgentConfig(ac, ic);
+    info('Configuration has 1 master replicas and 0 worker replicas');
+    info('The rendezvous host IP (node0 IP) is ' + ac.rendezvousIP);
+    info('Extracting base ISO from release payload');
+    if (failAt('image')) fatal('failed to write asset (Agent Installer ISO) to disk: injected failure (fail-at image)', 1);
+    fs.writeFileSync(path.join(dir, 'agent.x86_64.iso'), 'FAKE-AGENT-ISO cluster=' + ic.metadata.name + ' version=' + VERSION + ' rendezvous=' + ac.rendezvousIP + '\n');
+    writeAuth(ic);
+    saveState(ic);
+    fs.writeFileSync(path.join(dir, '.agent-config.json'), JSON.stringify(ac));
+    consume('install-config.yaml');
+    consume('agent-config.yaml');
+    info('Generated ISO at ' + path.join(dir, 'agent.x86_64.iso'));
+    return;
+  }
+  if (cmd === 'agent wait-for bootstrap-complete' || cmd === 'agent wait-for install-complete') {
+    const ic = loadState().installConfig;
+    const ac = JSON.parse(fs.readFileSync(path.join(dir, '.agent-config.json'), 'utf8'));
+    if (cmd.endsWith('bootstrap-complete')) {
+      info('Waiting for cluster install to initialize. Sleeping for 30 seconds');
+      if (fs.existsSync(path.join(STATE, 'require-boot')) && !fs.existsSync(path.join(STATE, 'booted-iso'))) fatal('Node ' + ac.rendezvousIP + ' has not booted the agent ISO: cannot reach the rendezvous host (agent-based installer service at ' + ac.rendezvousIP + ':8090)', 5);
+      await hangIf('agent-bootstrap');
+      if (failAt('agent-bootstrap')) fatal('Bootstrap failed to complete: cluster has hosts in error', 5);
+      info('Host ' + ac.hosts[0].hostname + ': updated status from discovering to known (Host is ready to be installed)');
+      info('Cluster installation in progress');
+      info('Bootstrap configMaps is created. Waiting for bootstrap to complete');
+      info('Bootstrap is complete');
+      info('cluster bootstrap is complete');
+      return;
+    }
+    await hangIf('agent-install');
+    if (failAt('agent-install')) fatal('failed to wait for install-complete: cluster operators are not available', 6);
+    info('Cluster is installed');
+    installComplete(ic);
+    return;
+  }
+  fatal('unknown command "' + cmd + '" for "' + NAME + '"', 1);
+}
+main().catch((e) => fatal(e.stack || String(e), 1));
+`;
+
+const OC = String.raw`
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const STATE = __STATE__;
+const argv = process.argv.slice(2);
+fs.appendFileSync(path.join(STATE, 'calls.log'), JSON.stringify({ tool: 'oc', argv, cwd: process.cwd(), releaseOverride: process.env.OPENSHIFT_INSTALL_RELEASE_IMAGE_OVERRIDE || null }) + '\n');
+const die = (m) => { console.error('error: ' + m); process.exit(1); };
+if (argv.slice(0, 3).join(' ') !== 'adm release extract') die('this fake oc only knows "oc adm release extract"');
+let registryConfig, command, to, image;
+for (let i = 3; i < argv.length; i++) {
+  const a = argv[i];
+  if (a === '--registry-config' || a === '-a') registryConfig = argv[++i];
+  else if (a.startsWith('--registry-config=')) registryConfig = a.split('=')[1];
+  else if (a.startsWith('--command=')) command = a.slice(10);
+  else if (a === '--to') to = argv[++i];
+  else if (a.startsWith('--to=')) to = a.slice(5);
+  else if (a.startsWith('--')) die('unknown flag: ' + a);
+  else image = a;
+}
+if (!image) die('you must specify a release image');
+if (!/^[a-z0-9.-]+(:[0-9]+)?\/[^\s]+(:[\w.-]+|@sha256:[0-9a-f]{64})$/.test(image)) die('"' + image + '" is not a valid image reference');
+if (registryConfig) {
+  let ps;
+  try { ps = JSON.parse(fs.readFileSync(registryConfig, 'utf8')); } catch (e) { die('unable to load --registry-config ' + registryConfig + ': ' + e.message); }
+  if (!ps || typeof ps.auths !== 'object') die('--registry-config ' + registryConfig + ' has no "auths"');
+}
+if (command !== 'openshift-install' && command !== 'openshift-baremetal-install') die('the release image does not contain a command "' + command + '"');
+if (!to) die('--to is required');
+fs.mkdirSync(to, { recursive: true });
+fs.copyFileSync(path.join(STATE, 'installer.js'), path.join(to, command));
+fs.chmodSync(path.join(to, command), 0o755);
+console.log('Extracted release payload from digest sha256:' + '0'.repeat(64) + ' created at 2026-11-01T00:00:00Z');
+`;
+
+export function createFakeInstaller(o: FakeInstallerOptions): FakeInstaller {
+  const root = mkdtempSync(join(tmpdir(), 'dci-fake-installer-'));
+  const binDir = join(root, 'bin');
+  const stateDir = join(root, 'state');
+  const yamlPath = createRequire(import.meta.url).resolve('js-yaml');
+  // The provisioner user (the sshd test user) runs these: readable scripts, a state dir it can write.
+  chmodSync(root, 0o755);
+  mkdirSync(binDir, { mode: 0o755 });
+  mkdirSync(stateDir);
+  chmodSync(stateDir, 0o777);
+  const head = `#!${process.execPath}\n`;
+  const sub = (s: string) => s.replace('__YAML__', JSON.stringify(yamlPath)).replace('__STATE__', JSON.stringify(stateDir)).replace('__VERSION__', JSON.stringify(o.version));
+  writeFileSync(join(stateDir, 'installer.js'), head + sub(INSTALLER), { mode: 0o755 });
+  writeFileSync(join(binDir, 'oc'), head + sub(OC), { mode: 0o755 });
+  chmodSync(join(binDir, 'oc'), 0o755);
+  chmodSync(join(stateDir, 'installer.js'), 0o755);
+  const writeList = (file: string, phases: string[]): void => {
+    writeFileSync(join(stateDir, file), phases.join('\n') + '\n', { mode: 0o666 });
+    chmodSync(join(stateDir, file), 0o666);
+  };
+  if (o.failAt) writeList('fail-at', o.failAt);
+  if (o.requireBoot) writeList('require-boot', ['yes']);
+  return {
+    binDir,
+    stateDir,
+    failAt: (p) => writeList('fail-at', p),
+    hangAt: (p) => writeList('hang-at', p),
+    calls: () => {
+      const f = join(stateDir, 'calls.log');
+      return existsSync(f) ? readFileSync(f, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as FakeCall) : [];
+    },
+    bootedMarker: () => join(stateDir, 'booted-iso'),
+    cleanup: () => rmSync(root, { recursive: true, force: true }),
+  };
+}
+
