@@ -7,3 +7,4 @@ export * from './image-read.js';
 export * from './payload.js';
 export * from './completeness.js';
 export * from './open-release.js';
+export * from './release-skip.js';

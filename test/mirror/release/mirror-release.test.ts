@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertCopySucceeded, copyImages, createRegistryClient, type RegistryClient } from '../../../src/mirror/index.js';
 import { buildMirrorSets } from '../../../src/manifests/build-mirror-sets.js';
 import { resolvePullSourcesFromMirrorSets } from '../../../src/manifests/resolve.js';
-import { checkReleaseMirrored, planReleaseMirror, readReleaseImage, releaseArchFor, releaseMirrorSets } from '../../../src/mirror/release/index.js';
+import { checkReleaseMirrorComplete, checkReleaseMirrored, planReleaseMirror, readReleaseImage, releaseArchFor, releaseMirrorSets } from '../../../src/mirror/release/index.js';
 import { startRegistry, type TestRegistry } from '../../helpers/registry.js';
 import { plainRepo, pushReleaseFixture, type ReleaseFixture } from '../../helpers/release-fixtures.js';
 
@@ -15,7 +15,7 @@ let fx: ReleaseFixture;
 let client: RegistryClient;
 
 beforeAll(async () => {
-  [src, dst] = await Promise.all([startRegistry(), startRegistry({ accessLog: true })]);
+  [src, dst] = await Promise.all([startRegistry({ accessLog: true }), startRegistry({ accessLog: true })]);
   fx = await pushReleaseFixture({ host: src.host, components: 40 });
   client = createRegistryClient({ plainHttp: [src.host, dst.host] });
 });
@@ -58,6 +58,16 @@ describe('release mirror', () => {
         expect((await dest.headManifest(digest))?.digest).toBe(digest);
       }
     }
+
+    // The skip check reads the payload from the mirror's copy: nothing is downloaded from the source.
+    const srcBefore = (await src.requests()).length;
+    const skip = await checkReleaseMirrorComplete({ client, releaseRef: fx.releaseRef, target: { localRegistry: dst.host, localRepo: 'ocp4/openshift4' } });
+    expect(skip).toMatchObject({ complete: true, checked: 42 });
+    const fromSource = (await src.requests()).slice(srcBefore);
+    expect(fromSource.map((r) => r.method)).toEqual(['HEAD']);
+    const elsewhere = await checkReleaseMirrorComplete({ client, releaseRef: fx.releaseRef, target: { localRegistry: dst.host, localRepo: 'ocp4/other' } });
+    expect(elsewhere.complete).toBe(false);
+    expect(elsewhere.reason).toContain('is not in');
 
     // Complete now; the check costs one HEAD per image and nothing else.
     const before = (await dst.requests()).length;
