@@ -40,6 +40,11 @@ export const MODULES: ModuleEntry[] = [
   builtin('include_vars', from(() => import('./include-vars.js'), 'includeVars')),
   builtin('add_host', from(() => import('./add-host.js'), 'addHost')),
   builtin('meta', from(() => import('./meta.js'), 'meta')),
+  // Beyond the list: small ones real hooks use often.
+  builtin('tempfile', from(() => import('./tempfile.js'), 'tempfile')),
+  builtin('replace', from(() => import('./replace.js'), 'replace')),
+  builtin('ping', from(() => import('./ping.js'), 'ping')),
+  builtin('fetch', from(() => import('./fetch.js'), 'fetch')),
   // Domain modules (pipeline steps: pull secret, mirroring, mirror sets, install, operators, DCI).
   ...DOMAIN_MODULES,
 ];

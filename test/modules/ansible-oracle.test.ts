@@ -78,6 +78,14 @@ const CASES: Case[] = [
   { name: 'shell chdir stdin', module: 'shell', files: { f: '' }, args: { cmd: 'cat; ls', chdir: 'DIR', stdin: 'input' }, keys: ['rc', 'stdout'] },
   { name: 'slurp', module: 'slurp', files: { f: 'bytes\n' }, args: { src: F }, keys: ['content', 'encoding', 'source'], noMsg: true },
   { name: 'find patterns', module: 'find', files: { 'a.log': '1', 'b.log': '22', 'c.txt': '', '.h.log': '', 'sub/d.log': '' }, args: { paths: 'DIR', patterns: '*.log' }, keys: ['matched', 'examined'] },
+  { name: 'replace all matches', module: 'replace', files: { f: 'a1 a2\nb a3\n' }, args: { path: F, regexp: 'a(\\d)', replace: 'x\\1' } },
+  { name: 'replace multiline anchors', module: 'replace', files: { f: 'k=1\nk=2\nz=k\n' }, args: { path: F, regexp: '^k=(?P<v>\\d)$', replace: 'key=\\g<v>' } },
+  { name: 'replace between after/before', module: 'replace', files: { f: 'x\n[s]\nx\n[e]\nx\n' }, args: { path: F, regexp: 'x', replace: 'y', after: '\\[s\\]', before: '\\[e\\]' } },
+  { name: 'replace no match', module: 'replace', files: { f: 'abc\n' }, args: { path: F, regexp: 'zzz', replace: 'y' } },
+  { name: 'replace missing file', module: 'replace', args: { path: F, regexp: 'a' }, keys: ['rc'] },
+  { name: 'fetch flat', module: 'fetch', files: { f: 'remote\n' }, args: { src: F, dest: 'DIR/out/copy', flat: true }, keys: ['dest', 'checksum', 'remote_checksum', 'md5sum'], noMsg: true },
+  { name: 'fetch missing', module: 'fetch', args: { src: F, dest: 'DIR/out/', flat: true, fail_on_missing: false } },
+  { name: 'ping', module: 'ping', args: {}, keys: ['ping'], noMsg: true },
   { name: 'find recurse contains', module: 'find', files: { 'a.log': 'error x', 'b.log': 'fine', 'sub/d.log': 'error y' }, args: { paths: 'DIR', recurse: true, contains: 'err.r' }, keys: ['matched'] },
 ];
 
@@ -149,7 +157,7 @@ beforeAll(async () => {
     maxBuffer: 64 * 1024 * 1024,
   });
   ansibleResults = JSON.parse(readFileSync(join(root, 'results.json'), 'utf8')) as Record<string, Record<string, unknown>>;
-}, 180_000);
+}, 400_000);
 
 afterAll(() => {
   if (root) rmSync(root, { recursive: true, force: true });

@@ -89,3 +89,20 @@ describe('add_host / meta', () => {
     await expect(runModule('meta', { _raw_params: 'end_everything' })).rejects.toThrow(/argument '_raw_params'/);
   });
 });
+
+describe('tempfile / ping', () => {
+  it('tempfile creates unique files and directories with prefix/suffix under path', async () => {
+    await withTempDir(async (dir) => {
+      const f = await runModule('tempfile', { path: dir, prefix: 'kube.', suffix: '.conf' });
+      expect(f).toMatchObject({ changed: true, state: 'file', mode: '0600' });
+      expect(String(f.path)).toMatch(new RegExp(`^${dir}/kube\\.[A-Za-z0-9]{8}\\.conf$`));
+      const d = await runModule('tempfile', { path: dir, state: 'directory' });
+      expect(d).toMatchObject({ changed: true, state: 'directory', mode: '0700' });
+      expect(d.path).not.toBe(f.path);
+      expect((await runModule('tempfile', { path: join(dir, 'missing') })).failed).toBe(true);
+    });
+  });
+  it('ping answers pong through the transport', async () => {
+    expect(await runModule('ping', {})).toEqual({ changed: false, failed: false, ping: 'pong' });
+  });
+});
