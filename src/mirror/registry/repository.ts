@@ -91,7 +91,7 @@ export class RegistryRepository implements ImageSource, ImageDestination {
 
   async getBlob(desc: Descriptor, options: { signal?: AbortSignal; retry?: boolean } = {}): Promise<Readable> {
     const first = await this.openBlob(desc, 0, options.signal, options.retry ?? true);
-    return Readable.from(this.resumingBody(desc, first, options.signal), { objectMode: false, highWaterMark: 1 << 20 });
+    return Readable.from(this.resumingBody(desc, first, options.signal), { objectMode: false, highWaterMark: 256 << 10 });
   }
 
   private async openBlob(desc: Descriptor, offset: number, signal: AbortSignal | undefined, retry: boolean): Promise<{ body: AsyncIterable<Buffer>; skip: number }> {
