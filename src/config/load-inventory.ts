@@ -170,7 +170,7 @@ function entriesToLayer(level: VarLayer['level'], label: string, entries: Map<st
   const origins: Record<string, { file?: string; line?: number }> = {};
   for (const [k, e] of entries) {
     vars[k] = e.value;
-    origins[k] = { file: e.file, line: e.line };
+    origins[k] = e.file ? { file: e.file, line: e.line } : {};
   }
   return { level, label, vars, origins };
 }
@@ -209,14 +209,14 @@ async function buildLoaded(shown: string, basedir: string, sources: InventorySou
   const allGroup = data.groups.get('all')!;
   const groupVarsAll = await varsFilesFor('group_vars', 'all');
 
-  const buildStore = async (host: string, hostEntries: Map<string, VarEntry>, groups: string[]): Promise<VarStore> => {
+  const buildStore = async (host: string, hostEntries: Map<string, VarEntry>, groups: string[], hostLabel = `host "${host}" in the inventory`): Promise<VarStore> => {
     const store = new VarStore();
     store.add(entriesToLayer('inventory-all', 'group "all" in the inventory', allGroup.vars));
     const sorted = data.sortGroups(groups.filter((g) => g !== 'all'));
     for (const g of sorted) store.add(entriesToLayer('inventory-group', `group "${g}" in the inventory`, data.groups.get(g)!.vars));
     for (const f of groupVarsAll) store.add(fileLayer('group_vars-all', 'group_vars for "all"', f));
     for (const g of sorted) for (const f of await varsFilesFor('group_vars', g)) store.add(fileLayer('group_vars', `group_vars for "${g}"`, f));
-    store.add(entriesToLayer('inventory-host', `host "${host}" in the inventory`, hostEntries));
+    store.add(entriesToLayer('inventory-host', hostLabel, hostEntries));
     for (const f of await varsFilesFor('host_vars', host)) store.add(fileLayer('host_vars', `host_vars for "${host}"`, f));
     return store;
   };
@@ -230,8 +230,9 @@ async function buildLoaded(shown: string, basedir: string, sources: InventorySou
   let implicitLocalhost: InventoryHostInfo | undefined;
   if (!data.hosts.has('localhost')) {
     // Ansible's implicit localhost: a local connection, no groups (but group "all" vars still apply to it).
-    const entries = new Map<string, VarEntry>([['ansible_connection', { value: 'local', file: 'implicit localhost' }]]);
-    implicitLocalhost = { name: 'localhost', groups: [], implicit: true, store: await buildStore('localhost', entries, []) };
+    const entries = new Map<string, VarEntry>([['ansible_connection', { value: 'local', file: '' }]]);
+    const label = 'implicit localhost (not in the inventory, added as Ansible does)';
+    implicitLocalhost = { name: 'localhost', groups: [], implicit: true, store: await buildStore('localhost', entries, [], label) };
   }
 
   const groups: Record<string, InventoryGroupInfo> = {};
