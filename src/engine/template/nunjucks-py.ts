@@ -565,6 +565,14 @@ export function loadNunjucksPy(): NunjucksPy {
       (PyCompiler.base.compileFor as (this: NjCompilerBase, n: NjNode, f: NjFrame) => void).call(this, node, frame);
     }
 
+    /** Jinja2's loop object has more than nunjucks': previtem/nextitem (list loops), cycle(), depth. */
+    _emitLoopBindings(node: NjNode, arr: string, i: string, len: string): void {
+      (PyCompiler.base._emitLoopBindings as (this: NjCompilerBase, n: NjNode, a: string, i: string, l: string) => void).call(this, node, arr, i, len);
+      this._emitLine(`if (Array.isArray(${arr})) { frame.set("loop.previtem", ${i} > 0 ? ${arr}[${i} - 1] : env.py.undef("there is no previous item")); frame.set("loop.nextitem", ${i} < ${len} - 1 ? ${arr}[${i} + 1] : env.py.undef("there is no next item")); }`);
+      this._emitLine(`frame.set("loop.cycle", env.py.cycler(${i}));`);
+      this._emitLine('frame.set("loop.depth", 1); frame.set("loop.depth0", 0);');
+    }
+
     /** `seq if cond` of a for loop: filter the items with the loop names bound. */
     compilePyLoopFilter(node: NjNode, frame: NjFrame): void {
       const names = node.names as string[];

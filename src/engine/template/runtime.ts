@@ -125,6 +125,7 @@ export function makeEnv(reg: Registries, runtimeBase: Record<string, unknown>): 
       const items = !single && py.isDict(v) ? Object.entries(v) : py.iterate(v);
       return items.filter((it) => keep(it));
     },
+    cycler: (i: number) => (...items: unknown[]) => items[i % items.length],
     setattr: (obj: unknown, key: unknown, value: unknown) => {
       const o = strict(obj);
       if (!py.isDict(o)) throw new py.PyError(`cannot assign attribute on non-namespace object (${py.typeName(o)})`);

@@ -13,7 +13,7 @@
  * - an integral float (7.0) is a float inside one template (prints "7.0", `is float`), but values leaving the
  *   templar are plain JSON numbers, so a set_fact'ed 7.0 prints as 7 in a later task;
  * - not supported: `{% extends %}`/`{% import %}`/blocks, `{% for %}` `recursive` loops,
- *   `loop.cycle/previtem/nextitem/depth`, `1e3`/`0x10` number literals; `map()`/`select()` return lists
+ *   `loop.changed()`, `1e3`/`0x10` number literals; `map()`/`select()` return lists
  *   (Ansible unrolls generators at the end of a template too, so only `{{ x | map(...) }}` inside text differs).
  * Supported beyond nunjucks: `is not`, `not in`, True/False/None, slices, `//`, `**`, Python `%` formatting,
  * chained comparisons, tuples, expression dict keys, loop filters (`for x in l if c`), `namespace()` with

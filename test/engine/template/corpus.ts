@@ -433,6 +433,8 @@ export const CORPUS: Case[] = [
   { expr: '{{ users | selectattr("groups", "issuperset", ["dev"]) | map(attribute="name") | list }}' },
   { expr: "{{ '10.0.0.0/24' | ansible.utils.nthhost(5) }}" },
   { expr: "{{ '10.0.0.0/24' | ansible.utils.nthhost(-1) }}" },
+  { expr: '{% for w in words %}{{ loop.cycle("odd", "even") }}:{{ loop.previtem | default("-") }}>{{ w }}>{{ loop.nextitem | default("-") }} {% endfor %}' },
+  { expr: '{% for w in words %}{% for n in nums %}{{ loop.index }}{% endfor %}|{{ loop.index }}/{{ loop.revindex }}/{{ loop.first }}/{{ loop.last }} {% endfor %}' },
   { expr: '{{ range(3) | list }}' },
   { expr: '{{ range(1, 10, 3) | list }}' },
   { expr: '{% raw %}{{ not templated }}{% endraw %}' },
