@@ -59,7 +59,7 @@ export class RemoteRunner {
   async run(step: CommandStep, opts: RunOptions): Promise<ExecOutcome> {
     const argv = step.argv.map((a) => this.path(a));
     const prefix = this.extraPath.length ? `PATH=${this.extraPath.map((p) => shellQuote(this.path(p))).join(':')}:"$PATH"; export PATH; ` : '';
-    this.phase(opts.phase, step.description);
+    this.phase(opts.phase, what(step));
     const lines: string[] = [];
     const onLine = (stream: 'stdout' | 'stderr', raw: string): void => {
       // The installer prints the kubeadmin password when it finishes: register it before the line goes anywhere.
@@ -78,8 +78,8 @@ export class RemoteRunner {
 
   failure(step: CommandStep, phase: string, r: ExecOutcome): InstallerError {
     const last = this.ctx.secrets.redact(this.tail.slice(-8).join('\n') || (r.stderr || r.stdout).split('\n').slice(-8).join('\n'));
-    const what = r.timedOut ? `timed out after ${Math.round((step.timeoutMs ?? 0) / 1000)} s` : `failed (exit ${r.rc})`;
-    return new InstallerError('install-step-failed', `install phase "${phase}" on ${this.host}: ${step.description} ${what}${last ? `:\n${last}` : ''}`, {
+    const outcome = r.timedOut ? `timed out after ${Math.round((step.timeoutMs ?? 0) / 1000)} s` : `failed (exit ${r.rc})`;
+    return new InstallerError('install-step-failed', `install phase "${phase}" on ${this.host}: ${what(step)} ${outcome}${last ? `:\n${last}` : ''}`, {
       location: { host: this.host },
       hint: r.timedOut ? 'raise dci_install_timeout (seconds) if the lab is slow, or look at .openshift_install.log in the installer dir' : 'see the task output above and .openshift_install.log in the installer dir',
     });
@@ -92,4 +92,10 @@ export class RemoteRunner {
   async get(path: string): Promise<Buffer> {
     return this.transport.get(this.path(path));
   }
+}
+
+/** A step's description without its `phase:` prefix. */
+function what(step: CommandStep): string {
+  const i = step.description.indexOf(': ');
+  return i >= 0 ? step.description.slice(i + 2) : step.description;
 }

@@ -1,0 +1,170 @@
+/**
+ * IPI end to end on a real sshd (the provisioner) with the fake installer and oc on its PATH: files written,
+ * the installer extracted once per version under the lock, the release override passed when disconnected,
+ * the installer log streamed, credentials fetched 0600; failures name the phase and wait-for is attempted.
+ */
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { SecretRegistry } from '../../../src/core/secrets.js';
+import { closeAllTransports, createTransport } from '../../../src/engine/transports/index.js';
+import { inputSecrets } from '../../../src/providers/index.js';
+import { ipiProvider } from '../../../src/providers/ipi/index.js';
+import type { ProviderContext, ProviderInput } from '../../../src/providers/types.js';
+import { createFakeInstaller, type FakeInstaller } from '../../helpers/fake-openshift-install.js';
+import { startSshd, type SshdHandle } from '../../helpers/sshd.js';
+import { SECRET_VALUES, sampleInput } from './fixture.js';
+
+let sshd: SshdHandle;
+const cleanups: Array<() => void> = [];
+
+beforeAll(async () => {
+  sshd = await startSshd();
+}, 30_000);
+afterAll(async () => {
+  await closeAllTransports();
+  await sshd?.stop();
+});
+afterEach(() => cleanups.splice(0).forEach((c) => c()));
+
+interface Lab {
+  fake: FakeInstaller;
+  input: ProviderInput;
+  ctx: ProviderContext;
+  logs: string[];
+  root: string;
+  configs: string;
+  secrets: SecretRegistry;
+}
+
+function lab(version: string, over: Record<string, unknown> = {}, fake?: FakeInstaller): Lab {
+  const f = fake ?? createFakeInstaller({ version });
+  const root = mkdtempSync(join(tmpdir(), 'ipi-e2e-'));
+  chmodSync(root, 0o777); // the provisioner user writes the installer dir and cache here
+  const configs = mkdtempSync(join(tmpdir(), 'ipi-configs-'));
+  cleanups.push(() => rmSync(root, { recursive: true, force: true }), () => rmSync(configs, { recursive: true, force: true }));
+  if (!fake) cleanups.push(() => f.cleanup());
+  const input = sampleInput({
+    ocp_version: version,
+    dir: join(root, 'clusterconfigs'),
+    provision_cache_store: join(root, 'cache'),
+    dci_extra_manifests: [{ name: '99-extra-cm.yaml', content: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n  namespace: default\n' }],
+    ...over,
+  });
+  const provVars = { ...sshd.inventoryVars(), provisioner_extra_path: f.binDir };
+  input.groups.provisioner = [{ name: 'provisioner', vars: provVars }];
+  const logs: string[] = [];
+  const secrets = new SecretRegistry();
+  inputSecrets(input).forEach((s) => secrets.add(s));
+  const ctx: ProviderContext = {
+    transport: async (h) => createTransport(h === 'provisioner' ? provVars : { ansible_connection: 'local' }, h, { secrets }),
+    emit: () => undefined,
+    log: (l) => logs.push(l),
+    signal: new AbortController().signal,
+    secrets,
+    runDir: root,
+    clusterConfigsDir: configs,
+  };
+  return { fake: f, input, ctx, logs, root, configs, secrets };
+}
+
+const installerCalls = (f: FakeInstaller) => f.calls().map((c) => `${c.tool} ${c.argv.filter((a) => !a.startsWith('/') && a !== '--dir' && a !== '--log-level' && a !== 'debug').join(' ')}`);
+
+describe('ipi over ssh with the fake installer', () => {
+  it('4.16 disconnected: extract, manifests, extra manifests, create cluster streamed, credentials 0600', async () => {
+    const l = lab('4.16.3');
+    const plan = ipiProvider.plan(l.input);
+    ipiProvider.validate(l.input);
+    const creds = await ipiProvider.run(plan, l.ctx);
+
+    expect(installerCalls(l.fake)).toEqual([
+      'oc adm release extract --registry-config --command=openshift-install --to registry.lab:5000/ocp4/openshift4:4.16.3',
+      'openshift-install create manifests',
+      'openshift-install create cluster',
+    ]);
+    const calls = l.fake.calls();
+    expect(calls[1].releaseOverride).toBe('registry.lab:5000/ocp4/openshift4:4.16.3');
+    expect(calls[2].releaseOverride).toBe('registry.lab:5000/ocp4/openshift4:4.16.3');
+    // The installer consumed install-config.yaml; its state holds what we wrote.
+    const state = JSON.parse(readFileSync(join(l.root, 'clusterconfigs', '.openshift_install_state.json'), 'utf8')) as { installConfig: Record<string, unknown> };
+    expect(state.installConfig).toHaveProperty('imageDigestSources');
+    expect(state.installConfig).not.toHaveProperty('imageContentSources');
+    expect(existsSync(join(l.root, 'clusterconfigs', 'openshift', '99-extra-cm.yaml'))).toBe(true);
+    expect(statSync(join(l.root, 'clusterconfigs', 'pull-secret.txt')).mode & 0o777).toBe(0o600);
+
+    expect(creds.kubeconfigPath).toBe(join(l.configs, 'kubeconfig'));
+    expect(statSync(creds.kubeconfigPath).mode & 0o777).toBe(0o600);
+    expect(statSync(creds.kubeadminPasswordPath!).mode & 0o777).toBe(0o600);
+    const password = readFileSync(creds.kubeadminPasswordPath!, 'utf8');
+    expect(password).toBe(readFileSync(join(l.root, 'clusterconfigs', 'auth', 'kubeadmin-password'), 'utf8'));
+    expect(readFileSync(creds.kubeconfigPath, 'utf8')).toContain('server: https://api.dcilab.example.lab:6443');
+    expect(creds.apiUrl).toBe('https://api.dcilab.example.lab:6443');
+
+    const log = l.logs.join('\n');
+    expect(log).toContain('INFO Waiting up to 1h0m0s');
+    expect(log).toContain('INFO Install complete!');
+    expect(log).toContain('and password: "********"');
+    expect(log).not.toContain(password);
+    for (const s of SECRET_VALUES) expect(log).not.toContain(s);
+    const phases = l.logs.filter((x) => x.startsWith('[install] ')).map((x) => x.split(':')[0].slice(10));
+    expect([...new Set(phases)]).toEqual(['prepare', 'installer', 'install-config', 'manifests', 'extra-manifests', 'cluster', 'credentials']);
+  });
+
+  it('4.12: the baremetal installer, imageContentSources; the cache is reused by a second install', async () => {
+    const fake = createFakeInstaller({ version: '4.12.30' });
+    cleanups.push(() => fake.cleanup());
+    const l = lab('4.12.30', {}, fake);
+    await ipiProvider.run(ipiProvider.plan(l.input), l.ctx);
+    const state = JSON.parse(readFileSync(join(l.root, 'clusterconfigs', '.openshift_install_state.json'), 'utf8')) as { installConfig: { platform: { baremetal: Record<string, unknown> } } };
+    expect(state.installConfig).toHaveProperty('imageContentSources');
+    expect(state.installConfig.platform.baremetal.apiVIPs).toEqual(['192.168.10.40']);
+    expect(fake.calls().map((c) => c.tool)).toEqual(['oc', 'openshift-baremetal-install', 'openshift-baremetal-install']);
+    // Second install with the same cache: no second extract.
+    const again = lab('4.12.30', { provision_cache_store: join(l.root, 'cache') }, fake);
+    await ipiProvider.run(ipiProvider.plan(again.input), again.ctx);
+    expect(fake.calls().filter((c) => c.tool === 'oc')).toHaveLength(1);
+  });
+
+  it('create cluster fails, wait-for fails too: a clear error naming the phase, wait-for attempted', async () => {
+    const l = lab('4.16.3');
+    l.fake.failAt(['install', 'wait-for']);
+    const err = await ipiProvider.run(ipiProvider.plan(l.input), l.ctx).then(() => undefined, (e: Error) => e);
+    expect(err?.message).toMatch(/install phase "cluster" on provisioner: create cluster .* failed \(exit 6\)/);
+    expect(err?.message).toContain('FATAL failed to initialize the cluster');
+    expect(err?.message).toMatch(/wait-for install-complete failed too \(exit 6\)/);
+    expect(installerCalls(l.fake).slice(-2)).toEqual(['openshift-install create cluster', 'openshift-install wait-for install-complete']);
+    expect(existsSync(join(l.configs, 'kubeconfig'))).toBe(false);
+  });
+
+  it('create cluster fails but the cluster finishes: wait-for succeeds and credentials are fetched', async () => {
+    const l = lab('4.16.3');
+    l.fake.failAt(['install']);
+    const creds = await ipiProvider.run(ipiProvider.plan(l.input), l.ctx);
+    expect(installerCalls(l.fake).slice(-1)).toEqual(['openshift-install wait-for install-complete']);
+    expect(existsSync(creds.kubeconfigPath)).toBe(true);
+    expect(l.logs.join('\n')).toMatch(/\[install\] wait-for: create cluster failed \(exit 6\); attempt 1\/1/);
+  });
+
+  it('create cluster times out (dci_install_timeout) then wait-for is tried', async () => {
+    const l = lab('4.16.3', { dci_install_timeout: 3 });
+    l.fake.hangAt(['bootstrap']);
+    l.fake.failAt(['wait-for']);
+    const started = Date.now();
+    const err = await ipiProvider.run(ipiProvider.plan(l.input), l.ctx).then(() => undefined, (e: Error) => e);
+    expect(Date.now() - started).toBeLessThan(25_000);
+    expect(err?.message).toMatch(/create cluster .* timed out after 3 s/);
+    expect(installerCalls(l.fake).slice(-1)).toEqual(['openshift-install wait-for install-complete']);
+  });
+
+  it('a bad install-config is refused by the installer with its own message (manifests phase)', async () => {
+    const l = lab('4.16.3');
+    const plan = ipiProvider.plan(l.input);
+    // Hand-edit the planned file the way a broken template would: both mirror keys.
+    const f = plan.files.find((x) => x.path === 'install-config.yaml')!;
+    f.content += 'imageContentSources:\n  - source: quay.io/openshift-release-dev/ocp-release\n    mirrors: [registry.lab:5000/ocp4/openshift4]\n';
+    const err = await ipiProvider.run(plan, l.ctx).then(() => undefined, (e: Error) => e);
+    expect(err?.message).toMatch(/install phase "manifests".*failed \(exit 3\)/s);
+    expect(err?.message).toContain('cannot set imageContentSources and imageDigestSources at the same time');
+  });
+});
