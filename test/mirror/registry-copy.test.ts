@@ -8,7 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
-import { writeOciLayout, imageSetSpecs, pushLayout, type GeneratedLayout } from '../helpers/oci-images.js';
+import { writeOciLayout, imageSetSpecs, pushLayout, MT, type GeneratedLayout, type ImageSpec } from '../helpers/oci-images.js';
 import { copyImages, verifyImages, ImageReader, createRegistryClient, type CopyPair, type MirrorEvent } from './mirror-api.js';
 
 let work: string;
@@ -21,7 +21,14 @@ let tok: TestRegistry;
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'mirror-copy-'));
   [a, b, tls, tok] = await Promise.all([startRegistry(), startRegistry({ accessLog: true }), startRegistry({ kind: 'tls-htpasswd' }), startRegistry({ kind: 'token' })]);
-  layout = await writeOciLayout(join(work, 'src'), { seed: 'registry-copy', images: imageSetSpecs({ seed: 'registry-copy', count: 8, totalBytes: 6 << 20 }) });
+  // imageSetSpecs mixes OCI and Docker schema 2 manifests and OCI indexes; add a Docker manifest list too.
+  const dockerList: ImageSpec = {
+    tag: 'docker-list',
+    format: 'docker',
+    platforms: [{ os: 'linux', architecture: 'amd64' }, { os: 'linux', architecture: 'arm64', variant: 'v8' }],
+    layers: (p) => [{ key: 'shared-0-amd64', size: 4096 }, { key: `dl-${p.architecture}`, size: 30_000 }],
+  };
+  layout = await writeOciLayout(join(work, 'src'), { seed: 'registry-copy', images: [...imageSetSpecs({ seed: 'registry-copy', count: 7, totalBytes: 6 << 20 }), dockerList] });
   await pushLayout(layout.dir, { host: a.host, repository: 'src/app' });
 });
 
@@ -54,6 +61,27 @@ describe('registry → registry', () => {
     expect(last).toMatchObject({ imagesDone: 8, imagesTotal: 8, bytesDone: layout.blobBytes, bytesTotal: layout.blobBytes });
     expect(events.filter((e) => e.type === 'mirror-image')).toHaveLength(8);
     expect(events.at(-1)?.type).toBe('mirror-report');
+  });
+
+  it('pushes blobs before their manifest, manifests before their index (Docker manifest list)', async () => {
+    const img = layout.images.find((i) => i.tag === 'docker-list')!;
+    expect(img.mediaType).toBe(MT.dockerList);
+    const log: Array<{ method: string; url: string; status: number }> = [];
+    const report = await copyImages([{ source: `docker://${a.host}/src/app:docker-list`, destination: `docker://${b.host}/order/app:v1` }], { registry: { ...plain(), onRequest: (r) => log.push(r) } });
+    expect(report.failures).toEqual([]);
+    expect(report.results[0].digest).toBe(img.digest);
+    const toB = log.filter((r) => r.url.includes(`${b.host}/v2/order/app/`));
+    // When each blob became present: its upload PUT (…?digest=…) or its mount (POST → 201).
+    const present = (digest: string): number => toB.findIndex((r) => r.url.includes(digest.slice(7)) && ((r.method === 'PUT' && r.url.includes('/blobs/uploads/')) || (r.method === 'POST' && r.status === 201)));
+    const childPuts = img.manifests.map((m) => {
+      const put = toB.findIndex((r) => r.method === 'PUT' && r.url.endsWith(`/manifests/${m.digest}`));
+      const blobs = [m.config.digest, ...m.layers.map((l) => l.digest)].map(present);
+      expect(blobs.every((i) => i >= 0 && i < put)).toBe(true);
+      return put;
+    });
+    const indexPut = toB.findIndex((r) => r.method === 'PUT' && r.url.endsWith('/manifests/v1'));
+    expect(indexPut).toBe(toB.length - 1);
+    expect(indexPut).toBeGreaterThan(Math.max(...childPuts));
   });
 
   it('re-running the same mirror is a no-op made only of HEAD requests', async () => {

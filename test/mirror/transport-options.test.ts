@@ -52,6 +52,25 @@ describe('insecure registries', () => {
   });
 });
 
+describe('ping', () => {
+  it('answers for anonymous, basic and bearer registries, and names refused credentials', async () => {
+    const client = createRegistryClient({ plainHttp: [a.host, tok.host], caFiles: { [tls.host]: tls.caFile! }, authFile: [tls.authFile!, tok.authFile!] });
+    try {
+      expect(await client.ping(a.host)).toEqual({ authScheme: 'none' });
+      expect(await client.ping(tls.host)).toEqual({ authScheme: 'basic' });
+      expect(await client.ping(tok.host)).toEqual({ authScheme: 'bearer' });
+    } finally {
+      await client.close();
+    }
+    const anon = createRegistryClient({ caFiles: { [tls.host]: tls.caFile! } });
+    try {
+      await expect(anon.ping(tls.host)).rejects.toThrow(/refused access .* \(401\)/);
+    } finally {
+      await anon.close();
+    }
+  });
+});
+
 describe('proxies', () => {
   it('HTTPS_PROXY tunnels registry traffic, NO_PROXY bypasses it', async () => {
     const saved = { HTTPS_PROXY: process.env.HTTPS_PROXY, NO_PROXY: process.env.NO_PROXY, https_proxy: process.env.https_proxy, no_proxy: process.env.no_proxy };

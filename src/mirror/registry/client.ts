@@ -171,6 +171,17 @@ export class RegistryClient {
     return `${h.scheme}://${apiHost(registry)}`;
   }
 
+  /**
+   * `GET /v2/` with credentials: checks that a host speaks the Distribution API and accepts our credentials
+   * (a copy does not need it; it is for `check`-style commands and clear early errors).
+   */
+  async ping(registry: string, signal?: AbortSignal): Promise<{ authScheme: string }> {
+    const res = await this.request(registry, { method: 'GET', path: '/v2/', scopes: [], signal, what: `ping ${registry}` });
+    if (res.statusCode !== 200) throw await statusError(res, registry, 'ping', `${registry}/v2/`);
+    await res.body.dump();
+    return { authScheme: this.hostState(registry).challenge?.scheme ?? 'none' };
+  }
+
   /** Send a request with auth; retries transient failures of replayable requests. Caller consumes the body. */
   async request(registry: string, spec: RequestSpec): Promise<Dispatcher.ResponseData> {
     const replayable = spec.body === undefined || typeof spec.body === 'string' || Buffer.isBuffer(spec.body);
