@@ -1,0 +1,151 @@
+/**
+ * SNO end to end: agent image built by the fake installer on a real sshd provisioner, the ISO served by a cache
+ * web server, the node booted through the fake Redfish BMC (InsertMedia → one-time Cd boot → reset), and only
+ * then the agent wait-for commands (the fake installer refuses bootstrap-complete until the node booted the ISO).
+ */
+import { chmodSync, createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, normalize } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { SecretRegistry } from '../../../src/core/secrets.js';
+import { closeAllTransports, createTransport } from '../../../src/engine/transports/index.js';
+import { inputSecrets } from '../../../src/providers/index.js';
+import { snoProvider } from '../../../src/providers/sno/index.js';
+import type { ProviderContext } from '../../../src/providers/types.js';
+import { createFakeInstaller } from '../../helpers/fake-openshift-install.js';
+import { startFakeRedfish } from '../../helpers/fake-redfish.js';
+import { startSshd, type SshdHandle } from '../../helpers/sshd.js';
+import { sampleInput } from './fixture.js';
+
+let sshd: SshdHandle;
+const cleanups: Array<() => unknown> = [];
+beforeAll(async () => {
+  sshd = await startSshd();
+}, 30_000);
+afterAll(async () => {
+  await closeAllTransports();
+  await sshd?.stop();
+});
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+/** The cache web server (webserver_url): static files under provision_cache_store. */
+async function cacheServer(root: string): Promise<{ url: string; server: Server }> {
+  const server = createServer((req, res) => {
+    const p = normalize(join(root, decodeURIComponent((req.url ?? '/').split('?')[0])));
+    if (!p.startsWith(root) || !existsSync(p) || !statSync(p).isFile()) {
+      res.writeHead(404);
+      res.end();
+      return;
+    }
+    res.writeHead(200, { 'content-length': statSync(p).size });
+    createReadStream(p).pipe(res);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+}
+
+async function lab(opts: { bmcPassword?: string; inserted?: string; powerState?: 'On' | 'Off'; bootIgnored?: boolean } = {}) {
+  const fake = createFakeInstaller({ version: '4.16.3', requireBoot: true });
+  const root = mkdtempSync(join(tmpdir(), 'sno-e2e-'));
+  chmodSync(root, 0o777);
+  const configs = mkdtempSync(join(tmpdir(), 'sno-configs-'));
+  const cacheDir = join(root, 'cache');
+  const web = await cacheServer(cacheDir);
+  const bmc = await startFakeRedfish({ username: 'root', password: 'calvin-sno', insertedImage: opts.inserted, powerState: opts.powerState, onBoot: (image) => (opts.bootIgnored ? undefined : writeFileSync(fake.bootedMarker(), image, { mode: 0o644 })) });
+  cleanups.push(
+    () => fake.cleanup(),
+    () => rmSync(root, { recursive: true, force: true }),
+    () => rmSync(configs, { recursive: true, force: true }),
+    () => new Promise<void>((r) => web.server.close(() => r())),
+    () => bmc.stop(),
+  );
+  const input = sampleInput(
+    { dir: join(root, 'clusterconfigs'), provision_cache_store: cacheDir, webserver_url: web.url, dci_disconnected: true, dci_local_registry: 'reg.lab:5000' },
+    { ipmi_address: bmc.url, ipmi_password: opts.bmcPassword ?? 'calvin-sno' },
+  );
+  const provVars = { ...sshd.inventoryVars(), provisioner_extra_path: [fake.binDir] };
+  input.groups.provisioner = [{ name: 'provisioner', vars: provVars }];
+  const logs: string[] = [];
+  const secrets = new SecretRegistry();
+  inputSecrets(input).forEach((s) => secrets.add(s));
+  const ctx: ProviderContext = {
+    transport: async (h) => createTransport(provVars, h, { secrets }),
+    emit: () => undefined,
+    log: (l) => logs.push(l),
+    signal: new AbortController().signal,
+    secrets,
+    runDir: root,
+    clusterConfigsDir: configs,
+  };
+  return { fake, bmc, web, input, ctx, logs, root, configs };
+}
+
+describe('sno over ssh with the fake installer and a fake Redfish BMC', () => {
+  it('builds the ISO, boots it through virtual media, waits, fetches the credentials', async () => {
+    const l = await lab({ inserted: 'http://old.lab/previous.iso' });
+    const creds = await snoProvider.run(snoProvider.plan(l.input), l.ctx);
+
+    const changes = l.bmc.calls.filter((c) => c.method !== 'GET').map((c) => `${c.method} ${c.path.replace(/^.*\/(Actions\/)?/, '')} ${c.status}`);
+    expect(changes).toEqual(['POST VirtualMedia.EjectMedia 204', 'POST VirtualMedia.InsertMedia 204', 'PATCH 1 204', 'POST ComputerSystem.Reset 204']);
+    const insert = l.bmc.calls.find((c) => c.path.endsWith('InsertMedia'))!;
+    expect(insert.body).toEqual({ Image: `${l.web.url}/sno1/agent.x86_64.iso`, Inserted: true, WriteProtected: true });
+    expect(l.bmc.calls.find((c) => c.method === 'PATCH')!.body).toEqual({ Boot: { BootSourceOverrideTarget: 'Cd', BootSourceOverrideEnabled: 'Once' } });
+    expect(l.bmc.calls.find((c) => c.path.endsWith('Reset'))!.body).toEqual({ ResetType: 'ForceRestart' });
+    expect(l.bmc.state.booted).toBe(`${l.web.url}/sno1/agent.x86_64.iso`);
+    // The served ISO is the one the installer built.
+    expect(readFileSync(join(l.root, 'cache', 'sno1', 'agent.x86_64.iso'), 'utf8')).toMatch(/^FAKE-AGENT-ISO cluster=sno1 version=4.16.3 rendezvous=192.168.16.20/);
+
+    const tools = l.fake.calls().map((c) => `${c.tool} ${c.argv.filter((a) => !a.startsWith('/') && !['--dir', '--log-level', 'debug'].includes(a)).join(' ')}`);
+    expect(tools.map((t) => t.split(' ').slice(0, 4).join(' '))).toEqual([
+      'oc adm release extract',
+      'openshift-install agent create image',
+      'openshift-install agent wait-for bootstrap-complete',
+      'openshift-install agent wait-for install-complete',
+    ]);
+    expect(l.fake.calls().slice(1).every((c) => c.releaseOverride === 'reg.lab:5000/ocp-4.16/4.16.3:4.16.3')).toBe(true);
+
+    expect(statSync(creds.kubeconfigPath).mode & 0o777).toBe(0o600);
+    expect(statSync(creds.kubeadminPasswordPath!).mode & 0o777).toBe(0o600);
+    const log = l.logs.join('\n');
+    expect(log).toContain('INFO Bootstrap is complete');
+    expect(log).toContain('INFO Install complete!');
+    expect(log).not.toContain(readFileSync(creds.kubeadminPasswordPath!, 'utf8'));
+    expect(log).not.toContain('calvin-sno');
+  });
+
+  it('powers the node on (not ForceRestart) when it is off', async () => {
+    const l = await lab({ powerState: 'Off' });
+    await snoProvider.run(snoProvider.plan(l.input), l.ctx);
+    expect(l.bmc.calls.find((c) => c.path.endsWith('Reset'))!.body).toEqual({ ResetType: 'On' });
+    expect(l.bmc.calls.some((c) => c.path.endsWith('EjectMedia'))).toBe(false);
+  });
+
+  it('wrong BMC password: a clear error naming the host and ipmi_password, no wait-for', async () => {
+    const l = await lab({ bmcPassword: 'wrong-pass' });
+    const err = await snoProvider.run(snoProvider.plan(l.input), l.ctx).then(() => undefined, (e: Error & { hint?: string }) => e);
+    expect(err?.message).toMatch(/host "sno-0": the BMC refused the credentials \(HTTP 401/);
+    expect((err as { hint?: string }).hint).toMatch(/ipmi_user and ipmi_password of sno-0/);
+    expect(l.fake.calls().some((c) => c.argv.includes('wait-for'))).toBe(false);
+    expect(l.bmc.state.booted).toBeNull();
+  });
+
+  it('a node that never boots the ISO fails bootstrap-complete with the installer message', async () => {
+    const l = await lab({ bootIgnored: true });
+    const err = await snoProvider.run(snoProvider.plan(l.input), l.ctx).then(() => undefined, (e: Error) => e);
+    expect(err?.message).toMatch(/install phase "bootstrap" on provisioner: agent wait-for bootstrap-complete .* failed \(exit 5\)/);
+    expect(err?.message).toContain('has not booted the agent ISO');
+  });
+
+  it('install-complete failure names the phase and the installer message', async () => {
+    const l = await lab();
+    l.fake.failAt(['agent-install']);
+    const err = await snoProvider.run(snoProvider.plan(l.input), l.ctx).then(() => undefined, (e: Error) => e);
+    expect(err?.message).toMatch(/install phase "install" on provisioner: agent wait-for install-complete .* failed \(exit 6\)/);
+    expect(err?.message).toContain('FATAL failed to wait for install-complete');
+    expect(existsSync(join(l.configs, 'kubeconfig'))).toBe(false);
+  });
+});
