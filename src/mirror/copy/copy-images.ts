@@ -273,13 +273,16 @@ export class CopyEngine {
         this.counted.add(storeKey);
         this.bytesTotal += desc.size;
       }
-      // Another repository of this store is already getting the blob: wait, then mount from it.
-      if (first) await first.done.catch(() => undefined);
-      this.checkAbort();
-      if (await dst.hasBlob(desc, this.options.signal)) return this.count('skipped', desc, !first);
-      if (first && dst.mountBlob && first.repository !== dst.repository) {
-        if (await dst.mountBlob(desc, first.repository, this.options.signal)) return this.count('mounted', desc, false);
+      // Another repository of this store is already getting the blob: wait, then mount from it directly (a mount of
+      // a blob the repository already has also succeeds, so no HEAD is needed first).
+      if (first) {
+        const ok = await first.done.then(() => true, () => false);
+        this.checkAbort();
+        if (ok && dst.mountBlob && first.repository !== dst.repository && (await dst.mountBlob(desc, first.repository, this.options.signal))) {
+          return this.count('mounted', desc, false);
+        }
       }
+      if (await dst.hasBlob(desc, this.options.signal)) return this.count('skipped', desc, !first);
       await this.global(() => this.hostLimit(dst.storeKey)(() => this.transfer(job, desc)));
       return this.count('copied', desc, false);
     })();
