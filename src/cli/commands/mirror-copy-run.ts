@@ -65,6 +65,7 @@ export async function runMirrorCopy(flags: MirrorCopyFlags, io: CliIO): Promise<
   const onSignal = (): void => controller.abort(new Interrupted('mirror interrupted'));
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  let lastProgress = Date.now();
   const client = mirror.createRegistryClient({ authFile, caFiles, insecure: flags.insecure, plainHttp: flags.plainHttp });
   try {
     const report = await mirror.copyImages(pairs, {
@@ -75,6 +76,11 @@ export async function runMirrorCopy(flags: MirrorCopyFlags, io: CliIO): Promise<
       signal: controller.signal,
       onEvent: (e) => {
         if (e.type === 'mirror-image' && e.status === 'failed' && !flags.json) io.stderr(`failed: ${e.source} → ${e.destination}: ${e.msg ?? ''}\n`);
+        // A progress line every few seconds on an interactive terminal (CI logs get the summary only).
+        if (e.type === 'mirror-progress' && process.stderr.isTTY && Date.now() - lastProgress > 3000) {
+          lastProgress = Date.now();
+          io.stderr(`mirror: ${e.imagesDone}/${e.imagesTotal} images, ${mirror.formatBytes(e.bytesDone)} of ${mirror.formatBytes(e.bytesTotal)} known so far, ${mirror.formatBytes(e.rateBps)}/s\n`);
+        }
       },
     });
     if (controller.signal.aborted) throw new Interrupted('mirror interrupted');
