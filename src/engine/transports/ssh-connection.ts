@@ -14,6 +14,7 @@ import { TransportError } from '../../core/errors.js';
 import type { ExecOutcome } from '../types.js';
 import { appendKnownHost, checkHostKey, fingerprint, keyTypeOf, knownHostsName, loadKnownHosts, type HostKeyDecision } from './known-hosts.js';
 import { targetKey, type SshTarget } from './ssh-target.js';
+import { shellQuote } from './shell-quote.js';
 
 export interface RawExec {
   command: string;
@@ -23,7 +24,11 @@ export interface RawExec {
   onLine?: (stream: 'stdout' | 'stderr', line: string) => void;
   /** Short text for error messages (never the whole script: it may hold exported secrets). */
   summary: string;
+  /** The command runs through sudo as this user (killing it needs the same). */
+  becomeUser?: string;
 }
+
+const PID_LINE = /^__DCI_PID__ (\d+)\n/;
 
 export class SshConnection {
   private sftpSession?: Promise<SFTPWrapper>;
@@ -136,10 +141,30 @@ export class SshConnection {
         } catch {
           // the channel may already be gone
         }
+        if (remotePid) this.killRemote(remotePid, req.becomeUser);
         finish(() => resolve({ rc: -1, stdout: out.text(), stderr: err.text() + (byTimeout ? `\ncommand timed out after ${req.timeoutMs} ms` : '\naborted'), timedOut }));
       };
       const out = new Collector('stdout', req.onLine);
       const err = new Collector('stderr', req.onLine);
+      let remotePid: number | undefined;
+      let head: Buffer | undefined = Buffer.alloc(0);
+      // Strip the pid line our wrapper prints first on stderr; everything after it is the command's stderr.
+      const onStderr = (d: Buffer) => {
+        if (!head) return err.push(d);
+        head = Buffer.concat([head, d]);
+        const text = head.toString('latin1');
+        const m = PID_LINE.exec(text);
+        if (m) {
+          remotePid = Number(m[1]);
+          const rest = head.subarray(m[0].length);
+          head = undefined;
+          if (rest.length) err.push(rest);
+        } else if (text.includes('\n') || head.length > 64) {
+          const all = head;
+          head = undefined;
+          err.push(all);
+        }
+      };
       if (req.timeoutMs) timer = setTimeout(() => stop(true), req.timeoutMs);
       if (req.signal) {
         if (req.signal.aborted) return stop(false);
@@ -158,7 +183,7 @@ export class SshConnection {
           signalName = sig;
         });
         ch.on('data', (d: Buffer) => out.push(d));
-        ch.stderr.on('data', (d: Buffer) => err.push(d));
+        ch.stderr.on('data', onStderr);
         ch.on('close', () => {
           if (code === null && !signalName) {
             // No exit status: either the connection dropped (reported by onLost, possibly a tick later) or the
@@ -183,6 +208,27 @@ export class SshConnection {
         else ch.end();
       });
     });
+  }
+
+  /** Best effort: kill the remote command's process group (and the pid itself) on a side channel. */
+  private killRemote(pid: number, becomeUser: string | undefined): void {
+    const script = `pg=$(ps -o pgid= -p ${pid} 2>/dev/null | tr -d ' '); if [ -n "$pg" ]; then kill -KILL -"$pg" 2>/dev/null; fi; kill -KILL ${pid} 2>/dev/null; true`;
+    const lines = [`/bin/sh -c ${shellQuote(script)}`];
+    if (becomeUser) lines.unshift(`sudo -n -u ${shellQuote(becomeUser)} -- /bin/sh -c ${shellQuote(script)}`);
+    for (const line of lines) {
+      if (this.closed) return;
+      try {
+        this.client.exec(line, (e, ch) => {
+          if (!e) {
+            ch.on('data', () => undefined);
+            ch.stderr.on('data', () => undefined);
+            ch.end();
+          }
+        });
+      } catch {
+        // connection going away: nothing left to kill from here
+      }
+    }
   }
 
   sftp(): Promise<SFTPWrapper> {

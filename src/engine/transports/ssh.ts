@@ -11,11 +11,15 @@ import { TransportError } from '../../core/errors.js';
 import { exportPrefix, quoteArgv, shellQuote } from './shell-quote.js';
 import type { SshConnection } from './ssh-connection.js';
 
+export const PID_MARKER = '__DCI_PID__';
+
 /** The remote command line for a request (exported for tests: what exactly crosses the wire). */
 export function remoteCommandLine(request: ExecRequest): string {
   if (!request.argv && request.shell === undefined) throw new TransportError('bad-exec', 'exec request needs argv or shell');
   const body = request.argv ? `exec ${quoteArgv(request.argv)}` : request.shell!;
-  let script = '';
+  // The first stderr line tells us the remote pid, so a timed-out or aborted command can be killed (sshd does not
+  // forward signals to commands without a pty, and closing the channel leaves them running).
+  let script = `printf '${PID_MARKER} %s\\n' "$$" >&2\n`;
   if (request.cwd) script += `cd ${shellQuote(request.cwd)} || exit 1\n`;
   script += exportPrefix(request.env).replace(/; $/, '\n');
   script += body;
@@ -45,6 +49,7 @@ export class SshTransport implements Transport {
       signal: request.signal,
       onLine: request.onLine,
       summary: summary(request),
+      becomeUser: request.become ? request.becomeUser ?? 'root' : undefined,
     });
   }
 

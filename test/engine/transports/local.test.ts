@@ -77,6 +77,6 @@ describe('quoting', () => {
   });
   it('remote command lines wrap become, cwd and env around a quoted argv', () => {
     const line = remoteCommandLine({ argv: ['ls', "it's"], cwd: '/a b', env: { K: 'v v' }, become: true, becomeUser: 'svc' });
-    expect(line).toBe(`sudo -n -u svc -- /bin/sh -c 'cd '"'"'/a b'"'"' || exit 1\nexport K='"'"'v v'"'"'\nexec ls '"'"'it'"'"'"'"'"'"'"'"'s'"'"''`);
+    expect(line).toBe(`sudo -n -u svc -- /bin/sh -c 'printf '"'"'__DCI_PID__ %s\\n'"'"' "$$" >&2\ncd '"'"'/a b'"'"' || exit 1\nexport K='"'"'v v'"'"'\nexec ls '"'"'it'"'"'"'"'"'"'"'"'s'"'"''`);
   });
 });

@@ -77,12 +77,23 @@ describe('ssh transport: commands', () => {
     expect(seen.sort()).toEqual(['stderr:two', 'stdout:one', 'stdout:three']);
   });
 
-  it('times out a command and kills it, without hanging', async () => {
+  it('times out a command and kills it on the remote side too (with its children), without hanging', async () => {
     const started = Date.now();
-    const r = await transport().exec({ argv: ['sleep', '20'], timeoutMs: 300 });
+    const tag = `${Date.now() % 100000}`;
+    const r = await transport().exec({ shell: `sleep 3${tag}1 & sleep 3${tag}2`, timeoutMs: 300 });
     expect(r.timedOut).toBe(true);
     expect(r.rc).toBe(-1);
     expect(Date.now() - started).toBeLessThan(3000);
+    let left = 'x';
+    for (let i = 0; i < 20 && left; i++) {
+      await new Promise((res) => setTimeout(res, 100));
+      try {
+        left = execFileSync('pgrep', ['-f', `sleep 3${tag}`]).toString().trim();
+      } catch {
+        left = '';
+      }
+    }
+    expect(left).toBe('');
   });
 
   it('aborts a running command on signal', async () => {
