@@ -13,6 +13,8 @@ export interface InventorySettings {
   controller: string;
   settings: Settings;
   nodes: NodeSettings[];
+  /** Values that load but are probably not what the user meant. */
+  warnings: string[];
 }
 
 const NODE_GROUPS: Array<['masters' | 'workers', 'master' | 'worker']> = [
@@ -39,7 +41,21 @@ export function resolveInventorySettings(inv: LoadedInventory, extra?: ExtraVars
     }
   }
   checkInstallType(inv, settings, store.provenanceAll(), nodes);
-  return { controller, settings, nodes };
+  return { controller, settings, nodes, warnings: versionWarnings(store.merged(), store.provenanceAll()) };
+}
+
+/** INI `ocp_version=4.10` is the float 4.1 for Ansible too: say so instead of installing the wrong version. */
+function versionWarnings(vars: Record<string, unknown>, prov: Record<string, { file?: string; line?: number }>): string[] {
+  const out: string[] = [];
+  for (const name of ['ocp_version', 'version']) {
+    const v = vars[name];
+    if (typeof v === 'number') {
+      const p = prov[name];
+      const where = p?.file ? `${p.file}${p.line ? `:${p.line}` : ''}: ` : '';
+      out.push(`${where}${name} is the number ${v}, not a version string (write ${name}="X.Y" in INI files, quoted, if you meant e.g. 4.10)`);
+    }
+  }
+  return out;
 }
 
 function groupMembers(inv: LoadedInventory, group: string): string[] {

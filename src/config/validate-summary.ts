@@ -15,8 +15,8 @@ export interface ValidateResult {
 
 export async function validateInventory(path: string, extraVarArgs: readonly string[] = []): Promise<ValidateResult> {
   // Secrets are registered before settings are checked, so a message quoting a value is redacted.
-  const { inventory, controller, settings, nodes } = await loadRunConfig(path, extraVarArgs, globalSecrets);
-  const resolved = { controller, settings, nodes };
+  const { inventory, controller, settings, nodes, warnings } = await loadRunConfig(path, extraVarArgs, globalSecrets);
+  const resolved = { controller, settings, nodes, warnings };
   return { inventory, resolved, text: globalSecrets.redact(summary(inventory, resolved)) };
 }
 
@@ -62,7 +62,7 @@ function summary(inv: LoadedInventory, r: InventorySettings): string {
   }
   out.push(`dci:           ${s.dci.clientId ? `client ${s.dci.clientId}` : 'credentials not in the inventory (read from the environment or --env-file)'}`);
   if (s.secretVariables.length > 0) out.push(`secrets:       ${s.secretVariables.join(', ')} (redacted in all output)`);
-  for (const w of inv.warnings) out.push(`warning: ${w}`);
+  for (const w of [...inv.warnings, ...r.warnings]) out.push(`warning: ${w}`);
   out.push(`OK: ${inv.path} is valid for an ${s.installType} install (controller variables from host "${r.controller}")`);
   return out.join('\n') + '\n';
 }

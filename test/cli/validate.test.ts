@@ -83,6 +83,18 @@ describe('dci-agent-ts validate', () => {
     });
   });
 
+  it('warns when INI typing turns a version into a number (4.10 → 4.1)', async () => {
+    const tree = await writeTree({ 'lab.ini': '[all:vars]\ninstall_type=acm\nocp_version=4.10\n' });
+    try {
+      const r = await runCli(['validate', '-i', 'lab.ini'], { cwd: tree.dir });
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('version:       4.1\n');
+      expect(r.stdout).toContain('warning: lab.ini:3: ocp_version is the number 4.1, not a version string (write ocp_version="X.Y" in INI files, quoted, if you meant e.g. 4.10)');
+    } finally {
+      await tree.cleanup();
+    }
+  });
+
   it('has --help with examples', async () => {
     const r = await runCli(['validate', '--help']);
     expect(r.code).toBe(0);
