@@ -6,3 +6,18 @@ export { refOf, describeRef, type K8sObject, type K8sRef } from './types.js';
 export { parseDefinitions } from './definitions.js';
 export { resolveKubeconfig } from './kubeconfig.js';
 export { registerSecretValues } from './secret-values.js';
+export { loadMirrorSetDir, applyMirrorObjects, waitForMachineConfigPools, MIRROR_SET_KINDS, type MirrorApplyResult, type PoolWaitOptions } from './mirror-sets.js';
+export {
+  normalizeOperator,
+  installOperator,
+  collectOperatorState,
+  namespaceObject,
+  operatorGroupObject,
+  subscriptionObject,
+  initialApproval,
+  OperatorStepError,
+  DEFAULT_OPERATOR_TIMEOUTS,
+  type OperatorRequest,
+  type OperatorOutcome,
+  type OperatorTimeouts,
+} from './olm.js';

@@ -14,4 +14,6 @@ export const DOMAIN_MODULES: ModuleEntry[] = [
   domain('install_cluster', async () => (await import('./install-cluster.js')).installCluster as Module<never>),
   { name: 'k8s', aliases: ['kubernetes.core.k8s', 'community.kubernetes.k8s', 'community.okd.k8s'], load: async () => (await import('./k8s.js')).k8s as Module<never> },
   { name: 'k8s_info', aliases: ['kubernetes.core.k8s_info', 'community.kubernetes.k8s_info', 'community.okd.k8s_info', 'k8s_facts'], load: async () => (await import('./k8s-info.js')).k8sInfo as Module<never> },
+  domain('apply_mirror_sets', async () => (await import('./apply-mirror-sets.js')).applyMirrorSets as Module<never>),
+  domain('deploy_operators', async () => (await import('./deploy-operators.js')).deployOperators as Module<never>),
 ];
