@@ -640,6 +640,8 @@ export function loadNunjucksPy(): NunjucksPy {
 
     compileOutput(node: NjNode, frame: NjFrame): void {
       if (this.native) {
+        // Only the root output is native; outputs nested in it (`{% filter %}` bodies, captures) are text.
+        this.native = false;
         this._emit('context.native = ');
         this._compileExpression(node.children[0], frame);
         this._emitLine(';');
@@ -661,8 +663,12 @@ export function loadNunjucksPy(): NunjucksPy {
       const c = new PyCompiler(name, false);
       const only = ast.children.length === 1 ? ast.children[0] : undefined;
       c.native = !!only && only.typename === 'Output' && only.children.length === 1 && only.children[0].typename !== 'TemplateData';
+      const native = c.native;
       c.compile(ast, undefined as unknown as NjFrame);
-      const props = new Function(c.getCode())() as { root: RootFn };
+      // Macros return nunjucks SafeString objects; Jinja2 macros return plain strings.
+      const code = c.getCode().replace(/new runtime\.SafeString\(/g, 'String(');
+      const props = new Function(code)() as { root: RootFn };
+      c.native = native;
       const top = c.native ? only!.children[0] : undefined;
       const filterName = top?.typename === 'Filter' ? String((top.name as NjNode).value) : '';
       const keepString = STRING_TYPE_FILTERS.has(filterName.slice(filterName.lastIndexOf('.') + 1));
