@@ -121,6 +121,15 @@ describe('transient failures are retried and the result verifies', () => {
     await verifyOk([pair]);
   });
 
+  it('a registry refusing monolithic uploads gets PATCH + PUT instead', async () => {
+    dstProxy.add({ method: 'PUT', path: /\/blobs\/uploads\/.*digest=/, fault: { kind: 'status', status: 405 }, times: 1 });
+    const pair = pairFor(3, true);
+    const report = await copyImages([pair], { registry: registry() });
+    expect(report.failures).toEqual([]);
+    expect(dstProxy.log.some((e) => e.method === 'PATCH' && e.status === 202)).toBe(true);
+    await verifyOk([pair]);
+  });
+
   it('bytes corrupted once are caught, retried, and the copy verifies', async () => {
     const l = uniqueLayer();
     srcProxy.add({ method: 'GET', path: new RegExp(`/blobs/${l.digest}`), fault: { kind: 'corrupt' }, times: 1 });
