@@ -31,6 +31,7 @@ export const addHost: Module<Args> = {
     const hostVars: Record<string, unknown> = { ...vars };
     const finalName = m ? m[1] : hostName;
     if (m) hostVars.ansible_port = Number(m[2]);
-    return { changed: false, failed: false, add_host: { host_name: finalName, groups: groups ?? groupname ?? group ?? [], host_vars: hostVars } };
+    // Ansible reports add_host as changed.
+    return { changed: true, failed: false, add_host: { host_name: finalName, groups: groups ?? groupname ?? group ?? [], host_vars: hostVars } };
   },
 };

@@ -1,6 +1,6 @@
 /** command: run a program with arguments, no shell (argv, or a free-form line split like Python's shlex). */
 import { z } from 'zod';
-import type { Module } from '../engine/types.js';
+import type { Module, RunContext } from '../engine/types.js';
 import { bool, str } from './lib/args.js';
 import { fail } from './lib/result.js';
 import { runCommand, splitFreeForm } from './lib/run-command.js';
@@ -46,7 +46,11 @@ export const command: Module<CommandArgs> = {
       return fail((e as Error).message);
     }
     if (argv.length === 0) return fail('no command given');
-    if (args.expand_argument_vars && ctx.transport.kind === 'local') argv = argv.map(expandVars);
+    if (args.expand_argument_vars && argv.some((a) => a.includes('$') || a.startsWith('~'))) {
+      // Ansible expands $VAR and ~ in the arguments on the target (os.path.expandvars/expanduser).
+      const env = ctx.transport.kind === 'local' ? process.env : await targetEnv(ctx);
+      argv = argv.map((a) => expandVars(a, env));
+    }
     return runCommand(
       {
         request: { argv },
@@ -74,9 +78,19 @@ export function withFreeFormOptions<T extends { _raw_params?: string }>(args: T)
   return merged as T;
 }
 
-/** Python's os.path.expandvars + expanduser on one argument (the command module does this on the target). */
-function expandVars(arg: string): string {
-  let out = arg.replace(/\$(\w+)|\$\{(\w+)\}/g, (m, a: string | undefined, b: string | undefined) => process.env[(a ?? b)!] ?? m);
-  if (out === '~' || out.startsWith('~/')) out = (process.env.HOME ?? '~') + out.slice(1);
-  return out;
+/** Python's os.path.expandvars + expanduser on one argument: unknown variables stay as written. */
+function expandVars(arg: string, env: Record<string, string | undefined>): string {
+  let out = arg;
+  if (out === '~' || out.startsWith('~/')) out = (env.HOME ?? '~') + out.slice(1);
+  return out.replace(/\$(\w+)|\$\{(\w+)\}/g, (m, a: string | undefined, b: string | undefined) => env[(a ?? b)!] ?? m);
+}
+
+async function targetEnv(ctx: RunContext): Promise<Record<string, string>> {
+  const r = await ctx.transport.exec({ argv: ['env', '-0'] });
+  const env: Record<string, string> = {};
+  for (const entry of r.stdout.split('\0')) {
+    const i = entry.indexOf('=');
+    if (i > 0) env[entry.slice(0, i)] = entry.slice(i + 1);
+  }
+  return env;
 }

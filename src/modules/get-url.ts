@@ -92,6 +92,8 @@ export const getUrl: Module<Args> = {
       const got = createHash(expected.algo).update(res.body).digest('hex');
       if (got !== expected.hex) return fail(`The checksum for ${dest} did not match ${expected.hex}; it was ${got}.`, { dest, url: args.url, checksum_dest: null });
     }
+    // Ansible's checksum_dest is the checksum of dest *before* the download (null when it did not exist).
+    const before = (await t.stat(dest)).exists ? createHash('sha1').update(await t.get(dest)).digest('hex') : null;
     const w = await writeIfChanged(ctx, dest, res.body, { mode: args.mode, backup: args.backup });
     if (w.failed) return w;
     return {
@@ -99,7 +101,7 @@ export const getUrl: Module<Args> = {
       url: args.url,
       status_code: res.status,
       checksum_src: createHash('sha1').update(res.body).digest('hex'),
-      checksum_dest: w.checksum,
+      checksum_dest: before,
       elapsed: Math.floor(res.elapsedMs / 1000),
       msg: `OK (${res.headers['content-length'] ?? res.body.length} bytes)`,
     };

@@ -44,7 +44,13 @@ export const pause: Module<Args> = {
       delta: Math.round((stop.getTime() - start.getTime()) / 1000),
       echo: args.echo,
       user_input: '',
-      stdout: `Paused for ${args.minutes !== undefined ? `${args.minutes} minutes` : `${seconds} seconds`}`,
+      stdout: `Paused for ${pyFloat((stop.getTime() - start.getTime()) / 1000 / (args.minutes !== undefined ? 60 : 1))} ${args.minutes !== undefined ? 'minutes' : 'seconds'}`,
     };
   },
 };
+
+/** Python's repr of round(x, 2): 1 → "1.0", 1.014 → "1.01". */
+function pyFloat(x: number): string {
+  const r = Math.round(x * 100) / 100;
+  return Number.isInteger(r) ? `${r}.0` : String(r);
+}

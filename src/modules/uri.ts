@@ -92,10 +92,12 @@ export const uri: Module<Args> = {
     }
     const reason = REASONS[res.status] ?? '';
     const length = res.headers['content-length'] ?? 'unknown';
+    // Like urllib: 4xx/5xx come back as "HTTP Error N: Reason", the rest as "OK (N bytes)".
+    const info = res.status >= 400 ? `HTTP Error ${res.status}: ${reason}` : `OK (${length} bytes)`;
     if (!args.status_code.includes(res.status)) {
-      return { ...result, failed: true, content: text, msg: `Status code was ${res.status} and not ${pyList(args.status_code)}: HTTP Error ${res.status}: ${reason}` };
+      return { ...result, failed: true, msg: `Status code was ${res.status} and not ${pyList(args.status_code)}: ${info}` };
     }
-    result.msg = `OK (${length} bytes)`;
+    result.msg = info;
     return result;
   },
 };

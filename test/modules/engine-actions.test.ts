@@ -39,7 +39,8 @@ describe('pause', () => {
     const started = Date.now();
     const r = await runModule('pause', { seconds: 1 });
     expect(Date.now() - started).toBeGreaterThanOrEqual(950);
-    expect(r).toMatchObject({ changed: false, failed: false, stdout: 'Paused for 1 seconds', delta: 1 });
+    expect(r).toMatchObject({ changed: false, failed: false, delta: 1 });
+    expect(r.stdout).toMatch(/^Paused for 1\.\d{1,2} seconds$/);
     expect(await runModule('pause', { prompt: 'Continue?' })).toMatchObject({ failed: true, msg: expect.stringContaining('unattended') });
   });
   it('stops early when the run is interrupted', async () => {
@@ -76,7 +77,7 @@ describe('include_vars', () => {
 describe('add_host / meta', () => {
   it('add_host returns the host, groups and variables for the executor', async () => {
     expect(await runModule('add_host', { name: 'node1:2222', groups: 'masters,workers', ansible_user: 'core' })).toEqual({
-      changed: false,
+      changed: true,
       failed: false,
       add_host: { host_name: 'node1', groups: ['masters', 'workers'], host_vars: { ansible_user: 'core', ansible_port: 2222 } },
     });

@@ -89,7 +89,9 @@ describe('uri', () => {
   });
   it('fails when the status is not expected, like Ansible', async () => {
     const r = await runModule('uri', { url: `${base}/nothing` });
-    expect(r).toMatchObject({ failed: true, status: 404, msg: 'Status code was 404 and not [200]: HTTP Error 404: Not Found', content: 'missing' });
+    expect(r).toMatchObject({ failed: true, status: 404, msg: 'Status code was 404 and not [200]: HTTP Error 404: Not Found' });
+    expect(r.content).toBeUndefined();
+    expect(await runModule('uri', { url: `${base}/nothing`, status_code: 404, return_content: true })).toMatchObject({ failed: false, msg: 'HTTP Error 404: Not Found', content: 'missing' });
   });
   it('follows safe redirects', async () => {
     const r = await runModule('uri', { url: `${base}/redirect` });

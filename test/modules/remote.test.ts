@@ -39,6 +39,8 @@ afterAll(async () => {
 describe('modules over ssh', () => {
   it('command/shell run as the remote user with chdir and creates', async () => {
     expect((await runModule('command', { cmd: 'id -un' }, ctx)).stdout).toBe(sshd.user);
+    // $VAR and ~ in command arguments expand with the target's environment, like Ansible.
+    expect((await runModule('command', { cmd: 'echo $HOME ~ $NOPE_UNSET' }, ctx)).stdout).toBe(`/home/${sshd.user} /home/${sshd.user} $NOPE_UNSET`);
     const r = await runModule('shell', { cmd: 'pwd; touch made', chdir: rdir, creates: `${rdir}/made` }, ctx);
     expect(r).toMatchObject({ changed: true, stdout: rdir });
     expect((await runModule('shell', { cmd: 'touch made', chdir: rdir, creates: `${rdir}/made` }, ctx)).changed).toBe(false);
