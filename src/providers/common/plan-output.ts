@@ -11,6 +11,7 @@ import { InstallerError } from '../../core/errors.js';
 import { quoteArgv } from '../../engine/transports/index.js';
 import type { SecretRegistry } from '../../core/secrets.js';
 import type { InstallPlan } from '../types.js';
+import { loadAll } from 'js-yaml';
 import { yaml } from './install-config.js';
 
 /** Facts that are credentials: never printed, even redacted. */
@@ -49,6 +50,18 @@ export function renderPlanText(plan: InstallPlan, secrets: SecretRegistry, notes
   return secrets.redact(lines.join('\n'));
 }
 
+/** YAML stays valid YAML once redacted (a bare `********` would read as an alias): redact the values, re-dump. */
+function redactFile(path: string, content: string, secrets: SecretRegistry): string {
+  const redacted = secrets.redact(content);
+  if (redacted === content || !/\.ya?ml$/.test(path)) return redacted;
+  try {
+    const docs = loadAll(content);
+    return docs.map((d) => yaml(secrets.redactDeep(d))).join('---\n');
+  } catch {
+    return redacted;
+  }
+}
+
 async function isReplaceable(dir: string): Promise<boolean> {
   const entries = await readdir(dir).catch(() => undefined);
   if (entries === undefined) return !(await stat(dir).then(() => true, () => false));
@@ -65,7 +78,7 @@ export async function writeInstallPlan(plan: InstallPlan, outDir: string, secret
   const written: string[] = [];
   try {
     for (const file of plan.files) {
-      await writeFileAtomic(join(tmp, file.path), secrets.redact(file.content), { mode: file.secret ? 0o600 : 0o644, fsync: false });
+      await writeFileAtomic(join(tmp, file.path), redactFile(file.path, file.content, secrets), { mode: file.secret ? 0o600 : 0o644, fsync: false });
       written.push(file.path);
     }
     for (const [i, o] of plan.objects.entries()) {

@@ -2,6 +2,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { load } from 'js-yaml';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SecretRegistry } from '../../../src/core/secrets.js';
 import { inputSecrets, writeInstallPlan } from '../../../src/providers/index.js';
@@ -30,7 +31,9 @@ describe('writeInstallPlan', () => {
       const text = readFileSync(f, 'utf8');
       for (const s of SECRET_VALUES) expect(text, `${f} leaks ${s}`).not.toContain(s);
     }
-    expect(readFileSync(join(out, 'install-config.yaml'), 'utf8')).toContain('password: ********');
+    const ic = load(readFileSync(join(out, 'install-config.yaml'), 'utf8')) as { platform: { baremetal: { hosts: Array<{ bmc: { password: string } }> } }; pullSecret: string };
+    expect(ic.platform.baremetal.hosts[0].bmc.password).toBe('********');
+    expect(JSON.parse(ic.pullSecret).auths['quay.io'].auth).toBe('********');
     expect(statSync(join(out, 'install-config.yaml')).mode & 0o777).toBe(0o600);
     const txt = readFileSync(join(out, 'plan.txt'), 'utf8');
     const order = ['oc adm release extract', 'create manifests', 'create cluster', 'wait-for install-complete'].map((s) => txt.indexOf(s));
