@@ -55,7 +55,6 @@ interface Nunjucks {
   lexer: { lex(src: string, opts: object): unknown } & Record<string, string>;
   parser: { Parser: new (tokens: unknown) => NjParserBase };
   compiler: { Compiler: new (name: string, throwOnUndefined: boolean) => NjCompilerBase };
-  transformer: { transform(ast: NjNode, asyncFilters: string[], name: string): NjNode };
   nodes: Record<string, NodeCtor> & { Node: { extend(name: string, props: object): NodeCtor } };
   runtime: Record<string, unknown> & { Frame: new () => NjFrame };
 }
@@ -191,7 +190,7 @@ export function loadNunjucksPy(): NunjucksPy {
   if (loaded) return loaded;
   // nunjucks is CommonJS; a synchronous require keeps the render path synchronous.
   const require = createRequire(import.meta.url);
-  const nj = { ...(require('nunjucks') as object), transformer: require('nunjucks/src/transformer.js') } as Nunjucks;
+  const nj = require('nunjucks') as Nunjucks;
   const lx = nj.lexer;
   const N = nj.nodes;
   const Truthy = N.Node.extend('PyTruthy', { fields: ['target'] });
@@ -659,7 +658,8 @@ export function loadNunjucksPy(): NunjucksPy {
     compile(src: string, opts: CompileOptions, name: string): CompiledTemplate {
       const parser = new PyParser(balancedBraces(nj.lexer.lex(src, opts) as Tokenizer, opts.rawVarStrings));
       parser.extensions = [];
-      const ast = nj.transformer.transform(parser.parseAsRoot(), [], name);
+      // nunjucks' transformer only rewrites async filters and block super() calls, neither of which we have.
+      const ast = parser.parseAsRoot();
       const c = new PyCompiler(name, false);
       const only = ast.children.length === 1 ? ast.children[0] : undefined;
       c.native = !!only && only.typename === 'Output' && only.children.length === 1 && only.children[0].typename !== 'TemplateData';
