@@ -126,6 +126,16 @@ describe('ipi over ssh with the fake installer', () => {
     expect(fake.calls().filter((c) => c.tool === 'oc')).toHaveLength(1);
   });
 
+  it('two installs of the same version at once extract the installer once (flock on the cache)', async () => {
+    const fake = createFakeInstaller({ version: '4.16.3' });
+    cleanups.push(() => fake.cleanup());
+    const a = lab('4.16.3', {}, fake);
+    const b = lab('4.16.3', { provision_cache_store: join(a.root, 'cache') }, fake);
+    await Promise.all([ipiProvider.run(ipiProvider.plan(a.input), a.ctx), ipiProvider.run(ipiProvider.plan(b.input), b.ctx)]);
+    expect(fake.calls().filter((c) => c.tool === 'oc')).toHaveLength(1);
+    expect(fake.calls().filter((c) => c.argv.includes('cluster'))).toHaveLength(2);
+  });
+
   it('create cluster fails, wait-for fails too: a clear error naming the phase, wait-for attempted', async () => {
     const l = lab('4.16.3');
     l.fake.failAt(['install', 'wait-for']);
