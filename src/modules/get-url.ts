@@ -103,7 +103,7 @@ export const getUrl: Module<Args> = {
       checksum_src: createHash('sha1').update(res.body).digest('hex'),
       checksum_dest: before,
       elapsed: Math.floor(res.elapsedMs / 1000),
-      msg: `OK (${res.headers['content-length'] ?? res.body.length} bytes)`,
+      msg: `OK (${res.headers['content-length'] ?? 'unknown'} bytes)`,
     };
   },
 };
