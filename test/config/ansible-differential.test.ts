@@ -225,6 +225,11 @@ tier=edge
         b: 3
       alias: *base
       list: [1, "two", {three: 3}]
+      explicit_str: !!str 123
+      explicit_int: !!int "42"
+      vaulted: !vault |
+        $ANSIBLE_VAULT;1.1;AES256
+        6231336539666234306139346433616338376437376461363365363430623138
 `,
     },
   },
