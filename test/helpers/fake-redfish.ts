@@ -6,7 +6,12 @@
  * holds the image URL and `onBoot` is called (the fake installer waits for that).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export interface FakeRedfishOptions {
   username: string;
@@ -17,6 +22,8 @@ export interface FakeRedfishOptions {
   /** Media already inserted when the test starts (a previous job's ISO). */
   insertedImage?: string;
   onBoot?: (image: string) => void;
+  /** Serve HTTPS with this key/cert (PEM), like a real BMC with its self-signed certificate. */
+  tls?: { key: string; cert: string };
 }
 
 export interface RedfishRecord {
@@ -32,6 +39,17 @@ export interface FakeRedfish {
   calls: RedfishRecord[];
   state: { powerState: 'On' | 'Off'; inserted: boolean; image: string | null; bootTarget: string; bootEnabled: string; booted: string | null };
   stop(): Promise<void>;
+}
+
+/** A self-signed certificate for 127.0.0.1 (openssl), as BMCs ship. */
+export function selfSignedCert(): { key: string; cert: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'fake-bmc-tls-'));
+  try {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', '/CN=fake-bmc', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+    return { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert: readFileSync(join(dir, 'cert.pem'), 'utf8') };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 const BOOT_TARGETS = ['None', 'Pxe', 'Cd', 'Hdd', 'BiosSetup', 'UefiHttp', 'UefiTarget'];
@@ -176,16 +194,17 @@ export async function startFakeRedfish(o: FakeRedfishOptions): Promise<FakeRedfi
     }
   };
 
-  const server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
     handle(req, res).catch((e: Error) => {
       res.writeHead(500);
       res.end(e.message);
     });
-  });
+  };
+  const server = o.tls ? createHttpsServer({ key: o.tls.key, cert: o.tls.cert }, listener) : createServer(listener);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${o.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     host: `127.0.0.1:${port}`,
     calls,
     state,
