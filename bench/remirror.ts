@@ -1,0 +1,85 @@
+/**
+ * Re-mirror benchmark: a synthetic OpenShift release (release image + 189 component images by digest = 190 images,
+ * the size of a real 4.x payload) is pushed to registry A and mirrored once to B by each tool; then the measured
+ * part: the same mirror again when everything is already there (the daily CI case), as a new process each time
+ * (start-up included):
+ *   - ours: `dci-agent-ts mirror copy --mapping` (compiled dist/, one node process);
+ *   - anchor: `skopeo sync --all --preserve-digests` from a YAML list of the same 190 images.
+ *
+ *   npm run bench -- remirror [--runs 5] [--components 189] [--quick]
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startRegistry, type TestRegistry } from '../test/helpers/registry.js';
+import { pushReleaseFixture } from '../test/helpers/release-fixtures.js';
+import { cliArgs, machine, must, prepareCli, printTable, timed } from './lib.js';
+
+const a = cliArgs();
+const QUICK = a.flag('quick');
+const RUNS = a.num('runs', QUICK ? 3 : 5);
+const COMPONENTS = a.num('components', 189);
+
+async function main(): Promise<void> {
+  const work = await mkdtemp(join(tmpdir(), 'bench-remirror-'));
+  const regs: TestRegistry[] = [];
+  const fresh = async (): Promise<TestRegistry> => {
+    const r = await startRegistry();
+    regs.push(r);
+    return r;
+  };
+  const cli = await prepareCli();
+  try {
+    process.stdout.write(`machine: ${machine()}\n`);
+    const src = await fresh();
+    const t0 = Date.now();
+    const rel = await pushReleaseFixture({ host: src.host, components: COMPONENTS });
+    const images = 1 + rel.components.length;
+    process.stdout.write(`pushed release ${rel.version}: ${images} images in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+
+    // ours: oc-style mapping, components by digest to tags in one repository (what oc adm release mirror writes)
+    const ours = await fresh();
+    const map = join(work, 'mapping.txt');
+    const lines = [`${rel.releaseRef}=${ours.host}/ocp/release:${rel.version}-x86_64`];
+    for (const c of rel.components) lines.push(`${c.image}=${ours.host}/ocp/release:${rel.version}-x86_64-${c.name}`);
+    await writeFile(map, lines.join('\n') + '\n');
+    const oursArgs = [cli.bin, 'mirror', 'copy', '--mapping', map, '--plain-http', src.host, '--plain-http', ours.host];
+    const first = must(await timed(process.execPath, oursArgs), 'ours first mirror');
+
+    // anchor: skopeo sync of the same images (release by tag, components by digest)
+    const sk = await fresh();
+    const yaml = join(work, 'sync.yaml');
+    await writeFile(
+      yaml,
+      `${src.host}:\n  tls-verify: false\n  images:\n    ${rel.releaseRepo}:\n      - '${rel.releaseRef.split(':').pop()}'\n    ${rel.componentRepo}:\n${rel.components.map((c) => `      - '${c.digest}'`).join('\n')}\n`,
+    );
+    const syncArgs = ['sync', '--all', '--preserve-digests', '--dest-tls-verify=false', '--src', 'yaml', '--dest', 'docker', yaml, `${sk.host}/ocp`];
+    const skFirst = must(await timed('skopeo', syncArgs), 'skopeo sync first');
+    process.stdout.write(`first mirror: ours ${first.seconds.toFixed(2)} s, skopeo sync ${skFirst.seconds.toFixed(2)} s\n`);
+
+    const oursNoop: number[] = [];
+    const syncNoop: number[] = [];
+    const rss: number[] = [];
+    for (let run = 0; run < RUNS; run++) {
+      const o = must(await timed(process.execPath, oursArgs), 'ours no-op');
+      const s = must(await timed('skopeo', syncArgs), 'skopeo sync no-op');
+      oursNoop.push(o.seconds);
+      rss.push(o.maxRssKb / 1024);
+      syncNoop.push(s.seconds);
+      process.stdout.write(`  run ${run + 1}: ours ${o.seconds.toFixed(2)} s, skopeo sync ${s.seconds.toFixed(2)} s\n`);
+    }
+    printTable(`no-op re-mirror of ${images} images (new process each run, start-up included)`, 's', [
+      { name: 'skopeo sync no-op', samples: syncNoop, note: 'anchor' },
+      { name: 'ours mirror copy no-op', samples: oursNoop, anchor: 'skopeo sync no-op', note: `peak RSS ${Math.round(Math.max(...rss))} MB; goal ≥ 2×` },
+    ]);
+  } finally {
+    for (const r of regs) await r.stop().catch(() => undefined);
+    await rm(work, { recursive: true, force: true });
+    await cli.cleanup();
+  }
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
+  process.exitCode = 1;
+});
