@@ -94,6 +94,14 @@ describe('registry → registry', () => {
     expect(seen).toHaveLength(16);
   });
 
+  it('a no-op by digest costs one HEAD per image (on the destination only)', async () => {
+    const pairs: CopyPair[] = layout.images.map((i) => ({ source: `docker://${a.host}/src/app@${i.digest}`, destination: `docker://${b.host}/mirror/${i.tag}:v1` }));
+    const seen: string[] = [];
+    const report = await copyImages(pairs, { registry: { ...plain(), onRequest: (r) => seen.push(`${r.method} ${r.url.includes(b.host) ? 'dst' : 'src'}`) } });
+    expect(report.images.skipped).toBe(layout.images.length);
+    expect(seen).toEqual(layout.images.map(() => 'HEAD dst'));
+  });
+
   it('filters platforms and says the index was re-written', async () => {
     const multi = layout.images.find((i) => i.manifests.length > 1);
     expect(multi).toBeDefined();

@@ -177,7 +177,11 @@ export class CopyEngine {
     const { src, dst, srcRef, dstRef, image } = job;
     const base = { source: job.pair.source, destination: job.pair.destination };
     if (!this.filters) {
-      const [sh, dh] = await Promise.all([src.headManifest(srcRef, this.options.signal), dst.headManifest(dstRef, this.options.signal)]);
+      // A source named by digest needs no request: the digest is the answer (release payloads are mirrored so).
+      const [sh, dh] = await Promise.all([
+        isDigest(srcRef) ? { digest: srcRef, mediaType: '' } : src.headManifest(srcRef, this.options.signal),
+        dst.headManifest(dstRef, this.options.signal),
+      ]);
       if (sh && dh && sh.digest === dh.digest) {
         this.report.manifests.skipped++;
         return { ...base, status: 'skipped', digest: dh.digest, platforms: 'all' };
