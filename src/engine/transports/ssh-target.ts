@@ -70,6 +70,14 @@ function sshOptions(args: string | undefined): { options: Record<string, string>
 
 export function resolveSshTarget(vars: Record<string, unknown>, hostName: string): SshTarget {
   const { options, identities } = sshOptions([pick(vars, 'ansible_ssh_common_args'), pick(vars, 'ansible_ssh_extra_args')].filter(Boolean).join(' '));
+  const proxy = options.proxyjump ?? options.proxycommand;
+  if (proxy !== undefined || /(^|\s)-J\s/.test(pick(vars, 'ansible_ssh_common_args') ?? '')) {
+    // Connecting directly would fail later with a misleading network error; say what is missing instead.
+    throw new TransportError('ssh-proxy-unsupported', `host ${hostName}: ProxyJump/ProxyCommand in ansible_ssh_common_args is not supported by the built-in ssh transport`, {
+      hint: 'reach the host directly (route or VPN from the jumphost), or run the agent on the jumphost itself',
+      location: { host: hostName },
+    });
+  }
   const portText = pick(vars, 'ansible_port', 'ansible_ssh_port') ?? options.port ?? '22';
   const port = Number(portText);
   if (!Number.isInteger(port) || port < 1 || port > 65535) {

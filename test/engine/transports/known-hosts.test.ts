@@ -64,5 +64,6 @@ describe('ssh target from inventory variables', () => {
     expect(resolveSshTarget({ ansible_host_key_checking: false }, 'h').hostKeyPolicy).toBe('off');
     expect(resolveSshTarget({ dci_ssh_known_hosts: '/x/kh' }, 'h').knownHostsFiles).toEqual(['/x/kh']);
     expect(() => resolveSshTarget({ ansible_ssh_host_key_checking: 'maybe' }, 'h')).toThrow(/not one of yes, no, accept-new/);
+    expect(() => resolveSshTarget({ ansible_ssh_common_args: '-o ProxyCommand="ssh -W %h:%p jump"' }, 'h')).toThrow(/ProxyJump\/ProxyCommand .* not supported/);
   });
 });
