@@ -88,6 +88,8 @@ export const BUILD_VERSION = 2;
 
 /** Per-run values at any depth (file times, inodes, HTTP dates...). */
 const VOLATILE = new Set(['atime', 'mtime', 'ctime', 'inode', 'dev', 'version', 'blocks', 'block_size', 'device_type', 'mimetype', 'charset', 'attributes', 'attr_flags', 'nlink', 'date', 'connection', 'keep_alive', 'server', 'stop', 'elapsed', 'cookies', 'cookies_string', 'transfer_encoding', 'content_length', 'last_modified', 'etag', 'x_content_type_options']);
+/** Per-module values that depend on timing (pause reports the measured seconds: "Paused for 1.01 seconds"). */
+const ACTION_VOLATILE: Record<string, Set<string>> = { pause: new Set(['stdout', 'user_input']) };
 /** Module metadata objects where only the keys both sides report are compared (Ansible reports many more). */
 const LENIENT = new Set(['stat', 'files']);
 
@@ -149,7 +151,7 @@ export function diffValues(ours: unknown, theirs: unknown, path: string, out: st
 export function diffResults(ours: Record<string, unknown>, theirs: Record<string, unknown>, status: string, action: string, out: string[], where: string, paths: Array<[string, string]>): void {
   const keys = new Set([...Object.keys(ours), ...Object.keys(theirs)]);
   for (const k of keys) {
-    if (IGNORED_KEYS.has(k) || VOLATILE.has(k)) continue;
+    if (IGNORED_KEYS.has(k) || VOLATILE.has(k) || ACTION_VOLATILE[action]?.has(k)) continue;
     const inA = k in ours && ours[k] !== undefined;
     const inB = k in theirs && theirs[k] !== undefined;
     // Absent and false are the same for the status flags (Ansible omits failed: false on some results).
