@@ -2,6 +2,7 @@
  * What a render sees: the variables (with lazy values), the frame-independent `{% set %}` overlay, the Jinja2
  * globals, and how filters/tests/lookups reach back into the templar (lazy vars, `lookup('template')`).
  */
+import { types } from 'node:util';
 import type { SecretRegistry } from '../../core/secrets.js';
 import { LazyValue, OMIT, type TemplateWhere, type VarsLike } from './types.js';
 import { Undef, UndefinedVariable, strict, undefVar } from './undefined.js';
@@ -86,10 +87,20 @@ export class RenderContext {
   }
 }
 
-/** Replace lazy values inside lists/dicts by their values (copy-on-write: untouched structures are returned as-is). */
+/**
+ * Structures already walked and found free of lazy values (registered results, facts): not walked again. Lazy
+ * values only come from the executor's variable layers, which it builds as new objects.
+ */
+const lazyFree = new WeakSet<object>();
+
+/**
+ * Replace lazy values inside lists/dicts by their values (copy-on-write: untouched structures are returned as-is).
+ * Proxies (the executor's hostvars views) resolve on access themselves and are not walked: walking hostvars would
+ * template every variable of every host.
+ */
 export function resolveDeep(v: unknown, ctx: RenderContext, seen?: Set<unknown>): unknown {
   if (v instanceof LazyValue) return ctx.resolveLazy(v);
-  if (v === null || typeof v !== 'object' || v instanceof Undef) return v;
+  if (v === null || typeof v !== 'object' || v instanceof Undef || lazyFree.has(v) || types.isProxy(v)) return v;
   const s = seen ?? new Set<unknown>();
   if (s.has(v)) return v;
   s.add(v);
@@ -104,6 +115,7 @@ export function resolveDeep(v: unknown, ctx: RenderContext, seen?: Set<unknown>)
           out[i] = r;
         }
       }
+      if (!out) lazyFree.add(v);
       return out ?? v;
     }
     if (!isDict(v)) return v;
@@ -116,6 +128,7 @@ export function resolveDeep(v: unknown, ctx: RenderContext, seen?: Set<unknown>)
         out[k] = r;
       }
     }
+    if (!out) lazyFree.add(v);
     return out ?? v;
   } finally {
     s.delete(v);

@@ -123,6 +123,21 @@ describe('lazy variables', () => {
     expect(t.renderSync('{{ nested.x }}', { n: 5, nested: { x: new LazyValue('{{ n * 2 }}') } })).toBe(10);
   });
 
+  it('does not walk proxies (hostvars views resolve on access)', () => {
+    const reads: string[] = [];
+    const hosts: Record<string, unknown> = { h1: { ip: '10.0.0.1' }, broken: { x: 1 } };
+    const hostvars = new Proxy(hosts, {
+      get(target, key) {
+        if (typeof key === 'string') reads.push(key);
+        if (key === 'broken') throw new Error('would template a broken variable');
+        return target[key as string];
+      },
+    });
+    expect(t.renderSync("{{ hostvars['h1'].ip }}", { hostvars })).toBe('10.0.0.1');
+    expect(t.renderSync('{{ ["h1"] | map("extract", hostvars, "ip") | list }}', { hostvars })).toEqual(['10.0.0.1']);
+    expect(reads).not.toContain('broken');
+  });
+
   it('detects loops with a clear error', () => {
     const vars: Record<string, unknown> = {};
     vars.a = new LazyValue('{{ b }}');
