@@ -5,8 +5,9 @@ import { InstallerError, nearestNames } from '../core/errors.js';
 import type { Provider } from './types.js';
 import { ipiProvider } from './ipi/index.js';
 import { snoProvider } from './sno/index.js';
+import { acmProvider } from './acm/index.js';
 
-export const PROVIDERS: Provider[] = [ipiProvider, snoProvider];
+export const PROVIDERS: Provider[] = [ipiProvider, snoProvider, acmProvider];
 
 export function getProvider(installType: string): Provider {
   const p = PROVIDERS.find((x) => x.installType === installType);

@@ -8,7 +8,7 @@
  * random name, which makes reruns pile up image sets); the hub's SSH key is an input, not read from a
  * MachineConfig.
  */
-import { chooseMirrorSetKind, renderRegistriesConf, type MirrorEntry } from '../../manifests/index.js';
+import { chooseMirrorSetKind, renderRegistriesConf, versionCapabilities, type MirrorEntry } from '../../manifests/index.js';
 import type { InstallPlan, PlannedObject, PlannedStep, ProviderInput } from '../types.js';
 import { pullSecretOf } from '../common/install-config.js';
 import { mirrorSettings } from '../common/mirror.js';
@@ -88,12 +88,15 @@ export function acmPlan(input: ProviderInput): InstallPlan {
   if (mirror.disconnected) {
     const kind = chooseMirrorSetKind(version).kind;
     const entries = mirrorEntries(mirror.fragment as Record<string, unknown>);
-    registriesConf = input.mirror?.registriesConf ?? text(vars, 'dci_mirror_registries_conf') ?? renderRegistriesConf(kind === 'icsp' ? { icsp: [entries] } : { idms: [entries] });
+    // The hub's assisted service writes this file onto the spoke as is: it must be in the spoke version's style.
+    const style = versionCapabilities(version).icspRegistriesConfStyle === 'mirror-by-digest-only' ? 'legacy' : 'current';
+    registriesConf =
+      input.mirror?.registriesConf ?? text(vars, 'dci_mirror_registries_conf') ?? renderRegistriesConf(kind === 'icsp' ? { icsp: [entries], style } : { idms: [entries], style });
     const ca = mirror.fragment.additionalTrustBundle;
     const cm = `mirror-registry-${name}`;
     add(
       { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: cm, namespace: MCE_NAMESPACE, labels: { app: 'assisted-service' } }, data: { 'registries.conf': registriesConf, ...(ca ? { 'ca-bundle.crt': ca } : {}) } },
-      `mirror: registries.conf (${kind === 'icsp' ? 'ICSP style, mirror-by-digest-only' : 'IDMS style'}) and CA for the assisted service`,
+      `mirror: registries.conf (from ${kind === 'icsp' ? 'ICSP' : 'IDMS'} mirrors, ${style} style) and CA for the assisted service`,
     );
     add({ apiVersion: 'agent-install.openshift.io/v1beta1', kind: 'AgentServiceConfig', metadata: { name: 'agent' }, spec: { mirrorRegistryRef: { name: cm } } }, 'mirror: point the AgentServiceConfig at the mirror ConfigMap');
   }

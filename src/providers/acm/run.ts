@@ -36,6 +36,11 @@ export async function runAcm(plan: InstallPlan, ctx: ProviderContext): Promise<C
   const client = await k8s.K8sClient.fromKubeconfig(hubKubeconfig(plan));
 
   log('hub', `connected to ${client.server}`);
+  if (!(await client.get({ apiVersion: 'agent-install.openshift.io/v1beta1', kind: 'AgentServiceConfig', name: 'agent' }))) {
+    throw new InstallerError('hub-not-ready', `the hub ${client.server} has no AgentServiceConfig "agent": the assisted service is not set up`, {
+      hint: 'configure the hub first (ACM installed, then acm_setup / an AgentServiceConfig named agent)',
+    });
+  }
   const nsRef = { apiVersion: 'v1', kind: 'Namespace', name };
   if (await client.get(nsRef)) {
     if (!fact<boolean>(plan, 'force_deploy')) {

@@ -29,6 +29,9 @@ export function snoPlan(input: ProviderInput): InstallPlan {
     if (masters.length === 0) throw missingVar(undefined, '[masters]', `${WHY}: the one node of the cluster`, 'add a masters group with the node, its BMC (ipmi_address, ipmi_user, ipmi_password), baremetal_mac and installation_disk');
     throw badVar(undefined, '[masters]', `has ${masters.length} hosts (${masters.map((m) => m.name).join(', ')}); Single Node OpenShift has exactly one`, 'keep one host in masters, or use install_type=ipi');
   }
+  if (text(vars, 'sno_install_type') === 'virtual') {
+    throw badVar(undefined, 'sno_install_type', 'virtual (a libvirt VM made by the installer role) is not supported by dci-agent-ts yet', 'boot the VM through a Redfish BMC emulator (sushy-tools: vendor=kvm, kvm_uuid=...) with sno_install_type=baremetal');
+  }
   const node = masters[0];
   const nodeName = text(node.vars, 'name') ?? node.name;
   const mac = text(node.vars, 'baremetal_mac');
@@ -44,8 +47,7 @@ export function snoPlan(input: ProviderInput): InstallPlan {
   const bmc = redfishEndpoint(node, input.groups, vars);
   const webserver = text(vars, 'webserver_url');
   if (!webserver) throw missingVar(undefined, 'webserver_url', `${WHY} (the BMC downloads the agent ISO from the cache web server)`, 'set webserver_url=http://<cache host>:8080 (serving provision_cache_store)');
-  const virtual = text(vars, 'sno_install_type') === 'virtual';
-  const disk = text(node.vars, 'installation_disk') ?? (virtual ? '/dev/vda' : '/dev/sda');
+  const disk = text(node.vars, 'installation_disk') ?? '/dev/sda';
 
   const mirror = mirrorSettings(input, version);
   const doc = installConfig(

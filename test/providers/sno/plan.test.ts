@@ -53,6 +53,15 @@ describe('sno plan', () => {
     expect(() => snoProvider.plan(sampleInput({}, node))).toThrow(re);
   });
 
+  it('refuses the libvirt (virtual) flavour with a way out', () => {
+    expect(() => snoProvider.plan(sampleInput({ sno_install_type: 'virtual' }))).toThrow(/sno_install_type virtual .* not supported/);
+  });
+
+  it('defaults the installation disk to /dev/sda like the role', () => {
+    const ic = file(snoProvider.plan(sampleInput({}, { installation_disk: undefined })), 'install-config.yaml');
+    expect(ic.bootstrapInPlace).toEqual({ installationDisk: '/dev/sda' });
+  });
+
   it('needs exactly one master and a webserver_url', () => {
     const two = sampleInput();
     two.groups.masters.push({ name: 'sno-1', vars: {} });
