@@ -199,6 +199,14 @@ export interface AssistedControllerOptions {
 /** Assisted service / hive / metal3 on an ACM hub. */
 export function startAssistedController(api: FakeK8sApi, opts: AssistedControllerOptions = {}): () => void {
   const d = opts.delayMs ?? 60;
+  // What acm_setup leaves on a hub: the multicluster-engine namespace and the AgentServiceConfig.
+  api.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'multicluster-engine' } });
+  api.put({
+    apiVersion: 'agent-install.openshift.io/v1beta1',
+    kind: 'AgentServiceConfig',
+    metadata: { name: 'agent' },
+    spec: { databaseStorage: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '40Gi' } } }, filesystemStorage: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '50Gi' } } } },
+  });
   const progressAci = (name: string, ns: string): void => {
     const steps: Array<{ state: string; pct: number; conds: Array<{ type: string; status: string; reason: string }> }> = [
       { state: 'preparing-for-installation', pct: 10, conds: [{ type: 'RequirementsMet', status: 'True', reason: 'ClusterAlreadyInstalling' }, { type: 'Completed', status: 'False', reason: 'InstallationInProgress' }] },
