@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { randomInt } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { basename, dirname, isAbsolute, join } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { homedir } from 'node:os';
 import type { RenderContext } from './context.js';
 import { PyError, isDict, str } from './py.js';
@@ -14,11 +14,18 @@ import { Undef } from './undefined.js';
 
 type Lookup = (ctx: RenderContext, terms: unknown[], kw: Record<string, unknown>) => unknown[];
 
-function searchPath(ctx: RenderContext, name: string, subdir: string): string | undefined {
+/**
+ * Ansible's search path: the directory of the task file being run (an included hook's own `files/`), then the
+ * playbook directory (baseDir), then the current directory.
+ */
+export function searchPath(ctx: RenderContext, name: string, subdir: string): string | undefined {
   if (isAbsolute(name)) return existsSync(name) ? name : undefined;
-  const base = ctx.state.baseDir;
-  for (const p of [join(base, subdir, name), join(base, name), join(process.cwd(), name)]) if (existsSync(p)) return p;
-  return undefined;
+  const dirs: string[] = [];
+  if (ctx.state.where.file) dirs.push(dirname(resolve(ctx.state.where.file)));
+  if (!dirs.includes(ctx.state.baseDir)) dirs.push(ctx.state.baseDir);
+  for (const d of dirs) for (const p of [join(d, subdir, name), join(d, name)]) if (existsSync(p)) return p;
+  const p = join(process.cwd(), name);
+  return existsSync(p) ? p : undefined;
 }
 
 function flatStrings(terms: unknown[]): string[] {
@@ -71,7 +78,7 @@ const LOOKUPS: Record<string, Lookup> = {
       if (!p) throw new PyError(`the template file ${t} could not be found for the lookup`);
       const extra = isDict(kw.template_vars) ? kw.template_vars : {};
       const vars = { ...ctx.state.vars, ...extra };
-      return ctx.state.renderText(readFileSync(p, 'utf8'), { ...ctx.state, vars, baseDir: dirname(p) });
+      return ctx.state.renderText(readFileSync(p, 'utf8'), { ...ctx.state, vars, baseDir: dirname(p), where: { ...ctx.state.where, file: p } });
     }),
   first_found: firstFound,
   pipe: (ctx, terms) =>

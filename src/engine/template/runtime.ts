@@ -2,8 +2,7 @@
  * The objects compiled templates call: `env.py.*` (Python operators, filters, tests, name lookup) and the
  * replacement for nunjucks' `runtime` (attribute lookup, output, calls, errors).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { nearestNames } from '../../core/errors.js';
 import { LazyValue } from './types.js';
 import { RenderContext, resolveDeep, type FilterFn, type TestFn } from './context.js';
@@ -11,6 +10,7 @@ import { Undef, UndefinedVariable, strict } from './undefined.js';
 import * as py from './py.js';
 import { methodOf } from './methods.js';
 import { splitArgs } from './kwargs.js';
+import { searchPath } from './lookups.js';
 
 /** Filters that accept an undefined value (everything else raises "'x' is undefined" when given one). */
 const UNDEF_OK_FILTERS = new Set(['default', 'd', 'mandatory']);
@@ -32,8 +32,7 @@ interface FrameLike {
 
 /** `{% include %}`: the template file sees the including template's variables, loop variables included. */
 function includeTemplate(ctx: RenderContext, frame: FrameLike, name: string, ignoreMissing: boolean): string {
-  const base = ctx.state.baseDir;
-  const path = [isAbsolute(name) ? name : '', join(base, 'templates', name), join(base, name)].find((p) => p && existsSync(p));
+  const path = searchPath(ctx, name, 'templates');
   if (!path) {
     if (ignoreMissing) return '';
     throw new py.PyError(`template not found for include: ${name}`);
@@ -41,7 +40,7 @@ function includeTemplate(ctx: RenderContext, frame: FrameLike, name: string, ign
   const locals: Record<string, unknown>[] = [];
   for (let f: FrameLike | null | undefined = frame; f; f = f.parent) if (f.variables) locals.unshift(f.variables);
   const vars = Object.assign({}, ctx.state.vars, ctx.ctx, ...locals) as Record<string, unknown>;
-  return ctx.state.renderText(readFileSync(path, 'utf8'), { ...ctx.state, vars });
+  return ctx.state.renderText(readFileSync(path, 'utf8'), { ...ctx.state, vars, where: { ...ctx.state.where, file: path } });
 }
 
 function frameLookup(frame: { lookup(n: string): unknown }, name: string): unknown {

@@ -188,6 +188,10 @@ describe('lookups', () => {
     expect(lt.renderSync("{{ lookup('env', 'DCI_T_NOT_SET', default='none-here') }}", {})).toBe('none-here');
     expect(lt.renderSync('{{ (d ~ "/link") is link }}', { d: dir })).toBe(true);
     expect(lt.renderSync('{{ (d ~ "/files") is directory }}', { d: dir })).toBe(true);
+    // A hook in another directory finds its own files/ first (the task file of `where`).
+    mkdirSync(join(dir, 'hooks', 'files'), { recursive: true });
+    writeFileSync(join(dir, 'hooks', 'files', 'a.txt'), 'hook copy\n');
+    expect(lt.renderSync("{{ lookup('file', 'a.txt') }}", {}, { file: join(dir, 'hooks', 'pre-run.yml') })).toBe('hook copy');
     const secrets = new SecretRegistry();
     const pt = createTemplar({ baseDir: dir, secrets });
     const pw = pt.renderSync("{{ lookup('password', 'creds/pw chars=digits length=12') }}", {}) as string;
