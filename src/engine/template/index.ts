@@ -4,4 +4,4 @@
  */
 export type { TemplarOptions, Templar, TemplateWhere, VarsLike } from './types.js';
 export { LazyValue, OMIT } from './types.js';
-export { createTemplar } from './templar.js';
+export { createTemplar, isTemplate } from './templar.js';
