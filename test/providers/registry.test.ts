@@ -76,7 +76,7 @@ describe('provider registry', () => {
           err = e;
         }
         expect(err).toBeInstanceOf(InstallerError);
-        expect((err as Error).message).toContain(`"${host}"`);
+        expect((err as Error).message).toContain(host);
         expect((err as Error).message).toContain(variable);
         expect((err as InstallerError).exitCode).toBe(2);
       });
