@@ -74,7 +74,7 @@ export const deployOperators: Module<Args> = {
   controllerOnly: true,
   async run(args, ctx): Promise<TaskResult> {
     const operators = args.operators ?? [];
-    if (operators.length === 0 && !args.mirror_sets_dir) return ok({ msg: 'no operators requested (dci_operators is empty) and no mirror sets to apply', operators: [] });
+    if (operators.length === 0 && !args.mirror_sets_dir) return ok({ msg: 'no operators requested (dci_operators is empty) and no mirror sets to apply', summary: 'no operators requested', operators: [] });
     const recordDir = args.record_dir ?? join(ctx.runDir, 'operators');
     const k8s = await import('../../k8s/index.js');
     let client: import('../../k8s/index.js').K8sClient | undefined;
@@ -84,7 +84,7 @@ export const deployOperators: Module<Args> = {
       const requests = operators.map((raw, i) => k8s.normalizeOperator(raw, i));
       if (args.mode === 'plan' || ctx.checkMode) {
         const files = await writePlan(ctx, join(recordDir, 'plan'), args);
-        return ok({ msg: `plan written to ${join(recordDir, 'plan')} (nothing applied)`, plan_dir: join(recordDir, 'plan'), files, operators: requests.map((r) => r.name) });
+        return ok({ msg: `plan written to ${join(recordDir, 'plan')} (nothing applied)`, summary: `plan written to ${join(recordDir, 'plan')}`, plan_dir: join(recordDir, 'plan'), files, operators: requests.map((r) => r.name) });
       }
       client = await k8s.K8sClient.fromKubeconfig(k8s.resolveKubeconfig(args.kubeconfig, ctx.vars, ctx.taskDir));
       let mirror: Awaited<ReturnType<typeof k8s.applyMirrorObjects>> | undefined;
@@ -114,6 +114,7 @@ export const deployOperators: Module<Args> = {
       const changed = outcomes.some((o) => o.changed) || !!mirror?.applied.some((a) => a.changed);
       return ok(
         {
+          summary: outcomes.length ? outcomes.map((o) => (o.skipped ? `${o.name} skipped` : `${o.name} ${o.csv ?? ''} installed`)).join(', ') : 'mirror sets applied, no operators requested',
           operators: outcomes,
           mirror: mirror ? { applied: mirror.applied, mirror_sets_changed: mirror.mirrorSetsChanged, pools_waited: mirror.poolsWaited } : undefined,
         },
