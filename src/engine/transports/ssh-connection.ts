@@ -28,7 +28,7 @@ export interface RawExec {
   becomeUser?: string;
 }
 
-const PID_LINE = /^__DCI_PID__ (\d+)\n/;
+const PID_LINE = /(^|\n)__DCI_PID__ (\d+)\n/;
 
 export class SshConnection {
   private sftpSession?: Promise<SFTPWrapper>;
@@ -142,27 +142,31 @@ export class SshConnection {
           // the channel may already be gone
         }
         if (remotePid) this.killRemote(remotePid, req.becomeUser);
+        flushHead();
         finish(() => resolve({ rc: -1, stdout: out.text(), stderr: err.text() + (byTimeout ? `\ncommand timed out after ${req.timeoutMs} ms` : '\naborted'), timedOut }));
       };
       const out = new Collector('stdout', req.onLine);
       const err = new Collector('stderr', req.onLine);
       let remotePid: number | undefined;
       let head: Buffer | undefined = Buffer.alloc(0);
-      // Strip the pid line our wrapper prints first on stderr; everything after it is the command's stderr.
+      // Strip the pid line our wrapper prints on stderr (first, unless sudo complained before it).
+      const flushHead = () => {
+        if (head?.length) err.push(head);
+        head = undefined;
+      };
       const onStderr = (d: Buffer) => {
         if (!head) return err.push(d);
         head = Buffer.concat([head, d]);
         const text = head.toString('latin1');
         const m = PID_LINE.exec(text);
         if (m) {
-          remotePid = Number(m[1]);
-          const rest = head.subarray(m[0].length);
+          remotePid = Number(m[2]);
+          const at = m.index + m[1].length;
+          const rest = Buffer.concat([head.subarray(0, at), head.subarray(at + m[0].length - m[1].length)]);
           head = undefined;
           if (rest.length) err.push(rest);
-        } else if (text.includes('\n') || head.length > 64) {
-          const all = head;
-          head = undefined;
-          err.push(all);
+        } else if (head.length > 4096) {
+          flushHead();
         }
       };
       if (req.timeoutMs) timer = setTimeout(() => stop(true), req.timeoutMs);
@@ -193,6 +197,7 @@ export class SshConnection {
             }, 100);
             return;
           }
+          flushHead();
           out.end();
           err.end();
           let rc = code ?? -1;

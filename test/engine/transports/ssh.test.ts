@@ -301,6 +301,24 @@ describe('ssh transport: become', () => {
       const r = await t.exec({ shell: 'id -un; pwd; echo "$V"', become: true, becomeUser: sshd.user, cwd: '/tmp', env: { V: 'it works' } });
       expect(r.stdout.split('\n')).toEqual([sshd.user, '/tmp', 'it works']);
       expect((await t.exec({ argv: ['id', '-un'] })).stdout).toBe('root');
+      // sudo's own complaint (before our wrapper runs) reaches stderr intact.
+      const bad = await t.exec({ argv: ['true'], become: true, becomeUser: 'no-such-user-dci' });
+      expect(bad.rc).not.toBe(0);
+      expect(bad.stderr).toMatch(/unknown user/);
+      expect(bad.stderr).not.toMatch(/__DCI_PID__/);
+      // A timed-out command run through sudo is killed too.
+      const slow = await t.exec({ argv: ['sleep', '4321'], become: true, becomeUser: sshd.user, timeoutMs: 500 });
+      expect(slow.timedOut).toBe(true);
+      let left = 'x';
+      for (let i = 0; i < 20 && left; i++) {
+        await new Promise((res) => setTimeout(res, 100));
+        try {
+          left = execFileSync('pgrep', ['-f', '^sleep 4321$']).toString().trim();
+        } catch {
+          left = '';
+        }
+      }
+      expect(left).toBe('');
     } finally {
       await closeAllTransports();
       await rootSshd.stop();
