@@ -3,13 +3,14 @@
  * manifests HEAD/GET/PUT, blobs HEAD/GET (streamed, resumed with Range after a dropped connection), uploads
  * (POST + monolithic PUT; PATCH + PUT when the host refuses monolithic), cross-repository mount, tag listing.
  */
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { RegistryError } from '../../core/errors.js';
 import { sha256Digest, isDigest, verifyBytes } from '../digest.js';
 import { MANIFEST_ACCEPT, MAX_MANIFEST_BYTES, MAX_CONFIG_BYTES } from '../media-types.js';
 import type { Descriptor, ImageDestination, ImageSource, ManifestBlob, ManifestHead } from '../types.js';
 import { statusError, readErrorBody, type RegistryClient } from './client.js';
-import { classify, backoffMs, RegistryHttpError } from './retry.js';
+import { RegistryHttpError } from './retry.js';
+import { ResumingBlobStream, type OpenedBody } from './resuming-stream.js';
 
 export class RegistryRepository implements ImageSource, ImageDestination {
   readonly description: string;
@@ -91,10 +92,10 @@ export class RegistryRepository implements ImageSource, ImageDestination {
 
   async getBlob(desc: Descriptor, options: { signal?: AbortSignal; retry?: boolean } = {}): Promise<Readable> {
     const first = await this.openBlob(desc, 0, options.signal, options.retry ?? true);
-    return Readable.from(this.resumingBody(desc, first, options.signal), { objectMode: false, highWaterMark: 256 << 10 });
+    return new ResumingBlobStream(first, desc.size, (offset) => this.openBlob(desc, offset, options.signal, true), this.client.retryPolicy, options.signal);
   }
 
-  private async openBlob(desc: Descriptor, offset: number, signal: AbortSignal | undefined, retry: boolean): Promise<{ body: AsyncIterable<Buffer>; skip: number }> {
+  private async openBlob(desc: Descriptor, offset: number, signal: AbortSignal | undefined, retry: boolean): Promise<OpenedBody> {
     const res = await this.client.request(this.registry, {
       method: 'GET', path: `/v2/${this.repository}/blobs/${desc.digest}`,
       headers: offset > 0 ? { range: `bytes=${offset}-` } : {},
@@ -103,36 +104,6 @@ export class RegistryRepository implements ImageSource, ImageDestination {
     if (res.statusCode === 206 && offset > 0) return { body: res.body, skip: 0 };
     if (res.statusCode === 200) return { body: res.body, skip: offset };
     throw await statusError(res, this.registry, 'GET blob', this.image(), desc.digest);
-  }
-
-  /** Yield the blob's bytes; after a dropped connection, continue from the last byte with a Range request. */
-  private async *resumingBody(desc: Descriptor, first: { body: AsyncIterable<Buffer>; skip: number }, signal?: AbortSignal): AsyncGenerator<Buffer> {
-    let cur = first;
-    let offset = 0;
-    let failures = 0;
-    for (;;) {
-      try {
-        for await (const raw of cur.body) {
-          let chunk = raw;
-          if (cur.skip > 0) {
-            const drop = Math.min(cur.skip, chunk.length);
-            cur.skip -= drop;
-            chunk = chunk.subarray(drop);
-            if (chunk.length === 0) continue;
-          }
-          offset += chunk.length;
-          yield chunk;
-        }
-        if (offset >= desc.size) return;
-        // Ended short without an error (a proxy closed a chunked body): treat as a drop and resume.
-        throw Object.assign(new Error(`blob ${desc.digest} ended after ${offset} of ${desc.size} bytes`), { code: 'UND_ERR_SOCKET' });
-      } catch (e) {
-        failures++;
-        if (signal?.aborted || !classify(e).retry || failures >= this.client.retryPolicy.attempts) throw e;
-        await new Promise((r) => setTimeout(r, backoffMs(failures, this.client.retryPolicy)));
-        cur = await this.openBlob(desc, offset, signal, true);
-      }
-    }
   }
 
   async hasBlob(desc: Descriptor, signal?: AbortSignal): Promise<boolean> {
