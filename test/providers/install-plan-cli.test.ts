@@ -44,6 +44,37 @@ describe('dci-agent-ts install plan', () => {
     expect(txt.indexOf('InsertMedia')).toBeLessThan(txt.indexOf('wait-for bootstrap-complete'));
   });
 
+  it('renders inventory templates as the engine would (groups, hostvars, inventory_hostname, ansible_user_dir)', async () => {
+    const dir = scratch();
+    const inv = join(dir, 'hosts.yml');
+    writeFileSync(
+      inv,
+      [
+        'all:',
+        '  vars:',
+        '    install_type: sno',
+        '    ocp_version: "4.16.3"',
+        '    cluster: sno1',
+        '    domain: example.lab',
+        '    dir: "{{ ansible_user_dir }}/sno-{{ cluster }}"',
+        '    webserver_url: "http://{{ hostvars[groups[\'provisioner\'][0]].ansible_host }}:8080"',
+        '  children:',
+        '    provisioner: {hosts: {prov1: {ansible_host: 10.1.1.1}}}',
+        '    masters:',
+        '      hosts:',
+        '        sno-0: {ansible_host: 10.1.1.20, ipmi_address: 10.1.1.200, ipmi_user: root, ipmi_password: pw1234, baremetal_mac: "52:54:00:00:00:01", installation_disk: "/dev/disk/by-id/{{ inventory_hostname }}-disk"}',
+        '',
+      ].join('\n'),
+    );
+    const out = join(dir, 'plan');
+    const r = await runCli(['install', 'plan', '-i', inv, '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const txt = readFileSync(join(out, 'plan.txt'), 'utf8');
+    expect(txt).toContain('# installer dir: ~/sno-sno1 on prov1');
+    expect(txt).toContain('InsertMedia http://10.1.1.1:8080/sno1/agent.x86_64.iso');
+    expect(readFileSync(join(out, 'agent-config.yaml'), 'utf8')).toContain('deviceName: /dev/disk/by-id/sno-0-disk');
+  });
+
   it('exits 2 with one clear message on bad input', async () => {
     const dir = scratch();
     const noVersion = await runCli(['install', 'plan', '-i', join(REPO_ROOT, 'inventories/examples/sno.yml'), '--out', join(dir, 'p')]);

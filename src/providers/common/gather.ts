@@ -106,11 +106,40 @@ export function groupsFrom(groupNames: Record<string, readonly string[]>, varsOf
   return out;
 }
 
-/** The input for `install plan`: the controller's variables and every group, straight from the inventory. */
+/**
+ * The input for `install plan`: the controller's variables and every group, straight from the inventory, with
+ * their templates rendered as the engine would (`groups`, `hostvars`, other variables; `ansible_user_dir` is the
+ * login user's home, `~`, since nothing is gathered). A variable that cannot render stays as written.
+ */
 export async function providerInputFromInventory(inv: LoadedInventory, extra?: ExtraVars, options: Pick<GatherOptions, 'lenient' | 'notes'> = {}): Promise<ProviderInput> {
   const { controllerHost } = await import('../../config/index.js');
   const engine = inv.toEngineInventory(extra);
   const controller = controllerHost(inv);
-  const vars = engine.hosts[controller]?.vars ?? {};
-  return gatherProviderInput({ vars, groups: groupsFrom(engine.groups, (h) => engine.hosts[h]?.vars ?? {}), ...options });
+  const render = await inventoryRenderer(engine.groups, Object.fromEntries(Object.entries(engine.hosts).map(([h, v]) => [h, v.vars])));
+  const vars = render(controller, engine.hosts[controller]?.vars ?? {});
+  return gatherProviderInput({ vars, groups: groupsFrom(engine.groups, (h) => render(h, engine.hosts[h]?.vars ?? {})), ...options });
+}
+
+async function inventoryRenderer(groups: Record<string, readonly string[]>, hosts: Record<string, Record<string, unknown>>): Promise<(host: string, vars: Record<string, unknown>) => Record<string, unknown>> {
+  const { createTemplar, LazyValue } = await import('../../engine/template/index.js');
+  const templar = createTemplar({});
+  const lazy = (vars: Record<string, unknown>): Record<string, unknown> =>
+    Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, typeof v === 'string' && templar.isTemplate(v) ? new LazyValue(v) : v]));
+  const hostvars = Object.fromEntries(Object.entries(hosts).map(([h, v]) => [h, lazy(v)]));
+  return (host, vars) => {
+    const scope = { ansible_user_dir: '~', ...lazy(vars), groups, hostvars, inventory_hostname: host, inventory_hostname_short: host.split('.')[0] };
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(vars)) {
+      if (typeof v !== 'string' || !templar.isTemplate(v)) {
+        out[k] = v;
+        continue;
+      }
+      try {
+        out[k] = templar.renderSync(v, scope);
+      } catch {
+        out[k] = v;
+      }
+    }
+    return out;
+  };
 }
