@@ -8,7 +8,7 @@
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { AgentEvent, EventBus, JobState } from '../core/events.js';
 import type { SecretRegistry } from '../core/secrets.js';
 import { writeFileAtomic } from '../core/atomic-write.js';
@@ -153,7 +153,9 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
   const configDirs = (): string[] => {
     const fromVars = baseVars.dci_config_dirs;
     const list = Array.isArray(fromVars) ? fromVars.filter(isPlainString) : isPlainString(fromVars) ? [fromVars] : [];
-    return [...list.map(expandHome), ...o.hooksDirs].filter((d, i, a) => a.indexOf(d) === i);
+    // Relative config dirs are relative to the inventory file, so a lab repository can carry its hooks.
+    const invDir = dirname(resolve(o.inventoryPath));
+    return [...list.map((d) => resolve(invDir, expandHome(d))), ...o.hooksDirs].filter((d, i, a) => a.indexOf(d) === i);
   };
 
   const testCases: RunTaskFileResult['testCases'] = [];

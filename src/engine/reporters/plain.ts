@@ -16,6 +16,8 @@ export interface PlainReporterOptions {
 }
 
 export class PlainReporter implements Reporter {
+  private runDir?: string;
+
   constructor(private readonly o: PlainReporterOptions) {}
 
   private line(ts: string | undefined, text: string): void {
@@ -62,8 +64,15 @@ export class PlainReporter implements Reporter {
       case 'job-state':
         this.line(e.ts, `job state: ${e.state}${e.comment ? ` (${e.comment})` : ''}`);
         break;
+      case 'run-start':
+        this.runDir = e.runDir;
+        this.line(e.ts, `run ${e.runId} started (inventory ${e.inventory})`);
+        break;
       case 'run-end':
         this.line(e.ts, `run ${e.runId} ${e.state} [${formatDuration(e.durationMs)}]`);
+        // The end-of-run summary: what was mirrored, where, which mirror-set kind and why, where the record is.
+        for (const note of e.summary) this.line(e.ts, `  ${note}`);
+        if (this.runDir) this.line(e.ts, `  record: ${this.runDir} (dci-agent-ts runs show ${e.runId})`);
         break;
       case 'mirror-image':
         this.line(e.ts, `  mirror ${e.status}: ${e.source} → ${e.destination}${e.msg ? ` — ${e.msg}` : ''}`);

@@ -11,6 +11,8 @@ function domain(name: string, load: () => Promise<Module<never>>): ModuleEntry {
 
 export const DOMAIN_MODULES: ModuleEntry[] = [
   domain('pull_secret', async () => (await import('./pull-secret.js')).pullSecret as Module<never>),
+  domain('mirror_images', async () => (await import('./mirror-images.js')).mirrorImages as Module<never>),
+  domain('demo_content', async () => (await import('./demo-content.js')).demoContent as Module<never>),
   domain('install_cluster', async () => (await import('./install-cluster.js')).installCluster as Module<never>),
   { name: 'k8s', aliases: ['kubernetes.core.k8s', 'community.kubernetes.k8s', 'community.okd.k8s'], load: async () => (await import('./k8s.js')).k8s as Module<never> },
   { name: 'k8s_info', aliases: ['kubernetes.core.k8s_info', 'community.kubernetes.k8s_info', 'community.okd.k8s_info', 'k8s_facts'], load: async () => (await import('./k8s-info.js')).k8sInfo as Module<never> },

@@ -1,0 +1,233 @@
+/**
+ * The mirror-images stage as a library: read the release payload and the catalogs, plan every copy (release
+ * components by digest with `oc adm release mirror` tags, kept bundles and related images, additional images),
+ * copy them with the copy engine, rebuild and push the pruned catalogs, then build the mirror sets, CatalogSources
+ * and install-config sources for the version. Three ways to run:
+ *  - `registry` (default): copy to `dci_local_registry`;
+ *  - `layout`: an OCI layout stands for the registry (the demo; mapping names still say the registry);
+ *  - `to-disk`: copy every *source* image into an archive layout (air gap), plus refs.json; nothing is built.
+ * Sources are read from the registries, or from an archive made by to-disk (`from-disk`).
+ */
+import { MirrorSetError, PayloadError } from '../../core/errors.js';
+import type { MirrorEvent } from '../../core/events.js';
+import type { RegistryClient } from '../registry/client.js';
+import { TransportSet } from '../transports.js';
+import { copyImages } from '../copy/copy-images.js';
+import { summarizeReport } from '../copy/report.js';
+import type { CopyReport } from '../copy/report.js';
+import { readReleaseImage } from '../release/open-release.js';
+import { planReleaseMirror, releaseArchFor, type ReleaseMapping } from '../release/plan.js';
+import { checkReleaseMirrored } from '../release/completeness.js';
+import { readCatalog, rebuildCatalog } from '../catalog/open-catalog.js';
+import { filterCatalog } from '../catalog/filter.js';
+import { filterConfigFromDci } from '../catalog/dci-config.js';
+import { catalogImages } from '../catalog/related-images.js';
+import { catalogImageDestination, planCatalogMirror, prunedCatalogDestination } from '../catalog/plan.js';
+import { buildMirrorSets, collectMirrorSets, type MirrorMapping, type MirrorSetBuild } from '../../manifests/build-mirror-sets.js';
+import { installConfigSources, releaseMirrorEntries } from '../../manifests/install-config.js';
+import { buildCatalogSource, buildOperatorHub, catalogSourceNameV2, type CatalogSource } from '../../manifests/catalog-source.js';
+import { renderRegistriesConf } from '../../manifests/registries-conf.js';
+import type { MirrorStageSettings } from './settings.js';
+import { layoutLocation, layoutTag } from './layout-store.js';
+
+export type StageDestination = { kind: 'registry' } | { kind: 'layout'; dir: string } | { kind: 'to-disk'; dir: string };
+
+export interface RunMirrorStageOptions {
+  client: RegistryClient;
+  /** reference → location to read it from (registry, or an archive made by to-disk). */
+  resolveSource: (ref: string) => string;
+  destination: StageDestination;
+  onEvent?: (e: MirrorEvent) => void;
+  log?: (line: string) => void;
+  signal?: AbortSignal;
+  /** Report only what would be copied (check mode): reads sources, copies nothing. */
+  dryRun?: boolean;
+}
+
+export interface MirroredCatalog {
+  source: string;
+  destination: string;
+  digest?: string;
+  packages: string[];
+  catalogSource?: CatalogSource;
+}
+
+export interface MirrorStageResult {
+  /** Every source → destination pair, in plan order (mapping.txt). */
+  mapping: MirrorMapping[];
+  release?: { image: string; digest: string; version: string; destination: string; skipped: boolean; components: number };
+  catalogs: MirroredCatalog[];
+  build?: MirrorSetBuild;
+  installConfig?: Record<string, unknown>;
+  registriesConf?: string;
+  operatorHub?: Record<string, unknown>;
+  copy?: CopyReport;
+  /** refs.json entries written (to-disk and layout modes). */
+  layoutRefs: Record<string, string>;
+  warnings: string[];
+  notes: string[];
+}
+
+function stripDocker(ref: string): string {
+  return ref.replace(/^docker:\/\//, '');
+}
+
+function destinationLocation(dest: StageDestination, destinationRef: string, sourceRef: string): string {
+  if (dest.kind === 'registry') return `docker://${destinationRef}`;
+  if (dest.kind === 'layout') return layoutLocation(dest.dir, destinationRef);
+  return layoutLocation(dest.dir, sourceRef);
+}
+
+export async function runMirrorStage(s: MirrorStageSettings, o: RunMirrorStageOptions): Promise<MirrorStageResult> {
+  const transports = new TransportSet(o.client);
+  const result: MirrorStageResult = { mapping: [], catalogs: [], layoutRefs: {}, warnings: [], notes: [] };
+  const log = o.log ?? (() => undefined);
+  const contentTarget = { localRegistry: s.localRegistry, localRepo: s.contentRepoPrefix };
+  try {
+    // 1. Release payload.
+    let releaseMappings: ReleaseMapping[] = [];
+    let releaseComplete = false;
+    if (s.releaseImage) {
+      log(`reading the release payload ${s.releaseImage}`);
+      const payload = await readReleaseImage(o.resolveSource(s.releaseImage), { transports });
+      const releaseRepo = stripDocker(s.releaseImage).replace(/[@:][^/]*$/, '');
+      const source = `${releaseRepo}@${payload.digest}`;
+      releaseMappings = planReleaseMirror(source, payload.imageReferences, {
+        localRegistry: s.localRegistry,
+        localRepo: s.localRepo,
+        version: payload.imageReferences.version || s.version,
+        arch: releaseArchFor(payload),
+        releaseDigest: payload.digest,
+      });
+      if (o.destination.kind === 'registry' && !s.force) {
+        const check = await checkReleaseMirrored(releaseMappings, async (d) => (await transports.destination(`docker://${d}`).transport.headManifest(d.slice(d.lastIndexOf(':') + 1)))?.digest, {
+          releaseDigest: payload.digest,
+        });
+        releaseComplete = check.complete;
+      }
+      result.release = {
+        image: s.releaseImage,
+        digest: payload.digest,
+        version: payload.imageReferences.version || s.version,
+        destination: releaseMappings[0].destination,
+        skipped: releaseComplete,
+        components: payload.imageReferences.components.length,
+      };
+      for (const m of releaseMappings) result.mapping.push({ source: m.source, destination: m.destination, type: m.type });
+      // The original tag reference also maps to the release (oc's mapping lists the image as given).
+      if (stripDocker(s.releaseImage) !== source && o.destination.kind === 'to-disk') result.layoutRefs[stripDocker(s.releaseImage)] = layoutTag(source);
+    }
+
+    // 2. Operator catalogs: filter, plan their images; the pruned image is built after the copies.
+    const catalogWork: Array<{ image: string; fbc: Awaited<ReturnType<typeof readCatalog>>['fbc']; destination: string; name?: string; packages: string[] }> = [];
+    for (const c of s.catalogs) {
+      log(`reading the catalog ${c.image}`);
+      const catalog = await readCatalog(o.resolveSource(c.image), { transports });
+      let fbc = catalog.fbc;
+      if (c.filtered) {
+        const config = filterConfigFromDci({ ...s.filterVars, catalogSourceName: c.catalogSourceName, catalogImage: c.image, versions: s.catalogVersions });
+        const filtered = filterCatalog(catalog.fbc, config, { continueOnMissing: s.continueOnError });
+        result.warnings.push(...filtered.warnings);
+        if (filtered.missingPackages.length && !s.continueOnError) {
+          throw new PayloadError('catalog-missing-packages', `${c.image} does not have the packages ${filtered.missingPackages.join(', ')}`, {
+            hint: 'check the names in dci_operators / opm_mirror_list against the catalog, or set dci_continue_on_mirror_error: true to mirror the rest',
+          });
+        }
+        fbc = filtered.catalog;
+      }
+      const images = catalogImages(fbc);
+      for (const m of planCatalogMirror(images, contentTarget)) result.mapping.push({ source: m.source, destination: m.destination, type: m.type });
+      const destination = prunedCatalogDestination(stripDocker(c.image), contentTarget);
+      catalogWork.push({ image: stripDocker(c.image), fbc, destination, name: c.catalogSourceName, packages: fbc.packages.map((p) => p.name).sort() });
+    }
+
+    // 3. Additional images, as they are (tag or digest).
+    for (const image of s.additionalImages) {
+      result.mapping.push({ source: stripDocker(image), destination: catalogImageDestination(stripDocker(image), contentTarget), type: 'generic' });
+    }
+
+    // 4. Copy.
+    const seen = new Set<string>();
+    const pairs: Array<{ source: string; destination: string }> = [];
+    for (const m of result.mapping) {
+      if (m.type === 'release' || m.type === 'releaseContent') {
+        if (releaseComplete) continue;
+      }
+      const key = o.destination.kind === 'to-disk' ? m.source : `${m.source}=${m.destination}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const destination = destinationLocation(o.destination, m.destination, m.source);
+      pairs.push({ source: o.resolveSource(m.source), destination });
+      if (o.destination.kind !== 'registry') result.layoutRefs[o.destination.kind === 'to-disk' ? m.source : m.destination] = destination.slice(destination.lastIndexOf(':') + 1);
+    }
+    if (o.destination.kind === 'to-disk') {
+      // The catalogs travel whole: from-disk filters them again with the jumphost's settings.
+      for (const c of catalogWork) {
+        const destination = layoutLocation(o.destination.dir, c.image);
+        pairs.push({ source: o.resolveSource(c.image), destination });
+        result.layoutRefs[c.image] = layoutTag(c.image);
+      }
+    }
+    if (o.dryRun) {
+      result.notes.push(`check mode: ${pairs.length} images would be copied`);
+    } else if (pairs.length) {
+      log(`copying ${pairs.length} images`);
+      result.copy = await copyImages(pairs, { client: o.client, onEvent: o.onEvent, signal: o.signal, group: 'mirror-images' });
+      for (const line of summarizeReport(result.copy)) log(line);
+      if (result.copy.failures.length && !s.continueOnError) {
+        const f = result.copy.failures[0];
+        throw new PayloadError(f.code, `${result.copy.failures.length} of ${pairs.length} images failed to mirror; first: ${f.message}`, {
+          hint: 'fix the cause and run again (what was copied is kept and skipped), or set dci_continue_on_mirror_error: true',
+        });
+      }
+      for (const f of result.copy?.failures ?? []) result.warnings.push(`not mirrored: ${f.message}`);
+    }
+
+    if (o.destination.kind === 'to-disk') {
+      result.notes.push(`archive: ${Object.keys(result.layoutRefs).length} references in ${o.destination.dir}`);
+      return result;
+    }
+
+    // 5. Pruned catalogs, pushed after their content.
+    for (const c of catalogWork) {
+      const destination = o.destination.kind === 'registry' ? `docker://${c.destination}` : layoutLocation(o.destination.dir, c.destination);
+      let digest: string | undefined;
+      if (!o.dryRun) {
+        log(`building the pruned catalog ${c.destination} (${c.packages.length} packages)`);
+        const rebuilt = await rebuildCatalog({ transports, source: o.resolveSource(c.image), destination, fbc: c.fbc });
+        digest = rebuilt.digest;
+        if (o.destination.kind === 'layout') result.layoutRefs[c.destination] = layoutTag(c.destination);
+      }
+      const catalogSource = buildCatalogSource({ image: c.destination, name: c.name ?? catalogSourceNameV2(c.destination), displayName: `Mirrored ${c.image.slice(c.image.lastIndexOf('/') + 1)}` });
+      result.catalogs.push({ source: c.image, destination: c.destination, digest, packages: c.packages, catalogSource });
+      result.mapping.push({ source: c.image, destination: c.destination, type: 'operatorCatalog' });
+    }
+
+    // 6. Mirror sets for the version, install-config sources, registries.conf as the nodes will see it.
+    const forSets = result.mapping.filter((m) => m.type !== 'operatorCatalog');
+    if (forSets.length) {
+      result.build = buildMirrorSets(forSets, { version: s.version, kind: s.kind, neverContactSource: s.neverContactSource });
+      result.warnings.push(...result.build.warnings);
+      result.installConfig = installConfigSources(releaseMirrorEntries(result.build), { version: s.version, additionalTrustBundle: s.trustBundle }) as Record<string, unknown>;
+      const sets = collectMirrorSets(result.build.objects);
+      result.registriesConf = renderRegistriesConf({ idms: sets.idms, itms: sets.itms, icsp: sets.icsp, style: sets.icsp.length && !sets.idms.length ? 'legacy' : 'current' });
+    }
+    if (s.disableDefaultSources && result.catalogs.length) result.operatorHub = buildOperatorHub(true) as unknown as Record<string, unknown>;
+    if (result.release) {
+      result.notes.push(
+        result.release.skipped
+          ? `release ${result.release.version}: already complete at ${result.release.destination} (${result.release.components} components; HEAD checks only)`
+          : `release ${result.release.version}: ${result.release.components} components mirrored to ${result.release.destination}`,
+      );
+    }
+    for (const c of result.catalogs) result.notes.push(`catalog ${c.source} → ${c.destination} (${c.packages.length} packages: ${c.packages.join(', ') || 'none'})`);
+    if (s.additionalImages.length) result.notes.push(`${s.additionalImages.length} additional images mirrored`);
+    if (result.build) result.notes.push(`mirror sets: ${result.build.decision.kind.toUpperCase()} — ${result.build.decision.reason}`);
+    return result;
+  } catch (e) {
+    if (e instanceof MirrorSetError || e instanceof PayloadError) throw e;
+    throw e;
+  } finally {
+    await transports.close();
+  }
+}
