@@ -91,6 +91,12 @@ describe('playbooks/install.yml', () => {
     expect(fake.calls().length).toBe(before);
   });
 
+  it('a dir templated on ansible_user_dir (not gathered) means the login home', async () => {
+    const r = await runInstall({ dci_install_mode: 'plan', dir: '{{ ansible_user_dir }}/clusterconfigs-{{ cluster }}' });
+    expect(r.result.ok, JSON.stringify(r.result.failures)).toBe(true);
+    expect(readFileSync(join(r.runDir, 'install-plan', 'plan.txt'), 'utf8')).toContain('# installer dir: ~/clusterconfigs-lab on prov');
+  });
+
   it('--check behaves the same', async () => {
     const before = fake.calls().length;
     const r = await runInstall({}, true);

@@ -24,8 +24,12 @@ type Args = z.infer<typeof Args>;
 /** Names the engine provides that are not inventory variables. */
 const MAGIC = new Set(['hostvars', 'groups', 'group_names', 'vars', 'omit', 'play_hosts', 'ansible_play_hosts', 'ansible_play_batch', 'ansible_play_hosts_all', 'environment']);
 
-/** A plain copy of a lazily-rendered variable view; a variable whose template cannot render is left out. */
-function snapshot(view: unknown): Record<string, unknown> {
+/**
+ * A plain copy of a lazily-rendered variable view. A variable whose template cannot render (it names a fact
+ * the port does not gather, like `ansible_user_dir`) gets one more try through `fallback`, which knows
+ * `ansible_user_dir` as `~`; if that fails too it is left out and the provider reports it when it needs it.
+ */
+async function snapshot(view: unknown, fallback: (raw: string) => Promise<unknown>): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
   if (!view || typeof view !== 'object') return out;
   for (const k of Object.keys(view)) {
@@ -33,7 +37,10 @@ function snapshot(view: unknown): Record<string, unknown> {
     try {
       out[k] = (view as Record<string, unknown>)[k];
     } catch {
-      /* unrenderable here (e.g. a fact we do not gather): the provider reports it if it needs it */
+      // The view's target holds the raw (lazy) value: its `raw` is the template text.
+      const lazy = Object.getOwnPropertyDescriptor(view, k)?.value as { raw?: unknown } | undefined;
+      if (typeof lazy?.raw === 'string') out[k] = await fallback(lazy.raw).catch(() => undefined);
+      if (out[k] === undefined) delete out[k];
     }
   }
   return out;
@@ -52,14 +59,17 @@ export const installCluster: Module<Args> = {
   async run(args, ctx: RunContext) {
     const providers = await import('../../providers/index.js');
     const { createTransport } = await import('../../engine/transports/index.js');
-    const vars = snapshot(ctx.vars);
+    const vars = await snapshot(ctx.vars, (raw) => ctx.render(raw, { ansible_user_dir: '~' }));
     const installType = args.install_type ?? stringOf(vars.install_type) ?? 'ipi';
     const mode = ctx.checkMode ? 'plan' : (args.mode ?? (stringOf(vars.dci_install_mode) === 'plan' ? 'plan' : 'apply'));
     const planDir = args.plan_dir ?? join(ctx.runDir, 'install-plan');
     const configsDir = args.cluster_configs_dir ?? stringOf(vars.dci_cluster_configs_dir) ?? join(ctx.runDir, 'clusterconfigs');
     const hostvars = ctx.vars.hostvars as Record<string, unknown> | undefined;
     const groupNames = (ctx.vars.groups as Record<string, string[]> | undefined) ?? {};
-    const hostVarsOf = (h: string): Record<string, unknown> => snapshot(hostvars?.[h]);
+    const hostNames = [...new Set(Object.entries(groupNames).flatMap(([g, hs]) => (g === 'all' || g === 'ungrouped' ? [] : hs)))];
+    const hostSnapshots = new Map<string, Record<string, unknown>>();
+    for (const h of hostNames) hostSnapshots.set(h, await snapshot(hostvars?.[h], (raw) => ctx.render(raw, { ansible_user_dir: '~', inventory_hostname: h })));
+    const hostVarsOf = (h: string): Record<string, unknown> => hostSnapshots.get(h) ?? {};
     const notes = Array.isArray(vars.dci_summary_notes) ? (vars.dci_summary_notes as unknown[]).filter((n): n is string => typeof n === 'string') : [];
     try {
       const provider = providers.getProvider(installType);
@@ -75,7 +85,7 @@ export const installCluster: Module<Args> = {
       }
       provider.validate(input);
       const creds = await provider.run(plan, {
-        transport: async (host) => createTransport(host === 'localhost' && !hostvars?.[host] ? { ansible_connection: 'local' } : hostVarsOf(host), host, { secrets: ctx.secrets }),
+        transport: async (host) => createTransport(hostSnapshots.get(host) ?? (host === 'localhost' ? { ansible_connection: 'local' } : {}), host, { secrets: ctx.secrets }),
         emit: (e) => ctx.emit(e),
         log: (line, stream) => ctx.log(line, stream),
         signal: ctx.signal,
