@@ -3,7 +3,7 @@
  * processes); files through node:fs. `become` runs through `sudo -n` so a missing sudo rule fails fast instead of
  * waiting for a password prompt that nobody will answer.
  */
-import { access, constants, readFile, lstat, stat as fsStat } from 'node:fs/promises';
+import { access, chown, constants, readFile, lstat, stat as fsStat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execCommand } from '../../core/exec.js';
 import { writeFileAtomic } from '../../core/atomic-write.js';
@@ -40,12 +40,13 @@ export class LocalTransport implements Transport {
   }
 
   async put(path: string, data: string | Uint8Array, mode?: number): Promise<void> {
-    let keep = mode;
-    if (keep === undefined) {
-      // Like cp onto an existing file: the file keeps its mode.
-      keep = await fsStat(path).then((s) => s.mode & 0o7777, () => 0o644);
-    }
+    const before = await fsStat(path).catch(() => undefined);
+    // Like cp onto an existing file: the file keeps its mode (unless one is given) and, as root, its owner.
+    const keep = mode ?? (before ? before.mode & 0o7777 : 0o644);
     await writeFileAtomic(path, data, { mode: keep, fsync: false });
+    if (before && (before.uid !== process.getuid?.() || before.gid !== process.getgid?.())) {
+      await chown(path, before.uid, before.gid).catch(() => undefined);
+    }
   }
 
   async get(path: string): Promise<Buffer> {

@@ -74,6 +74,8 @@ export class SshTransport implements Transport {
       }
       await Promise.all(writes);
       await sftpCall<void>(conn, `chmod ${tmp}`, (cb) => sftp.fchmod(handle, finalMode, (e) => cb(e)));
+      // Replacing another user's file (possible as root): keep its owner, as Ansible's atomic_move does.
+      if (existing) await sftpCall<void>(conn, `chown ${tmp}`, (cb) => sftp.fchown(handle, existing.uid, existing.gid, (e) => cb(e))).catch(() => undefined);
     } finally {
       await sftpCall<void>(conn, `close ${tmp}`, (cb) => sftp.close(handle, (e) => cb(e))).catch(() => undefined);
     }

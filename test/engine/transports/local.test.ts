@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { chown, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalTransport } from '../../../src/engine/transports/local.js';
@@ -44,6 +44,11 @@ describe('local transport', () => {
       expect((await stat(f)).mode & 0o777).toBe(0o600);
       expect((await t.get(f)).toString()).toBe('two');
       expect(await t.stat(f)).toMatchObject({ exists: true, isreg: true, mode: '0600', size: 3 });
+      // As root, replacing another user's file keeps its owner (like Ansible's atomic_move).
+      await chown(f, 65534, 65534);
+      await t.put(f, 'three');
+      expect((await stat(f)).uid).toBe(65534);
+      expect(await readFile(f, 'utf8')).toBe('three');
       await symlink(f, join(dir, 'l'));
       expect(await t.stat(join(dir, 'l'))).toMatchObject({ islnk: true, isreg: true });
       expect(await t.stat(join(dir, 'nope', 'x'))).toEqual({ path: join(dir, 'nope', 'x'), exists: false });

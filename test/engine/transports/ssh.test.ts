@@ -301,6 +301,13 @@ describe('ssh transport: become', () => {
       const r = await t.exec({ shell: 'id -un; pwd; echo "$V"', become: true, becomeUser: sshd.user, cwd: '/tmp', env: { V: 'it works' } });
       expect(r.stdout.split('\n')).toEqual([sshd.user, '/tmp', 'it works']);
       expect((await t.exec({ argv: ['id', '-un'] })).stdout).toBe('root');
+      // Root replacing a user's file over SFTP keeps the user as owner.
+      const owned = `/home/${sshd.user}/owned-${Date.now()}.txt`;
+      await t.exec({ argv: ['sudo', '-n', '-u', sshd.user, 'touch', owned] });
+      const uid = (await t.stat(owned)).uid;
+      await t.put(owned, 'replaced by root');
+      expect(await t.stat(owned)).toMatchObject({ uid, size: 16 });
+      await t.exec({ argv: ['rm', '-f', owned] });
       // sudo's own complaint (before our wrapper runs) reaches stderr intact.
       const bad = await t.exec({ argv: ['true'], become: true, becomeUser: 'no-such-user-dci' });
       expect(bad.rc).not.toBe(0);
