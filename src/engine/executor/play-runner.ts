@@ -659,8 +659,14 @@ export class PlayRunner {
     else status = 'ok';
 
     if (task.module === 'debug' && (status === 'ok' || status === 'changed') && !noLog) {
-      const { changed: _c, failed: _f, ...rest } = result;
-      this.o.emit({ type: 'debug', task: ref, msg: this.o.secrets.redactDeep('msg' in rest ? rest.msg : rest) });
+      // A looped debug shows each item's message, like Ansible; not the loop's "All items completed".
+      const shownResults = Array.isArray(result.results) ? (result.results as TaskResult[]).filter((r) => !r.skipped && !r.failed) : [result];
+      for (const r of shownResults) {
+        const { changed: _c, failed: _f, item: _i, ansible_loop_var: _l, ansible_loop: _al, ansible_index_var: _iv, ...rest } = r;
+        if (task.loop && r.ansible_loop_var !== undefined) delete rest[String(r.ansible_loop_var)];
+        if (task.loop && r.ansible_index_var !== undefined) delete rest[String(r.ansible_index_var)];
+        this.o.emit({ type: 'debug', task: ref, msg: this.o.secrets.redactDeep('msg' in rest ? rest.msg : rest) });
+      }
     }
     const durationMs = Date.now() - t0;
     if (/^test_/.test(name)) {

@@ -13,6 +13,7 @@ interface Current {
   title: string;
   results: Map<string, { status: TaskStatus; msg?: string }>;
   lines: string[];
+  items: Array<{ label: string; status: TaskStatus; msg?: string }>;
   started: number;
   done: () => void;
   /** Set by the running listr2 task. */
@@ -46,7 +47,7 @@ export class TtyReporter implements Reporter {
   private start(key: string, title: string): Current {
     let done!: () => void;
     const finished = new Promise<void>((r) => (done = r));
-    const c: Current = { key, title, results: new Map(), lines: [], started: Date.now(), done };
+    const c: Current = { key, title, results: new Map(), lines: [], items: [], started: Date.now(), done };
     this.current = c;
     const renderer = this.o.renderer ?? 'default';
     this.chain = this.chain.then(async () => {
@@ -65,6 +66,19 @@ export class TtyReporter implements Reporter {
               const failed = statuses.filter((s) => s.status === 'failed' || s.status === 'unreachable');
               const summary = summarise(statuses.map((s) => s.status));
               task.title = this.text(`${c.title} [${summary}, ${formatDuration(Date.now() - c.started)}]`);
+              if (c.items.length) {
+                // Loops: once the task is done, its items become finished subtasks of the tree.
+                return task.newListr(
+                  c.items.map((it) => ({
+                    title: this.text(it.label),
+                    task: (_c: unknown, sub: { skip(msg?: string): void }) => {
+                      if (it.status === 'skipped') sub.skip(this.text(`${it.label} [skipped]`));
+                      if (it.status === 'failed') throw new Error(this.text(`${it.label}: ${oneLine(it.msg ?? 'failed', 500)}`));
+                    },
+                  })),
+                  { exitOnError: false, concurrent: false },
+                );
+              }
               if (statuses.length && statuses.every((s) => s.status === 'skipped')) task.skip(this.text(`${c.title} [skipped]`));
               if (failed.length) {
                 const [host, r] = [...c.results.entries()].find(([, s]) => s.status === 'failed' || s.status === 'unreachable') ?? ['', { msg: '' }];
@@ -107,6 +121,7 @@ export class TtyReporter implements Reporter {
       }
       case 'item-end':
         this.addLine(`${e.status}: [${e.task.host}] ${e.label}`);
+        this.current?.items.push({ label: `[${e.task.host}] ${e.label}${e.status === 'ok' || e.status === 'changed' ? ` (${e.status})` : ''}`, status: e.status, msg: e.msg });
         break;
       case 'task-output':
         this.addLine(`[${e.task.host}] ${e.line}`);
