@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { KubernetesError } from '../core/errors.js';
-import { toKubernetesError, httpCode } from './errors.js';
+import { toKubernetesError, isNotFound } from './errors.js';
 import { describeState, type K8sPredicate } from './conditions.js';
 import { describeRef, refOf, type K8sObject, type K8sRef } from './types.js';
 
@@ -105,7 +105,7 @@ export class K8sClient {
       const header = { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } };
       return plain<K8sObject>(await this.api.read(header as Parameters<ObjectApi['read']>[0]));
     } catch (e) {
-      if (httpCode(e) === 404) return undefined;
+      if (isNotFound(e)) return undefined;
       throw this.fail(e, 'get', describeRef(ref));
     }
   }
@@ -115,7 +115,7 @@ export class K8sClient {
       const res = await this.api.list(apiVersion, kind, opts.namespace, undefined, undefined, undefined, opts.fieldSelector, opts.labelSelector);
       return plain<{ items?: K8sObject[] }>(res).items?.map((o) => ({ ...o, apiVersion: o.apiVersion ?? apiVersion, kind: o.kind ?? kind })) ?? [];
     } catch (e) {
-      if (httpCode(e) === 404) return [];
+      if (isNotFound(e)) return [];
       throw this.fail(e, 'list', `${kind}${opts.namespace ? ` in ${opts.namespace}` : ''}`);
     }
   }
@@ -162,7 +162,7 @@ export class K8sClient {
       await this.api.delete(header);
       return true;
     } catch (e) {
-      if (httpCode(e) === 404) return false;
+      if (isNotFound(e)) return false;
       throw this.fail(e, 'delete', describeRef(ref));
     }
   }

@@ -36,9 +36,26 @@ export function httpCode(e: unknown): number | undefined {
   return typeof code === 'number' ? code : undefined;
 }
 
+/** client-node failed to resolve the kind (the group/version is not served): not a missing object. */
+export function isDiscoveryFailure(e: unknown): boolean {
+  return /^Failed to fetch resource metadata for /.test((e as { message?: string } | null)?.message ?? '');
+}
+
+/** A 404 about the object itself (not about its API group). */
+export function isNotFound(e: unknown): boolean {
+  return httpCode(e) === 404 && !isDiscoveryFailure(e);
+}
+
 export function toKubernetesError(e: unknown, ctx: K8sErrorContext): KubernetesError {
   if (e instanceof KubernetesError) return e;
   const code = httpCode(e);
+  const gv = /^Failed to fetch resource metadata for (\S+)\/([^/:\s]+):/.exec((e as { message?: string }).message ?? '');
+  if (gv && code === 404) {
+    return new KubernetesError('k8s-unknown-kind', `the cluster at ${ctx.server} does not serve ${gv[1]} ${gv[2]} (needed to ${ctx.action} ${ctx.object})`, {
+      hint: 'the CRD is missing: install the operator that provides it, or check apiVersion and kind',
+      cause: e,
+    });
+  }
   const raw = e as { message?: string; body?: unknown; cause?: { code?: string; message?: string } };
   const what = `${ctx.action} ${ctx.object}`;
   if (code !== undefined) {

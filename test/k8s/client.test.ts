@@ -82,9 +82,22 @@ describe('K8sClient on the fake API server', () => {
     expect(err.message).toContain(`the kubeconfig at ${path} is rejected`);
   });
 
+  it('verifies TLS: a kubeconfig without the cluster CA is refused with a TLS error; skip-verify is refused up front', async () => {
+    const noCa = `${api.kubeconfigPath}-noca`;
+    writeFileSync(noCa, readFileSync(api.kubeconfigPath, 'utf8').replace(/ +certificate-authority-data: .*\n/, ''));
+    const c = await K8sClient.fromKubeconfig(noCa);
+    const err = (await c.list('v1', 'Namespace').catch((e: unknown) => e)) as KubernetesError;
+    expect(err.code).toBe('k8s-tls');
+    expect(err.message).toContain(`is not trusted (kubeconfig ${noCa})`);
+    const skip = `${api.kubeconfigPath}-skip`;
+    writeFileSync(skip, readFileSync(api.kubeconfigPath, 'utf8').replace(/ +certificate-authority-data: .*\n/, '    insecure-skip-tls-verify: true\n'));
+    expect(await K8sClient.fromKubeconfig(skip).catch((e: unknown) => (e as KubernetesError).message)).toMatch(/disables TLS verification/);
+  });
+
   it('an unknown kind and a missing kubeconfig give clear errors', async () => {
     const err = (await client.apply({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } }).catch((e: unknown) => e)) as KubernetesError;
-    expect(err).toBeInstanceOf(KubernetesError);
+    expect(err.code).toBe('k8s-unknown-kind');
+    expect(err.message).toMatch(/does not serve example.com\/v1 Widget \(needed to (get|apply) Widget w\)/);
     expect(await K8sClient.fromKubeconfig('/nonexistent/kc').catch((e: unknown) => (e as KubernetesError).code)).toBe('k8s-kubeconfig');
   });
 
