@@ -76,10 +76,6 @@ function normalise(records: Record_[], pairs: Array<[string, string]>, ports: nu
   return walk(records) as Record_[];
 }
 
-function hostKey(alias: string): string {
-  return alias;
-}
-
 beforeAll(async () => {
   sshd = await startSshd();
   http = await startHttpFixture();
@@ -152,8 +148,8 @@ describe('differential: our engine vs ansible-core 2.14', () => {
         }
         if (err) throw err;
         const alias = `${name.replace(/[^A-Za-z0-9_]/g, '_')}__${mode}`;
-        const theirs = oracle.get(hostKey(alias)) ?? [];
-        const mine = ours.get(hostKey(alias)) ?? [];
+        const theirs = oracle.get(alias) ?? [];
+        const mine = ours.get(alias) ?? [];
         expect(theirs.length, `ansible recorded nothing for ${alias}`).toBeGreaterThan(0);
         const diffs = compareRuns(mine, theirs, []).get(alias) ?? [];
         const expected = EXPECTED[name];
