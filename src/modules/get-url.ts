@@ -90,7 +90,8 @@ export const getUrl: Module<Args> = {
     }
     if (expected) {
       const got = createHash(expected.algo).update(res.body).digest('hex');
-      if (got !== expected.hex) return fail(`The checksum for ${dest} did not match ${expected.hex}; it was ${got}.`, { dest, url: args.url, checksum_dest: null });
+      // Ansible reports this failure as changed (the download happened), and installs nothing.
+      if (got !== expected.hex) return { ...fail(`The checksum for ${dest} did not match ${expected.hex}; it was ${got}.`, { dest, url: args.url, checksum_dest: null }), changed: true };
     }
     // Ansible's checksum_dest is the checksum of dest *before* the download (null when it did not exist).
     const before = (await t.stat(dest)).exists ? createHash('sha1').update(await t.get(dest)).digest('hex') : null;

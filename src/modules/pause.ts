@@ -39,6 +39,7 @@ export const pause: Module<Args> = {
     return {
       changed: false,
       failed: false,
+      rc: 0,
       start: ansibleTimestamp(start),
       stop: ansibleTimestamp(stop),
       delta: Math.round((stop.getTime() - start.getTime()) / 1000),
