@@ -6,13 +6,14 @@ import type { Command } from 'commander';
 import type { CliIO } from '../main.js';
 import type { CliCommand } from './index.js';
 import { mirrorCopyCommand } from './mirror-copy.js';
+import { mirrorFromDiskCommand, mirrorImagesCommand, mirrorToDiskCommand } from './mirror-stage.js';
 
 export interface MirrorSubcommand {
   name: string;
   register(group: Command, io: CliIO): void;
 }
 
-export const MIRROR_SUBCOMMANDS: MirrorSubcommand[] = [mirrorCopyCommand];
+export const MIRROR_SUBCOMMANDS: MirrorSubcommand[] = [mirrorCopyCommand, mirrorImagesCommand, mirrorToDiskCommand, mirrorFromDiskCommand];
 
 export const mirrorCommand: CliCommand = {
   name: 'mirror',

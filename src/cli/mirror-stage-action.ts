@@ -1,0 +1,46 @@
+/** The implementation behind `mirror images|to-disk|from-disk` (loaded only when one of them runs). */
+import { resolve } from 'node:path';
+import { globalSecrets } from '../core/secrets.js';
+import { PipelineFailed } from '../core/errors.js';
+import type { CliIO } from './main.js';
+import type { MirrorStageFlags } from './commands/mirror-stage.js';
+
+export async function runMirrorStageCommand(mode: 'images' | 'to-disk' | 'from-disk', flags: MirrorStageFlags, io: CliIO): Promise<void> {
+  // Only the mirror settings matter here: install data (masters, BMCs) is not required to mirror.
+  const { loadInventory, parseExtraVars, controllerHost, registerSecretVariables } = await import('../config/index.js');
+  const inv = await loadInventory(resolve(flags.inventory));
+  const extra = await parseExtraVars(flags.extraVars ?? []);
+  const engineInventory = inv.toEngineInventory(extra);
+  const controller = engineInventory.hosts[controllerHost(inv)] ?? Object.values(engineInventory.hosts)[0];
+  const vars: Record<string, unknown> = { ...(controller?.vars ?? {}), ...extra.vars };
+  registerSecretVariables(vars, globalSecrets);
+  if (vars.dci_local_registry === undefined && vars.local_registry_host !== undefined) {
+    vars.dci_local_registry = `${String(vars.local_registry_host)}${vars.local_registry_port !== undefined && vars.local_registry_port !== '' ? `:${String(vars.local_registry_port)}` : ''}`;
+  }
+  const { mirrorImagesFromVars } = await import('../mirror/stage/run-from-vars.js');
+  const archive = flags.archive ? resolve(flags.archive) : undefined;
+  const outDir = resolve(flags.out ?? (archive ? `${archive}/outputs` : 'mirror-out'));
+  const controllerAbort = new AbortController();
+  const onSignal = () => controllerAbort.abort(new Error('interrupted'));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const r = await mirrorImagesFromVars({
+      vars,
+      outDir,
+      destination: mode === 'to-disk' ? { kind: 'to-disk', dir: archive! } : { kind: 'registry' },
+      sourceArchive: mode === 'from-disk' ? archive : undefined,
+      secrets: globalSecrets,
+      log: (line) => io.stdout(globalSecrets.redact(line) + '\n'),
+      signal: controllerAbort.signal,
+      dryRun: Boolean(flags.check),
+    });
+    for (const w of r.result.warnings) io.stderr(`warning: ${globalSecrets.redact(w)}\n`);
+    for (const n of r.result.notes) io.stdout(`${globalSecrets.redact(n)}\n`);
+    if (r.outputs) io.stdout(`wrote ${r.outputs.files.join(', ')} to ${outDir}\n`);
+    if (r.result.copy?.failures.length) throw new PipelineFailed(`${r.result.copy.failures.length} images failed to mirror`, { hint: 'see the warnings above; run again to retry them' });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
