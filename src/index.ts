@@ -12,3 +12,4 @@ export * from './config/index.js';
 export * from './engine/index.js';
 export * from './mirror/index.js';
 export { K8sClient, FIELD_MANAGER, hasCondition, hasPhase, fieldEquals, describeState, parseDefinitions, resolveKubeconfig, normalizeOperator, installOperator, loadMirrorSetDir, applyMirrorObjects, type K8sObject, type K8sRef, type OperatorRequest } from './k8s/index.js';
+export { createTransport, closeAllTransports, becomeTransport, LocalTransport, SshTransport, resolveSshTarget, MODULES, findModule, moduleNames, requireModule, registerModules, parseModuleArgs } from './engine/transports/public.js';
