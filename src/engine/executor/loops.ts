@@ -2,7 +2,33 @@
  * Loop items from `loop:` and the `with_<lookup>` forms, after templating. A loop over something that is not a
  * list is a task failure naming the type received, as in Ansible.
  */
+import { readdirSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+
 export class LoopError extends Error {}
+
+/** Ansible's fileglob: files (not directories) matching a pattern whose wildcards are in the last component. */
+function fileglob(pattern: string): string[] {
+  const dir = dirname(pattern);
+  const re = new RegExp(`^${basename(pattern).replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return names
+    .filter((n) => re.test(n))
+    .map((n) => join(dir, n))
+    .filter((p) => {
+      try {
+        return statSync(p).isFile();
+      } catch {
+        return false;
+      }
+    })
+    .sort();
+}
 
 function typeName(v: unknown): string {
   if (v === null || v === undefined) return 'None';
@@ -110,7 +136,7 @@ export function loopItems(kind: string, value: unknown): unknown[] {
     case 'with_random_choice':
       return Array.isArray(value) && value.length ? [value[Math.floor(Math.random() * value.length)]] : [];
     case 'with_fileglob':
-      return Array.isArray(value) ? value : [value];
+      return (Array.isArray(value) ? value : [value]).flatMap((p) => fileglob(String(p)));
     default:
       throw new LoopError(`unsupported loop ${kind}`);
   }

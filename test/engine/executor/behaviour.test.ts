@@ -181,4 +181,9 @@ describe('executor', () => {
     });
     expect((await run(join(dir, 'pb.yml'))).debugs).toEqual(['tasks-done', 'handler-ran']);
   });
+
+  it('with_fileglob loops over the matching files (not directories), sorted', async () => {
+    const dir = scratch({ 'tasks.yml': '- debug: msg="{{ item | basename }}"\n  with_fileglob: "{{ playbook_dir }}/conf/*.yml"\n', 'conf/b.yml': 'x', 'conf/a.yml': 'y', 'conf/c.txt': 'z', 'conf/d.yml/keep': '' });
+    expect((await run(join(dir, 'tasks.yml'))).debugs).toEqual(['a.yml', 'b.yml']);
+  });
 });
