@@ -17,8 +17,10 @@ export interface WaitOptions {
   /** Poll interval (default 2 s, capped to the timeout). */
   intervalMs?: number;
   signal?: AbortSignal;
-  /** Called with the object (or undefined) after each poll, e.g. to stream progress. */
+  /** Called with the object (or undefined) after each read or watch event, e.g. to stream progress. */
   onPoll?: (obj: K8sObject | undefined) => void;
+  /** Poll only (no watch). By default a watch from the object's resourceVersion is used, polling as fallback. */
+  poll?: boolean;
 }
 
 export interface ApplyResult {
@@ -36,6 +38,9 @@ export interface ListOptions {
 
 type ClientNode = typeof import('@kubernetes/client-node');
 type ObjectApi = import('@kubernetes/client-node').KubernetesObjectApi;
+type KubeConfig = import('@kubernetes/client-node').KubeConfig;
+/** KubernetesObjectApi resolves kinds through discovery in a protected method; the watch path needs it too. */
+type Discovery = { resource(apiVersion: string, kind: string): Promise<{ name: string; namespaced: boolean } | undefined> };
 
 function plain<T>(v: unknown): T {
   return JSON.parse(JSON.stringify(v)) as T;
@@ -59,6 +64,7 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 export class K8sClient {
   private constructor(
     private readonly api: ObjectApi,
+    private readonly kc: KubeConfig,
     readonly kubeconfigPath: string,
     readonly server: string,
     readonly defaultNamespace: string,
@@ -92,7 +98,7 @@ export class K8sClient {
     }
     const ctxName = kc.getCurrentContext();
     const ns = kc.getContextObject(ctxName)?.namespace ?? 'default';
-    return new K8sClient(k8s.KubernetesObjectApi.makeApiClient(kc), path, cluster.server, ns);
+    return new K8sClient(k8s.KubernetesObjectApi.makeApiClient(kc), kc, path, cluster.server, ns);
   }
 
   private fail(e: unknown, action: string, object: string): KubernetesError {
@@ -168,10 +174,108 @@ export class K8sClient {
   }
 
   /**
-   * Poll the object until `pred` holds; throws k8s-timeout naming the object, the awaited state and the last
-   * state seen (phase, conditions) so the user knows where it stuck.
+   * Wait until `pred` holds: a watch on the object from its resourceVersion (re-read and re-watched when the
+   * server closes it), polling every intervalMs when watching fails. Throws k8s-timeout naming the object, the
+   * awaited state and the last state seen (phase, conditions) so the user knows where it stuck. `pred` may throw
+   * to stop early (e.g. a Failed condition).
    */
   async waitFor(ref: K8sRef, pred: K8sPredicate, opts: WaitOptions): Promise<K8sObject> {
+    if (opts.poll) return this.pollFor(ref, pred, opts);
+    const deadline = Date.now() + opts.timeoutMs;
+    let last = await this.get(ref);
+    opts.onPoll?.(last);
+    if (last && pred(last)) return last;
+    const path = await this.collectionPath(ref);
+    const k8s: ClientNode = await import('@kubernetes/client-node');
+    const watch = new k8s.Watch(this.kc);
+    let rv = last?.metadata.resourceVersion;
+    for (;;) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw this.timeout(ref, pred, opts.timeoutMs, last);
+      const outcome = await new Promise<{ obj?: K8sObject; failed?: boolean }>((resolve, reject) => {
+        let settled = false;
+        let ctrl: AbortController | undefined;
+        const finish = (fn: () => void): void => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          opts.signal?.removeEventListener('abort', onAbort);
+          ctrl?.abort();
+          fn();
+        };
+        const timer = setTimeout(() => finish(() => resolve({})), left);
+        const onAbort = (): void => finish(() => reject(opts.signal?.reason as Error));
+        opts.signal?.addEventListener('abort', onAbort, { once: true });
+        const query = { fieldSelector: `metadata.name=${ref.name}`, resourceVersion: rv, allowWatchBookmarks: true, timeoutSeconds: Math.max(1, Math.ceil(left / 1000)) };
+        watch
+          .watch(
+            path,
+            query,
+            (type: string, obj: unknown) => {
+              if (settled) return;
+              const o = obj as K8sObject | undefined;
+              if (o?.metadata?.resourceVersion) rv = o.metadata.resourceVersion;
+              if (type === 'BOOKMARK') return;
+              if (type === 'ERROR') {
+                // 410 Gone: our resourceVersion is too old; re-read and start over.
+                rv = undefined;
+                finish(() => resolve({}));
+                return;
+              }
+              last = type === 'DELETED' ? undefined : plain<K8sObject>(o);
+              opts.onPoll?.(last);
+              try {
+                if (last && pred(last)) {
+                  const hit = last;
+                  finish(() => resolve({ obj: hit }));
+                }
+              } catch (e) {
+                finish(() => reject(e as Error));
+              }
+            },
+            (err: unknown) => finish(() => resolve({ failed: !!err })),
+          )
+          .then(
+            (c) => {
+              ctrl = c;
+              if (settled) c.abort();
+            },
+            () => finish(() => resolve({ failed: true })),
+          );
+      });
+      if (outcome.obj) return outcome.obj;
+      // The watch ended (server timeout, error, 410): read the object again so no change is missed.
+      if (outcome.failed) await sleep(Math.max(10, Math.min(opts.intervalMs ?? 2000, deadline - Date.now())), opts.signal);
+      last = await this.get(ref);
+      opts.onPoll?.(last);
+      if (last && pred(last)) return last;
+      rv = last?.metadata.resourceVersion;
+    }
+  }
+
+  private timeout(ref: K8sRef, pred: K8sPredicate, timeoutMs: number, last: K8sObject | undefined): KubernetesError {
+    return new KubernetesError(
+      'k8s-timeout',
+      `timed out after ${Math.round(timeoutMs / 1000)}s waiting for ${describeRef(ref)} to reach ${pred.description}; last state: ${describeState(last)}`,
+      { hint: 'check the operator/controller that owns this object (its events and logs), or raise the wait timeout' },
+    );
+  }
+
+  /** `/api(s)/<group/version>[/namespaces/<ns>]/<plural>` of a kind, through discovery. */
+  private async collectionPath(ref: K8sRef): Promise<string> {
+    let res;
+    try {
+      res = await (this.api as unknown as Discovery).resource(ref.apiVersion, ref.kind);
+    } catch (e) {
+      throw this.fail(e, 'watch', describeRef(ref));
+    }
+    if (!res) throw this.fail(new Error(`Unrecognized API version and kind: ${ref.apiVersion} ${ref.kind}`), 'watch', describeRef(ref));
+    const base = ref.apiVersion.includes('/') ? `/apis/${ref.apiVersion}` : `/api/${ref.apiVersion}`;
+    return res.namespaced && ref.namespace ? `${base}/namespaces/${encodeURIComponent(ref.namespace)}/${res.name}` : `${base}/${res.name}`;
+  }
+
+  /** waitFor by polling only. */
+  async pollFor(ref: K8sRef, pred: K8sPredicate, opts: WaitOptions): Promise<K8sObject> {
     const deadline = Date.now() + opts.timeoutMs;
     const interval = Math.max(10, Math.min(opts.intervalMs ?? 2000, opts.timeoutMs));
     let last: K8sObject | undefined;
@@ -180,13 +284,7 @@ export class K8sClient {
       opts.onPoll?.(last);
       if (last && pred(last)) return last;
       const left = deadline - Date.now();
-      if (left <= 0) {
-        throw new KubernetesError(
-          'k8s-timeout',
-          `timed out after ${Math.round(opts.timeoutMs / 1000)}s waiting for ${describeRef(ref)} to reach ${pred.description}; last state: ${describeState(last)}`,
-          { hint: 'check the operator/controller that owns this object (its events and logs), or raise the wait timeout' },
-        );
-      }
+      if (left <= 0) throw this.timeout(ref, pred, opts.timeoutMs, last);
       await sleep(Math.min(interval, left), opts.signal);
     }
   }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync, readFileSync } from 'node:fs';
 import { startFakeK8sApi, type FakeK8sApi } from '../helpers/fake-k8s-api.js';
-import { K8sClient, hasCondition, hasPhase, parseDefinitions } from '../../src/k8s/index.js';
+import { K8sClient, hasCondition, hasPhase, parseDefinitions, predicate } from '../../src/k8s/index.js';
 import { KubernetesError } from '../../src/core/errors.js';
 
 const idms = (mirror: string) => ({
@@ -71,6 +71,26 @@ describe('K8sClient on the fake API server', () => {
     const err = (await client.waitFor(ref, hasCondition('Ready'), { timeoutMs: 200, intervalMs: 50 }).catch((e: unknown) => e)) as KubernetesError;
     expect(err.code).toBe('k8s-timeout');
     expect(err.message).toBe('timed out after 0s waiting for ClusterServiceVersion default/op.v1 to reach condition Ready=True; last state: phase Succeeded');
+  });
+
+  it('waitFor watches from the resourceVersion: it reacts to a change long before the poll interval', async () => {
+    const ref = { apiVersion: 'agent-install.openshift.io/v1beta1', kind: 'InfraEnv', name: 'w1-infra', namespace: 'default' };
+    api.put({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: 'default' }, spec: {} });
+    setTimeout(() => api.setStatus(ref.kind, ref.name, 'default', { conditions: [{ type: 'ImageCreated', status: 'True', reason: 'ImageCreated' }] }), 300);
+    const t0 = Date.now();
+    const seen: Array<string | undefined> = [];
+    const done = await client.waitFor(ref, hasCondition('ImageCreated'), { timeoutMs: 20_000, intervalMs: 60_000, onPoll: (o) => seen.push(o?.metadata.resourceVersion) });
+    expect(Date.now() - t0).toBeLessThan(5_000);
+    expect(done.status).toMatchObject({ conditions: [{ type: 'ImageCreated', status: 'True' }] });
+    const watchCall = api.calls.find((c) => c.verb === 'watch' && c.kind === 'InfraEnv');
+    expect(watchCall?.query).toMatchObject({ fieldSelector: 'metadata.name=w1-infra', resourceVersion: seen[0] });
+    // A predicate that throws stops the watch at once (how Failed conditions end a wait).
+    setTimeout(() => api.setStatus(ref.kind, ref.name, 'default', { phase: 'Broken' }), 200);
+    const stop = predicate('never', (o) => {
+      if ((o.status as { phase?: string }).phase === 'Broken') throw new Error('it broke');
+      return false;
+    });
+    await expect(client.waitFor(ref, stop, { timeoutMs: 20_000, intervalMs: 60_000 })).rejects.toThrow('it broke');
   });
 
   it('a rejected token names the kubeconfig', async () => {
