@@ -23,6 +23,8 @@ export interface OperatorRequest {
   subscriptionName: string;
   nsLabels: Record<string, string>;
   skippable: boolean;
+  /** Wait for the CSV to succeed (the role's validate_install, default true). */
+  validateInstall: boolean;
 }
 
 const OLM = 'operators.coreos.com/v1alpha1';
@@ -50,9 +52,12 @@ export function normalizeOperator(raw: unknown, index: number): OperatorRequest 
     throw new KubernetesError('operator-entry', `${where} (${name}): operator_group_spec must be a mapping`, { hint: 'e.g. operator_group_spec: {targetNamespaces: [my-ns]}' });
   }
   const skippable = r.skippable ?? r.olm_operator_skippable;
+  const namespace = s('namespace');
+  if (!namespace) throw new KubernetesError('operator-entry', `${where} (${name}) has no namespace`, { hint: `set namespace, e.g. namespace: openshift-${name.replace(/-operator$/, '')}` });
+  const validate = r.validate_install;
   return {
     name,
-    namespace: s('namespace') ?? `openshift-${name.replace(/-operator$/, '')}`,
+    namespace,
     channel: s('channel'),
     catalogSource: s('catalog_source') ?? s('source') ?? 'redhat-operators',
     catalogNamespace: s('catalog_source_namespace') ?? s('source_ns') ?? 'openshift-marketplace',
@@ -63,6 +68,7 @@ export function normalizeOperator(raw: unknown, index: number): OperatorRequest 
     subscriptionName: s('subscription_name') ?? name,
     nsLabels: Object.fromEntries(Object.entries((labels as Record<string, unknown>) ?? {}).map(([k, v]) => [k, String(v)])),
     skippable: skippable === true || skippable === 'true' || skippable === 'yes',
+    validateInstall: !(validate === false || validate === 'false' || validate === 'no'),
   };
 }
 
@@ -261,6 +267,10 @@ export async function installOperator(
     });
   }
 
+  if (!op.validateInstall) {
+    opts.log(`${op.name}: validate_install is false: not waiting for CSV ${csv}`);
+    return out;
+  }
   opts.log(`${op.name}: waiting for CSV ${op.namespace}/${csv} to succeed`);
   const failedFast = predicate('status.phase=Succeeded', (o) => {
     const phase = (o.status as { phase?: string } | undefined)?.phase;

@@ -44,7 +44,7 @@ describe('playbooks/deploy-operators.yml', () => {
     const none = await runCli(['play', PLAYBOOK, '-i', join(dir, 'inv.yml'), '-e', vars([]), '-o', 'plain']);
     expect(none.code).toBe(0);
     expect(none.stdout).toContain('no operators requested');
-    const plan = await runCli(['play', PLAYBOOK, '-i', join(dir, 'inv.yml'), '-e', vars([{ name: 'sriov-network-operator' }], { dci_install_mode: 'plan' }), '-o', 'plain']);
+    const plan = await runCli(['play', PLAYBOOK, '-i', join(dir, 'inv.yml'), '-e', vars([{ name: 'sriov-network-operator', namespace: 'openshift-sriov-network-operator' }], { dci_install_mode: 'plan' }), '-o', 'plain']);
     expect(plan.stderr).toBe('');
     expect(plan.code).toBe(0);
     expect(await readdir(join(dir, 'operators', 'plan'))).toEqual(['01-sriov-network-operator.yaml', 'plan.txt']);

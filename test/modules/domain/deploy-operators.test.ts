@@ -154,6 +154,14 @@ describe('deploy_operators on the fake API with OLM and MCO controllers', () => 
     expect(api.calls.length).toBe(before);
     const bad = await runModule('deploy_operators', { ...FAST, operators: [...ops, { namespace: 'x' }] }, ctx());
     expect(bad).toMatchObject({ failed: true, msg: expect.stringContaining('dci_operators[1] has no name') });
+    const noNs = await runModule('deploy_operators', { ...FAST, operators: [{ name: 'ptp-operator' }] }, ctx());
+    expect(noNs).toMatchObject({ failed: true, msg: expect.stringContaining('dci_operators[0] (ptp-operator) has no namespace (set namespace, e.g. namespace: openshift-ptp)') });
     expect(api.calls.length).toBe(before);
+  });
+
+  it('validate_install: false subscribes and approves without waiting for the CSV', async () => {
+    const res = await runModule('deploy_operators', { ...FAST, csv_timeout: 0.01, mirror_sets_dir: await mirrorDir(), operators: [{ name: 'broken-operator', namespace: 'broken2', catalog_source: 'cs-redhat-operators', validate_install: false }] }, ctx());
+    expect(res.failed).toBe(false);
+    expect((res.operators as Array<{ approvedInstallPlans: string[] }>)[0].approvedInstallPlans).toHaveLength(1);
   });
 });
