@@ -46,7 +46,9 @@ export async function runFromCli(opts: Omit<RunCliOptions, 'output'> & { output?
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  const { runTaskFile } = await import('../engine/index.js');
+  const { runTaskFile, TransportPool } = await import('../engine/index.js');
+  // One SSH connection per host for the whole run, shared by every stage playbook and hook file.
+  const pool = new TransportPool();
   const { closeAllTransports } = await import('../engine/transports/index.js');
   const dci = await import('./dci-hooks.js').then((m) => m.dciHooksFromEnv({ envFile: opts.envFile, inventoryPath, bus, secrets: globalSecrets, io }));
   try {
@@ -63,7 +65,7 @@ export async function runFromCli(opts: Omit<RunCliOptions, 'output'> & { output?
       secrets: globalSecrets,
       stateDir: opts.stateDir ? resolve(opts.stateDir) : defaultStateDir(),
       playbooksDir: defaultPlaybooksDir(import.meta.url),
-      runFile: runTaskFile,
+      runFile: (fileOpts) => runTaskFile({ ...fileOpts, transports: pool }),
       killSignal: controller.signal,
       resumeRunId: opts.resume,
       onRunStart: dci?.onRunStart,
@@ -73,6 +75,7 @@ export async function runFromCli(opts: Omit<RunCliOptions, 'output'> & { output?
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    await pool.closeAll();
     await closeAllTransports();
     await reporter.close();
   }

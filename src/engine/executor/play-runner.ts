@@ -843,9 +843,9 @@ export class PlayRunner {
       taskDir: scope.dir,
       secrets,
       taskName: ref.name,
+      // Template files render as text, like Ansible's template module (no native-type conversion).
       async render(template, extraVars) {
-        const r = await templar.render(template, extraVars ? { ...vars, ...extraVars } : vars, where);
-        return typeof r === 'string' ? r : r === null || r === undefined ? '' : typeof r === 'object' ? JSON.stringify(r) : String(r);
+        return templar.renderText(template, extraVars ? { ...vars, ...extraVars } : vars, where);
       },
       log(line, stream = 'stdout') {
         if (!quiet) emit({ type: 'task-output', task: ref, stream, line });

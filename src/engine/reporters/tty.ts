@@ -95,6 +95,15 @@ export class TtyReporter implements Reporter {
     return c;
   }
 
+  private runDir?: string;
+
+  /** A plain line between task trees (after the current tree is finished). */
+  private say(text: string): void {
+    this.finish();
+    const line = this.text(`${text}\n`);
+    this.chain = this.chain.then(() => this.o.write(line));
+  }
+
   private addLine(line: string): void {
     const c = this.current;
     if (!c) return;
@@ -140,6 +149,25 @@ export class TtyReporter implements Reporter {
       }
       case 'play-end':
         this.finish();
+        break;
+      // Pipeline events: stage banners, job states and the end-of-run summary, between the task trees.
+      case 'run-start':
+        this.runDir = e.runDir;
+        this.say(`run ${e.runId} (inventory ${e.inventory})`);
+        break;
+      case 'stage-start':
+        this.say(`STAGE [${e.stage}]`);
+        break;
+      case 'stage-end':
+        this.say(`STAGE [${e.stage}] ${e.status} [${formatDuration(e.durationMs)}]${e.msg ? ` — ${oneLine(e.msg, 500)}` : ''}`);
+        break;
+      case 'job-state':
+        this.say(`job state: ${e.state}${e.comment ? ` (${oneLine(e.comment, 300)})` : ''}`);
+        break;
+      case 'run-end':
+        this.say(
+          [`run ${e.runId} ${e.state} [${formatDuration(e.durationMs)}]`, ...e.summary.map((n) => `  ${n}`), ...(this.runDir ? [`  record: ${this.runDir} (dci-agent-ts runs show ${e.runId})`] : [])].join('\n'),
+        );
         break;
       default:
         break;
