@@ -26,6 +26,8 @@ function need(input: ProviderInput, name: string, hostKeys: string[], why = WHY)
   const node = members(input, 'masters')[0];
   const hv = node ? text(node.vars, name, ...hostKeys) : undefined;
   if (hv !== undefined) return hv;
+  // With a masters host the user described the node there: name that host and its variable.
+  if (node && hostKeys.length) throw missingVar(node.name, hostKeys[0], `${why} (or set ${name} for the spoke)`);
   throw missingVar(undefined, name, why);
 }
 
