@@ -148,6 +148,18 @@ describe('acm provider on the fake hub', () => {
     await expect(acmProvider.run(plan, ctx())).rejects.toThrow(/the hub already has an installed spoke "sno1"/);
   });
 
+  it('acm_force_deploy deletes the installed spoke (ManagedCluster, namespace) and deploys it again', async () => {
+    stop = startAssistedController(api, { delayMs: 30 });
+    await acmProvider.run(acmProvider.plan(input('4.16.3', { hub_kubeconfig_path: api.kubeconfigPath })), ctx());
+    expect(api.get('ClusterDeployment', 'sno1', 'sno1')?.spec).toMatchObject({ installed: true });
+    const firstRun = api.writes().length;
+    await acmProvider.run(acmProvider.plan(input('4.16.3', { hub_kubeconfig_path: api.kubeconfigPath, acm_force_deploy: true })), ctx());
+    const second = api.writes().slice(firstRun);
+    expect(second.slice(0, 3)).toEqual(['delete ManagedCluster sno1', 'delete Namespace sno1', 'apply Namespace sno1']);
+    expect(second).toContain('apply BareMetalHost sno1/sno1');
+    expect(api.get('ClusterDeployment', 'sno1', 'sno1')?.spec).toMatchObject({ installed: true });
+  });
+
   it('refuses a hub without the assisted service', async () => {
     await expect(acmProvider.run(acmProvider.plan(input('4.16.3', { hub_kubeconfig_path: api.kubeconfigPath })), ctx())).rejects.toThrow(/has no AgentServiceConfig "agent"/);
     expect(api.writes()).toEqual([]);
