@@ -21,3 +21,4 @@ export {
   type OperatorOutcome,
   type OperatorTimeouts,
 } from './olm.js';
+export { defaultReadiness } from './readiness.js';

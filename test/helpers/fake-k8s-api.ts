@@ -40,6 +40,8 @@ export const RESOURCES: ResourceDef[] = [
   R('', 'v1', 'Namespace', 'namespaces', false),
   R('', 'v1', 'Secret', 'secrets', true),
   R('', 'v1', 'ConfigMap', 'configmaps', true),
+  R('', 'v1', 'Pod', 'pods', true),
+  R('apps', 'v1', 'Deployment', 'deployments', true),
   R('apiextensions.k8s.io', 'v1', 'CustomResourceDefinition', 'customresourcedefinitions', false),
   R('config.openshift.io', 'v1', 'ImageDigestMirrorSet', 'imagedigestmirrorsets', false),
   R('config.openshift.io', 'v1', 'ImageTagMirrorSet', 'imagetagmirrorsets', false),

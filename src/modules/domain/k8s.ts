@@ -53,7 +53,7 @@ export const k8s: Module<Args> = {
   checkMode: true,
   controllerOnly: true,
   async run(args, ctx): Promise<TaskResult> {
-    const { K8sClient, parseDefinitions, resolveKubeconfig, refOf, hasCondition, predicate, registerSecretValues } = await import('../../k8s/index.js');
+    const { K8sClient, parseDefinitions, resolveKubeconfig, refOf, hasCondition, defaultReadiness, registerSecretValues } = await import('../../k8s/index.js');
     if (args.validate_certs === false) return fail('k8s: validate_certs: false is not supported; put the cluster CA in the kubeconfig');
     try {
       let source: unknown = args.definition ?? args.resource_definition;
@@ -101,7 +101,7 @@ export const k8s: Module<Args> = {
         if (args.wait) {
           const pred = args.wait_condition
             ? hasCondition(args.wait_condition.type, args.wait_condition.status, args.wait_condition.reason)
-            : predicate('existing', () => true);
+            : defaultReadiness(obj.kind);
           final = await client.waitFor(ref, pred, { timeoutMs, intervalMs, signal: ctx.signal });
         }
         registerSecretValues(final, ctx.secrets);

@@ -68,6 +68,23 @@ describe('k8s and k8s_info modules on the fake API server', () => {
     expect(timeout.msg).toMatch(/timed out after 0.2s waiting for ConfigMap default\/never to exist/);
   });
 
+  it('wait without a condition waits for a Deployment to roll out, and times out saying so', async () => {
+    const dep = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'default' }, spec: { replicas: 2 } };
+    const off = api.onChange((type, obj) => {
+      if (type === 'ADDED' && obj.kind === 'Deployment' && obj.metadata.name === 'web') {
+        setTimeout(() => api.setStatus('Deployment', 'web', 'default', { replicas: 2, updatedReplicas: 1, availableReplicas: 1, observedGeneration: 1 }), 50);
+        setTimeout(() => api.setStatus('Deployment', 'web', 'default', { replicas: 2, updatedReplicas: 2, availableReplicas: 2, observedGeneration: 1 }), 250);
+      }
+    });
+    const res = await runModule('k8s', { definition: dep, wait: true, wait_timeout: 10, wait_sleep: 0.05 }, ctx());
+    off();
+    expect(res.failed).toBe(false);
+    expect(res.result).toMatchObject({ status: { availableReplicas: 2 } });
+    const stuck = await runModule('k8s', { definition: { ...dep, metadata: { name: 'stuck', namespace: 'default' } }, wait: true, wait_timeout: 0.3, wait_sleep: 0.05 }, ctx());
+    expect(stuck.failed).toBe(true);
+    expect(stuck.msg).toMatch(/waiting for Deployment default\/stuck to reach rolled out \(all replicas updated and available\)/);
+  });
+
   it('registers Secret values for redaction', async () => {
     const c = ctx();
     await runModule('k8s', { definition: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's1', namespace: 'default' }, stringData: { password: 'hunter2-very-secret' } } }, c);
