@@ -124,6 +124,16 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** What the API server stores: a Secret's write-only stringData is merged into data (base64), as the real one does. */
+function normalize(obj: KObj): KObj {
+  if (obj.kind !== 'Secret' || !isPlainObject(obj.stringData)) return obj;
+  const data = { ...((obj.data as Record<string, string> | undefined) ?? {}) };
+  for (const [k, v] of Object.entries(obj.stringData)) data[k] = Buffer.from(String(v)).toString('base64');
+  const out = { ...obj, data };
+  delete out.stringData;
+  return out;
+}
+
 /** Server-side apply, simplified: maps merge recursively, lists and scalars from the applied config win. */
 function mergeApply(base: unknown, patch: unknown): unknown {
   if (isPlainObject(base) && isPlainObject(patch)) {
@@ -194,7 +204,7 @@ export async function startFakeK8sApi(opts: FakeK8sOptions = {}): Promise<FakeK8
   };
 
   const save = (def: ResourceDef, obj: KObj, existing: KObj | undefined): KObj => {
-    const stored = clone(obj);
+    const stored = clone(normalize({ ...obj, kind: def.kind }));
     stored.apiVersion = apiVersionOf(def);
     stored.kind = def.kind;
     if (!def.namespaced) delete stored.metadata.namespace;
@@ -434,7 +444,7 @@ export async function startFakeK8sApi(opts: FakeK8sOptions = {}): Promise<FakeK8
           const problems = validate(merged);
           if (problems.length) return invalid('apply', merged, problems);
           const managed = { ...merged };
-          const unchanged = existing && JSON.stringify({ ...existing, metadata: { ...existing.metadata } }) === JSON.stringify(mergeApply(existing, body));
+          const unchanged = existing && JSON.stringify(existing) === JSON.stringify(normalize(mergeApply(existing, body) as KObj));
           record('apply', existing ? 200 : 201);
           if (unchanged && existing) return send(res, 200, existing);
           return send(res, existing ? 200 : 201, save(def, managed, existing));

@@ -89,7 +89,12 @@ describe('k8s and k8s_info modules on the fake API server', () => {
     const c = ctx();
     await runModule('k8s', { definition: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's1', namespace: 'default' }, stringData: { password: 'hunter2-very-secret' } } }, c);
     expect(c.secrets.redact('pw=hunter2-very-secret')).not.toContain('hunter2');
-    const info = await runModule('k8s_info', { kind: 'Secret', name: 's1', namespace: 'default' }, c);
-    expect((info.resources as unknown[]).length).toBe(1);
+    const again = await runModule('k8s', { definition: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's1', namespace: 'default' }, stringData: { password: 'hunter2-very-secret' } } }, c);
+    expect(again.changed).toBe(false);
+    // A fresh run that only reads the Secret still learns its values.
+    const reader = ctx();
+    const info = await runModule('k8s_info', { kind: 'Secret', name: 's1', namespace: 'default' }, reader);
+    expect((info.resources as Array<{ data: Record<string, string> }>)[0].data.password).toBe(Buffer.from('hunter2-very-secret').toString('base64'));
+    expect(reader.secrets.redact('hunter2-very-secret')).not.toContain('hunter2');
   });
 });

@@ -113,7 +113,7 @@ describe('acm provider on the fake hub', () => {
       const bmcSecret = api.calls.findIndex((c) => !c.controller && c.kind === 'Secret' && c.name === 'bmh-sno1');
       expect(imageReady).toBeGreaterThan(-1);
       expect(bmcSecret).toBeGreaterThan(imageReady);
-      expect(api.get('Secret', 'bmh-sno1', 'sno1')?.stringData).toEqual({ username: 'root', password: 'bmc-very-secret' });
+      expect(api.get('Secret', 'bmh-sno1', 'sno1')?.data).toEqual({ username: Buffer.from('root').toString('base64'), password: Buffer.from('bmc-very-secret').toString('base64') });
       expect(api.get('ClusterImageSet', `img-${version}-dci`)?.spec).toEqual({ releaseImage: `registry.lab:5000/ocp-${version.split('.').slice(0, 2).join('.')}/${version}:${version}` });
       const conf = String((api.get('ConfigMap', 'mirror-registry-sno1', 'multicluster-engine')?.data as Record<string, string>)['registries.conf']);
       expect(conf).toContain('location = "registry.lab:5000/ocp-');
