@@ -129,7 +129,7 @@ function normalize(obj: KObj): KObj {
   if (obj.kind !== 'Secret' || !isPlainObject(obj.stringData)) return obj;
   const data = { ...((obj.data as Record<string, string> | undefined) ?? {}) };
   for (const [k, v] of Object.entries(obj.stringData)) data[k] = Buffer.from(String(v)).toString('base64');
-  const out = { ...obj, data };
+  const out: KObj = { ...obj, data };
   delete out.stringData;
   return out;
 }
