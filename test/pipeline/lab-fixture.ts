@@ -29,6 +29,7 @@ export function makeLab(extraVars = '', options: { ocpVersion?: string | null } 
     domain: lab.example
     install_type: sno
 ${options.ocpVersion === null ? '' : `    ocp_version: "${options.ocpVersion ?? '4.16.3'}"\n`}    dci_install_mode: plan
+    webserver_url: http://192.0.2.1:8080
     dci_cluster_configs_dir: ${join(dir, 'clusterconfigs')}
     dci_config_dirs:
       - ${hookDirs[0]}
@@ -42,6 +43,7 @@ ${extraVars}
     masters:
       hosts:
         sno-0:
+          ansible_host: 192.0.2.20
           ipmi_address: 192.0.2.10
           ipmi_user: admin
           ipmi_password: bmc-Secret-1
