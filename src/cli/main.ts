@@ -45,7 +45,7 @@ Examples:
 export async function main(argv: string[], io: CliIO = defaultIO): Promise<number> {
   const debug = argv.includes('--debug');
   const program = buildProgram(io);
-  let code = 0;
+  let code: number;
   try {
     await program.parseAsync(argv, { from: 'user' });
     code = typeof process.exitCode === 'number' ? process.exitCode : 0;
