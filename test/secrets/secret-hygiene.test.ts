@@ -114,13 +114,15 @@ describe('secret hygiene of a run', () => {
     expect(describeLeaks(leaks)).toBe('');
   });
 
-  it('nothing sent to the DCI server holds a secret (request bodies, stored files)', () => {
+  it('nothing sent to the DCI server holds a secret (requests, stored rows, uploaded files)', () => {
     const job = [...dci.db.jobs.values()][0];
     const files = dci.filesOf(job.id as string);
     expect(files.some((f) => f.name === 'report.txt')).toBe(true);
     const leaks = [
       ...files.flatMap((f) => findLeaks(`dci file ${String(f.name)}`, Buffer.from(f.content), secrets)),
-      ...dci.requests.flatMap((r, i) => findLeaks(`dci request #${i} ${JSON.stringify(r).slice(0, 80)}`, JSON.stringify(r), secrets.filter((s) => s !== dci.secret))),
+      ...dci.requests.flatMap((r, i) => findLeaks(`dci request #${i} ${JSON.stringify(r).slice(0, 80)}`, JSON.stringify(r), secrets)),
+      // every stored row: job fields, job state comments, results, key/values (file bodies are scanned above)
+      ...findLeaks('dci database', JSON.stringify({ ...dci.db, jobs: [...dci.db.jobs.values()], files: dci.db.files.map((f) => ({ ...f, content: undefined })) }), secrets),
     ];
     expect(describeLeaks(leaks)).toBe('');
   });
