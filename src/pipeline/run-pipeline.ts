@@ -13,6 +13,7 @@ import type { AgentEvent, EventBus, JobState } from '../core/events.js';
 import type { SecretRegistry } from '../core/secrets.js';
 import { writeFileAtomic } from '../core/atomic-write.js';
 import { UsageError } from '../core/errors.js';
+import { ansibleBool } from '../config/settings.js';
 import type { EngineInventory, RunTaskFileOptions, RunTaskFileResult, TaskFailure } from '../engine/types.js';
 import { MAIN_STAGES, selectStages, type StageDefinition, type StageSelection } from './stages.js';
 import { findHooks, type HookFile } from './hooks.js';
@@ -350,7 +351,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
       emit({ type: 'stage-end', stage, status: failedMsg ? 'failed' : 'ok', durationMs: Date.now() - t0, msg: failedMsg });
     };
 
-    const truthy = (v: unknown, dflt: boolean) => (v === undefined || v === null || v === '' ? dflt : v === true || v === 'true' || v === 'True' || v === 'yes' || v === 1 || v === '1');
+    const truthy = (v: unknown, dflt: boolean) => ansibleBool(v) ?? dflt;
     if (killed) {
       setState('killed', 'interrupted by a signal');
       if (!skipTeardown) await runFinal('teardown');
