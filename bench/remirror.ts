@@ -6,7 +6,9 @@
  *   - ours: `dci-agent-ts mirror copy --mapping` (compiled dist/, one node process);
  *   - anchor: `skopeo sync --all --preserve-digests` from a YAML list of the same 190 images.
  *
- *   npm run bench -- remirror [--runs 5] [--components 189] [--quick]
+ * `--spread` maps every component to its own repository instead (to tell per-image from per-repository costs).
+ *
+ *   npm run bench -- remirror [--runs 5] [--components 189] [--spread] [--quick]
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -19,6 +21,7 @@ const a = cliArgs();
 const QUICK = a.flag('quick');
 const RUNS = a.num('runs', QUICK ? 3 : 5);
 const COMPONENTS = a.num('components', 189);
+const SPREAD = a.flag('spread');
 
 async function main(): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), 'bench-remirror-'));
@@ -41,7 +44,7 @@ async function main(): Promise<void> {
     const ours = await fresh();
     const map = join(work, 'mapping.txt');
     const lines = [`${rel.releaseRef}=${ours.host}/ocp/release:${rel.version}-x86_64`];
-    for (const c of rel.components) lines.push(`${c.image}=${ours.host}/ocp/release:${rel.version}-x86_64-${c.name}`);
+    for (const c of rel.components) lines.push(SPREAD ? `${c.image}=${ours.host}/ocp/${c.name}:${rel.version}` : `${c.image}=${ours.host}/ocp/release:${rel.version}-x86_64-${c.name}`);
     await writeFile(map, lines.join('\n') + '\n');
     const oursArgs = [cli.bin, 'mirror', 'copy', '--mapping', map, '--plain-http', src.host, '--plain-http', ours.host];
     const first = must(await timed(process.execPath, oursArgs), 'ours first mirror');
@@ -68,7 +71,7 @@ async function main(): Promise<void> {
       syncNoop.push(s.seconds);
       process.stdout.write(`  run ${run + 1}: ours ${o.seconds.toFixed(2)} s, skopeo sync ${s.seconds.toFixed(2)} s\n`);
     }
-    printTable(`no-op re-mirror of ${images} images (new process each run, start-up included)`, 's', [
+    printTable(`no-op re-mirror of ${images} images${SPREAD ? ', one repository per component' : ''} (new process each run, start-up included)`, 's', [
       { name: 'skopeo sync no-op', samples: syncNoop, note: 'anchor' },
       { name: 'ours mirror copy no-op', samples: oursNoop, anchor: 'skopeo sync no-op', note: `peak RSS ${Math.round(Math.max(...rss))} MB; goal ≥ 2×` },
     ]);
