@@ -2,5 +2,5 @@
 import { CASE_GROUPS } from './cases/index.js';
 import { describeCases } from './check-case.js';
 
-const { inventory, 'extra-vars': extraVars, playbooks, tools } = CASE_GROUPS;
-describeCases({ inventory, 'extra-vars': extraVars, playbooks, tools });
+const { inventory, 'extra-vars': extraVars, playbooks, tools, 'mirror-stage': mirrorStage } = CASE_GROUPS;
+describeCases({ inventory, 'extra-vars': extraVars, playbooks, tools, 'mirror-stage': mirrorStage });

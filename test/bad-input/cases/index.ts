@@ -7,6 +7,7 @@ import { RUN_CASES } from './run.js';
 import { MIRROR_SETS_CASES } from './mirror-sets.js';
 import { MIRROR_COPY_CASES } from './mirror-copy.js';
 import { TOOL_CASES } from './tools.js';
+import { MIRROR_STAGE_CASES } from './mirror-stage.js';
 
 export const CASE_GROUPS: Record<string, BadInputCase[]> = {
   inventory: INVENTORY_CASES,
@@ -16,4 +17,5 @@ export const CASE_GROUPS: Record<string, BadInputCase[]> = {
   'mirror-sets': MIRROR_SETS_CASES,
   'mirror-copy': MIRROR_COPY_CASES,
   tools: TOOL_CASES,
+  'mirror-stage': MIRROR_STAGE_CASES,
 };
