@@ -28,6 +28,12 @@ export async function installSystemdUnits(opts: SystemdCliOptions, io: CliIO): P
       io.stderr(`note: ${envFile} held credentials readable by others; its mode is now 0600\n`);
     }
   }
+  await checkOnCalendar(opts.onCalendar);
+  if (envFile) {
+    // The same parser `run --env-file` uses: a file the run would refuse must not become a timer that fails nightly.
+    const { loadDciCredentials } = await import('../report/dci/credentials.js');
+    await loadDciCredentials({ envFile });
+  }
   const unit: SystemdUnitOptions = {
     name: opts.name ?? `dci-agent-ts-${cluster.replace(/[^A-Za-z0-9:_.-]/g, '-')}`,
     inventory,
@@ -56,4 +62,22 @@ export async function installSystemdUnits(opts: SystemdCliOptions, io: CliIO): P
 function localVars(inv: { toEngineInventory(): { hosts: Record<string, { vars: Record<string, unknown> }> } }): Record<string, unknown> {
   const e = inv.toEngineInventory();
   return e.hosts.localhost?.vars ?? Object.values(e.hosts)[0]?.vars ?? {};
+}
+
+const CALENDAR_SHORTHANDS = new Set(['minutely', 'hourly', 'daily', 'weekly', 'monthly', 'yearly', 'annually', 'quarterly', 'semiannually']);
+
+/** Refuse an OnCalendar= systemd would reject at enable time: `systemd-analyze calendar` when present, else a shape check. */
+async function checkOnCalendar(spec: string): Promise<void> {
+  const bad = (why: string) =>
+    new UsageError('bad-on-calendar', `--on-calendar "${spec}" is not a systemd calendar expression${why ? ` (${why})` : ''}`, {
+      hint: "use e.g. daily, '*-*-* 02:00:00' or 'Mon..Fri 22:30' (see man systemd.time)",
+    });
+  const { execCommand } = await import('../core/exec.js');
+  const probe = await execCommand('systemd-analyze', ['calendar', spec], { timeoutMs: 10_000 }).catch(() => undefined);
+  if (probe && probe.rc !== -1 && !/ENOENT|not found/i.test(probe.stderr)) {
+    if (probe.rc !== 0) throw bad(probe.stderr.split('\n')[0].trim());
+    return;
+  }
+  if (CALENDAR_SHORTHANDS.has(spec.trim().toLowerCase())) return;
+  if (!/[0-9*]/.test(spec) || !/^[0-9A-Za-z*,./:~ -]+$/.test(spec)) throw bad('');
 }

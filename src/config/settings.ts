@@ -132,6 +132,13 @@ const text = z.unknown().optional().transform((v, ctx): string | undefined => {
   return z.NEVER;
 });
 
+/** An OpenShift version: `4.16`, `4.16.3`, `4.14.0-rc.2`, `4.16.0-0.nightly-…`, `4.15.3-x86_64`; or a template. */
+const ocpVersion = text.transform((v, ctx): string | undefined => {
+  if (v === undefined || v.includes('{{') || /^\d+\.\d+(\.\d+)?([-+][0-9A-Za-z.-]+)?$/.test(v.trim())) return v;
+  ctx.addIssue({ code: 'custom', message: `expected an OpenShift version like 4.16.3 (or 4.16, 4.14.0-rc.2), got ${show(v)}`, input: v });
+  return z.NEVER;
+});
+
 const port = z.unknown().optional().transform((v, ctx): number | undefined => {
   if (v === undefined || v === null || v === '') return undefined;
   const n = typeof v === 'number' ? v : typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : NaN;
@@ -275,7 +282,7 @@ export const SETTINGS_SCHEMA = z
     local_registry_host: text.optional(),
     local_registry_port: port.optional(),
     dci_local_registry: text.optional(),
-    ocp_version: text.optional(),
+    ocp_version: ocpVersion.optional(),
     release_image: text.optional(),
     pullsecret_file: text.optional(),
     provision_cache_store: text.optional(),

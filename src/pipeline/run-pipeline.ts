@@ -234,12 +234,15 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
       });
     } catch (e) {
       // A task file that cannot be loaded (syntax, unknown keyword) fails the stage with its message.
-      const err = e as Error & { location?: { file?: string; line?: number } };
+      // The message names the file and line (what the user must open), like `play` does.
+      const err = e as Error & { location?: { file?: string; line?: number }; hint?: string };
+      const where = `${err.location?.file ?? file}${err.location?.line ? `:${err.location.line}` : ''}`;
+      const msg = `${where}: ${err.message}${err.hint ? ` (${err.hint})` : ''}`;
       result = {
         ok: false,
         stats: {},
         facts,
-        failures: [{ host: controllerHosts(o.inventory)[0], task: '(load)', file: err.location?.file ?? file, line: err.location?.line, msg: err.message }],
+        failures: [{ host: controllerHosts(o.inventory)[0], task: '(load)', file: err.location?.file ?? file, line: err.location?.line, msg }],
         testCases: [],
       };
     }

@@ -60,6 +60,26 @@ export async function runMirrorCopy(flags: MirrorCopyFlags, io: CliIO): Promise<
     else for (const h of hosts) caFiles[h] ??= file;
   }
   const authFile = flags.auth?.length ? flags.auth : defaultAuthFiles();
+  // An auth file the user named must exist and be JSON: a silent fallback to anonymous pulls fails much later.
+  for (const f of flags.auth ?? []) {
+    let text: string;
+    try {
+      text = await readFile(f, 'utf8');
+    } catch (e) {
+      throw new UsageError('auth-file-missing', `cannot read the auth file ${f}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, {
+        hint: 'pass a pull secret, auth.json or docker config.json with --auth',
+        location: { file: f },
+      });
+    }
+    try {
+      JSON.parse(text);
+    } catch (e) {
+      throw new UsageError('auth-file-invalid', `the auth file ${f} is not valid JSON: ${(e as Error).message}`, {
+        hint: 'it must look like {"auths": {"registry.example.com": {"auth": "<base64 user:password>"}}}',
+        location: { file: f },
+      });
+    }
+  }
   const controller = new AbortController();
   setMaxListeners(0, controller.signal);
   const onSignal = (): void => controller.abort(new Interrupted('mirror interrupted'));

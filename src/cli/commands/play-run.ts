@@ -1,5 +1,5 @@
 /** Implementation of `dci-agent-ts play` (loaded only when the command runs). */
-import { mkdtempSync, existsSync } from 'node:fs';
+import { mkdtempSync, existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../../core/errors.js';
@@ -28,6 +28,10 @@ function splitTags(v: string | undefined): string[] {
 export async function runPlay(playbook: string, opts: PlayRunOptions, io: CliIO): Promise<number> {
   const file = resolve(playbook);
   if (!existsSync(file)) throw new UsageError('play-missing', `playbook ${playbook} does not exist`, { hint: 'give the path of a YAML playbook or task file' });
+  // As ansible-playbook: a playbook with nothing in it is a mistake (an empty *hook* is fine: hooks run through `run`).
+  if (/^\s*(---\s*)?(\.\.\.\s*)?$/.test(readFileSync(file, 'utf8').replace(/^\s*#.*$/gm, ''))) {
+    throw new UsageError('play-empty', 'empty playbook, nothing to do', { hint: 'add a play (hosts + tasks) or a list of tasks', location: { file: playbook } });
+  }
   const forks = opts.forks !== undefined ? Number(opts.forks) : 5;
   if (!Number.isInteger(forks) || forks < 1) throw new UsageError('play-forks', `--forks ${opts.forks} is not a positive integer`);
   const { parseExtraVars } = await import('../../config/extra-vars.js');
