@@ -263,7 +263,13 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
     for (const step of steps) {
       if (signal.aborted) return { ok: false, failure: undefined as TaskFailure | undefined, msg: 'interrupted' };
       const r = await runOne(stage, step.file, step.kind, signal, step.hookdir);
-      if (!r.ok) return { ok: false, failure: r.failures[0], msg: r.failures[0]?.msg ?? `${step.file} failed` };
+      if (!r.ok) {
+        const f = r.failures[0];
+        // The stage's message says where to look: the failing task's file:line when the message does not already.
+        const where = f?.file ? `${f.file}${f.line ? `:${f.line}` : ''}` : '';
+        const msg = f?.msg ?? `${step.file} failed`;
+        return { ok: false, failure: f, msg: where && !msg.includes(where) ? `${msg} (${where})` : msg };
+      }
     }
     return { ok: true, failure: undefined, msg: '' };
   };

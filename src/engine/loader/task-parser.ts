@@ -125,7 +125,7 @@ export function parseTask(raw: unknown, file: string, catalog: ModuleCatalog): N
         isModule ? `unknown module or keyword \`${k}\`` : `unknown keyword \`${k}\` on a task`,
         where,
         name,
-        near.length ? `did you mean ${near.map((n) => `\`${n}\``).join(', ')}?` : isModule ? 'see `dci-agent-ts modules` for the supported modules' : undefined,
+        near.length ? `did you mean ${near.map((n) => `\`${n}\``).join(', ')}?` : isModule ? 'see docs/hooks.md for the supported modules' : undefined,
       );
     }
     if (!modules.length) fail('task-no-module', 'task has no module (nothing to do)', where, name, 'add a module such as `debug:` or `command:`');

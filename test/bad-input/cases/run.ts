@@ -54,7 +54,7 @@ const pullSecret = (name: string, content: string | null, says: RegExp, extra: P
 export const RUN_CASES: BadInputCase[] = [
   hook('with a YAML syntax error', '- name: x\n  debug: msg=1\n   bad: indent\n', /YAML syntax error/, { line: 3 }),
   hook('that is a mapping', 'name: x\ndebug: msg=1\n', /must hold a YAML list/),
-  hook('with an unknown module', '- name: x\n  nosuch_mod: {a: 1}\n', /unknown module or keyword `nosuch_mod`/, { line: 2, knownBug: 'run: an unknown module in a hook fails the stage without the hook file:line (play gives it)' }),
+  hook('with an unknown module', '- name: x\n  nosuch_mod: {a: 1}\n', /unknown module or keyword `nosuch_mod`/, { line: 1 }),
   hook('with an unknown filter', '- debug:\n    msg: "{{ 1 | nosuchfilter }}"\n', /no filter named 'nosuchfilter'/, { line: 1 }),
   pullSecret('file truncated', '{"auths": ', /not valid JSON/),
   pullSecret('file missing', null, /does not exist/),
