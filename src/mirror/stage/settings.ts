@@ -1,6 +1,6 @@
 /**
  * What the mirror-images stage mirrors, derived once from the lab's variables (the original agent's names,
- * dci-agent-reference §4): the release (`ocp_release_image`, else `version_pull_url` from DCI, else the public
+ * dci-agent-reference §4): the release (`ocp_release_image` or `release_image`, else `version_pull_url` from DCI, else the public
  * release for `ocp_version`), the operator catalogs (`operators_index` when operators are asked for, plus
  * `custom_catalogs`) filtered by `opm_mirror_list`/`dci_operators`, and `dci_additional_images`. Pure.
  */
@@ -62,6 +62,7 @@ export function mirrorStageSettings(vars: Record<string, unknown>): MirrorStageS
   const mm = `${minor.major}.${minor.minor}`;
   const releaseImage =
     (typeof vars.ocp_release_image === 'string' && vars.ocp_release_image) ||
+    (typeof vars.release_image === 'string' && vars.release_image) ||
     (typeof vars.version_pull_url === 'string' && vars.version_pull_url) ||
     (/^\d+\.\d+\.\d+/.test(version) ? `quay.io/openshift-release-dev/ocp-release:${version}-x86_64` : undefined);
   const wantsOperators = nonEmpty(vars.dci_operators) || nonEmpty(vars.opm_mirror_list);
