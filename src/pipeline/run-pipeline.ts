@@ -261,17 +261,17 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
   /** Runs the pieces of a stage in order, stopping at the first failure. */
   const runSteps = async (stage: string, steps: Array<{ kind: 'playbook' | 'hook'; file: string; hookdir?: string }>, signal: AbortSignal) => {
     for (const step of steps) {
-      if (signal.aborted) return { ok: false, failure: undefined as TaskFailure | undefined, msg: 'interrupted' };
+      if (signal.aborted) return { ok: false, failure: undefined as TaskFailure | undefined, msg: 'interrupted', located: 'interrupted' };
       const r = await runOne(stage, step.file, step.kind, signal, step.hookdir);
       if (!r.ok) {
         const f = r.failures[0];
         // The stage's message says where to look: the failing task's file:line when the message does not already.
         const where = f?.file ? `${f.file}${f.line ? `:${f.line}` : ''}` : '';
         const msg = f?.msg ?? `${step.file} failed`;
-        return { ok: false, failure: f, msg: where && !msg.includes(where) ? `${msg} (${where})` : msg };
+        return { ok: false, failure: f, msg, located: where && !msg.includes(where) ? `${msg} (${where})` : msg };
       }
     }
-    return { ok: true, failure: undefined, msg: '' };
+    return { ok: true, failure: undefined, msg: '', located: '' };
   };
 
   const hookSteps = (hooks: HookFile[]) => hooks.map((h) => ({ kind: 'hook' as const, file: h.file, hookdir: h.dir }));
@@ -315,7 +315,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
       const t0 = Date.now();
       const r = await runSteps(def.name, stepsOf(def), o.killSignal);
       if (!r.ok) {
-        emit({ type: 'stage-end', stage: def.name, status: 'failed', durationMs: Date.now() - t0, msg: r.msg });
+        emit({ type: 'stage-end', stage: def.name, status: 'failed', durationMs: Date.now() - t0, msg: r.located });
         if (!o.killSignal.aborted) failure = { stage: def.name, failure: r.failure, msg: r.msg };
         if (!o.killSignal.aborted) {
           const f = r.failure;
