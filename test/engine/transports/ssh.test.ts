@@ -283,9 +283,18 @@ describe('ssh transport: auth and connection errors', () => {
         return [];
       }
     });
-    for (const pid of [...grandchildren, ...children]) process.kill(Number(pid), 'SIGKILL');
+    // Attach the rejection handler before killing: the connection can drop the moment the first process dies.
+    const outcome = pending.then(unexpected, (e: unknown) => e as FailedWith);
+    for (const pid of [...grandchildren, ...children]) {
+      try {
+        process.kill(Number(pid), 'SIGKILL');
+      } catch (e) {
+        // Killing the session may already have taken its parent or child with it.
+        if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e;
+      }
+    }
     const started = Date.now();
-    const err = await pending.then(unexpected, (e: unknown) => e as FailedWith);
+    const err = await outcome;
     expect(Date.now() - started).toBeLessThan(5000);
     expect(err.code).toBe('ssh-connection-lost');
     expect(err.message).toMatch(new RegExp(`connection to dropping-host \\(${sshd.user}@127\\.0\\.0\\.1:${sshd.port}\\) lost while running 'sleep 30'`));
