@@ -51,6 +51,21 @@ export async function loadRegistriesConfFile(file: string): Promise<RegistriesCo
 export function parseMappingText(text: string, file: string): MirrorMapping[] {
   const trimmed = text.trim();
   const looksLikeLines = trimmed !== '' && trimmed.split('\n').every((l) => l.trim() === '' || l.trim().startsWith('#') || /^[^\s:=]+[^\s=]*=\S+$/.test(l.trim()));
+  // oc mapping.txt with a broken line: name that line instead of failing later as "not a list".
+  const content = text.split('\n').map((l) => l.trim());
+  const mostlyLines = !looksLikeLines && content.some((l) => /^[^\s#=][^\s=]*=/.test(l)) && !content.some((l) => /^(-|\{|\[)/.test(l));
+  if (mostlyLines) {
+    content.forEach((l, i) => {
+      if (l === '' || l.startsWith('#')) return;
+      const eq = l.indexOf('=');
+      if (eq <= 0 || eq === l.length - 1 || /\s/.test(l)) {
+        throw new MirrorSetError('invalid-mapping', `expected "source=destination" (two image references joined by =), got ${JSON.stringify(l)}`, {
+          location: { file, line: i + 1 },
+          hint: 'one mapping per line, e.g. quay.io/ns/app@sha256:…=registry.local:5000/ns/app',
+        });
+      }
+    });
+  }
   if (looksLikeLines) {
     const out: MirrorMapping[] = [];
     text.split('\n').forEach((line) => {
@@ -65,7 +80,7 @@ export function parseMappingText(text: string, file: string): MirrorMapping[] {
   const root = docs.length === 1 ? docs[0] : docs;
   const list = Array.isArray(root) ? root : ((root as { mapping?: unknown; images?: unknown })?.mapping ?? (root as { images?: unknown })?.images);
   if (!Array.isArray(list)) {
-    throw new MirrorSetError('invalid-mapping', `${file}: expected a list of {source, destination} entries (or oc mapping.txt lines "source=destination")`, { location: { file } });
+    throw new MirrorSetError('invalid-mapping', 'expected a list of {source, destination} entries (or oc mapping.txt lines "source=destination")', { location: { file } });
   }
   return list.map((raw: Record<string, unknown>, i: number) => {
     const source = raw?.source ?? raw?.origin;

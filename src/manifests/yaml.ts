@@ -16,7 +16,13 @@ export function parseYamlDocuments(text: string, file = 'input'): unknown[] {
   try {
     docs = loadAll(text);
   } catch (e) {
-    throw new MirrorSetError('invalid-yaml', `${file}: not valid YAML: ${(e as Error).message.split('\n')[0]}`, { location: { file } });
+    // The CLI prints "file:line: message": keep the file out of the message and give the line js-yaml found.
+    const mark = (e as { mark?: { line?: number } }).mark;
+    const reason = ((e as { reason?: string }).reason ?? (e as Error).message.split('\n')[0]).trim();
+    throw new MirrorSetError('invalid-yaml', `not valid YAML: ${reason}`, {
+      location: { file, line: typeof mark?.line === 'number' ? mark.line + 1 : undefined },
+      hint: 'fix the YAML at that line (indentation, brackets, quotes)',
+    });
   }
   const out: unknown[] = [];
   for (const d of docs) {
