@@ -46,6 +46,7 @@ export const RESOURCES: ResourceDef[] = [
   R('config.openshift.io', 'v1', 'ImageDigestMirrorSet', 'imagedigestmirrorsets', false),
   R('config.openshift.io', 'v1', 'ImageTagMirrorSet', 'imagetagmirrorsets', false),
   R('config.openshift.io', 'v1', 'ClusterVersion', 'clusterversions', false),
+  R('config.openshift.io', 'v1', 'OperatorHub', 'operatorhubs', false),
   R('operator.openshift.io', 'v1alpha1', 'ImageContentSourcePolicy', 'imagecontentsourcepolicies', false),
   R('operators.coreos.com', 'v1alpha1', 'CatalogSource', 'catalogsources', true),
   R('operators.coreos.com', 'v1alpha1', 'Subscription', 'subscriptions', true),

@@ -28,6 +28,9 @@ export interface FakeInstallerOptions {
   failAt?: string[];
   /** Make agent wait-for bootstrap-complete wait for the node to boot the ISO (`bootedMarker()` written). */
   requireBoot?: boolean;
+  /** The admin kubeconfig the installed cluster hands out (e.g. a fake API server's, for full-run tests);
+   * default: a generated one naming https://api.<cluster>.<baseDomain>:6443. */
+  kubeconfig?: string;
 }
 
 export interface FakeCall {
@@ -164,7 +167,8 @@ function writeAuth(ic) {
   const c = clusterOf(ic);
   fs.mkdirSync(path.join(dir, 'auth'), { recursive: true });
   const key = Buffer.from('fake-client-key-' + c.name + '-' + Date.now()).toString('base64');
-  fs.writeFileSync(path.join(dir, 'auth', 'kubeconfig'), 'apiVersion: v1\nkind: Config\nclusters:\n- cluster:\n    server: ' + c.api + '\n  name: ' + c.name + '\ncontexts:\n- context:\n    cluster: ' + c.name + '\n    user: admin\n  name: admin\ncurrent-context: admin\nusers:\n- name: admin\n  user:\n    client-certificate-data: Y2VydA==\n    client-key-data: ' + key + '\n', { mode: 0o600 });
+  if (fs.existsSync(path.join(STATE, 'kubeconfig'))) fs.writeFileSync(path.join(dir, 'auth', 'kubeconfig'), fs.readFileSync(path.join(STATE, 'kubeconfig')), { mode: 0o600 });
+  else fs.writeFileSync(path.join(dir, 'auth', 'kubeconfig'), 'apiVersion: v1\nkind: Config\nclusters:\n- cluster:\n    server: ' + c.api + '\n  name: ' + c.name + '\ncontexts:\n- context:\n    cluster: ' + c.name + '\n    user: admin\n  name: admin\ncurrent-context: admin\nusers:\n- name: admin\n  user:\n    client-certificate-data: Y2VydA==\n    client-key-data: ' + key + '\n', { mode: 0o600 });
   const pw = ['Fake', Math.random().toString(36).slice(2, 7), Math.random().toString(36).slice(2, 7), Math.random().toString(36).slice(2, 7)].join('-');
   fs.writeFileSync(path.join(dir, 'auth', 'kubeadmin-password'), pw, { mode: 0o600 });
 }
@@ -334,6 +338,7 @@ export function createFakeInstaller(o: FakeInstallerOptions): FakeInstaller {
   };
   if (o.failAt) writeList('fail-at', o.failAt);
   if (o.requireBoot) writeList('require-boot', ['yes']);
+  if (o.kubeconfig !== undefined) writeFileSync(join(stateDir, 'kubeconfig'), o.kubeconfig, { mode: 0o644 });
   return {
     binDir,
     stateDir,
