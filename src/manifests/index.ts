@@ -31,8 +31,8 @@ export { buildMirrorSets, MAX_OBJECT_BYTES, inferMappingType, mirrorScope, makeO
 export type { MirrorMapping, BuildMirrorSetsOptions, MirrorSetBuild } from './build-mirror-sets.js';
 export { groupMirroredImages, ocMirrorSetFiles, ocMirrorScope, categoryOfType } from './oc-mirror-groups.js';
 export type { MirroredImage, MirrorSetGroup, MirrorCategory, OcMirrorImageType } from './oc-mirror-groups.js';
-export { installConfigSources, dedupeSortSources, releaseMirrorEntries, releaseMirrorInstructions } from './install-config.js';
-export type { InstallConfigSource, InstallConfigMirrorFragment, InstallConfigSourcesOptions } from './install-config.js';
+export { installConfigSources, pemTrustBundle, dedupeSortSources, releaseMirrorEntries, releaseMirrorInstructions } from './install-config.js';
+export type { InstallConfigSource, InstallConfigMirrorFragment, InstallConfigSourcesOptions, TrustBundleOrigin } from './install-config.js';
 export {
   buildCatalogSource,
   buildOperatorHub,

@@ -38,21 +38,33 @@ export interface InstallConfigSourcesOptions {
   key?: 'imageDigestSources' | 'imageContentSources';
 }
 
+/** Where a trust bundle came from, so the error can name it and say what to give instead. */
+export interface TrustBundleOrigin {
+  file: string;
+  hint: string;
+}
+
+/**
+ * The trust bundle as install-config wants it (trimmed, one final newline), or a MirrorSetError when the text is
+ * not PEM certificates. Callers that read the bundle from a file pass `origin` so the message names that file.
+ */
+export function pemTrustBundle(text: string, origin?: TrustBundleOrigin): string {
+  const pem = text.trim();
+  if (/^-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----$/.test(pem)) return pem + '\n';
+  const shape = '(-----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----)';
+  if (origin) throw new MirrorSetError('invalid-trust-bundle', `not a PEM certificate bundle ${shape}`, { location: { file: origin.file }, hint: origin.hint });
+  throw new MirrorSetError('invalid-trust-bundle', `additionalTrustBundle is not a PEM certificate bundle ${shape}`, {
+    hint: 'point the registry CA setting at the PEM file of the mirror registry CA',
+  });
+}
+
 /** The fragment to merge into install-config.yaml. */
 export function installConfigSources(entries: readonly MirrorEntry[], options: InstallConfigSourcesOptions): InstallConfigMirrorFragment {
   const key = options.key ?? (compareMinor(options.version, '4.14') >= 0 ? 'imageDigestSources' : 'imageContentSources');
   const out: InstallConfigMirrorFragment = {};
   const sources = dedupeSortSources(entries);
   if (sources.length > 0) out[key] = sources;
-  if (options.additionalTrustBundle !== undefined) {
-    const pem = options.additionalTrustBundle.trim();
-    if (!/^-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----$/.test(pem)) {
-      throw new MirrorSetError('invalid-trust-bundle', 'additionalTrustBundle is not a PEM certificate bundle (-----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----)', {
-        hint: 'point the registry CA setting at the PEM file of the mirror registry CA',
-      });
-    }
-    out.additionalTrustBundle = pem + '\n';
-  }
+  if (options.additionalTrustBundle !== undefined) out.additionalTrustBundle = pemTrustBundle(options.additionalTrustBundle);
   return out;
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildMirrorSets, installConfigSources, mirrorScope, releaseMirrorEntries, toYaml, parseYamlDocuments, type MirrorMapping } from '../../src/manifests/index.js';
-import { MirrorSetError } from '../../src/core/errors.js';
+import { buildMirrorSets, installConfigSources, pemTrustBundle, mirrorScope, releaseMirrorEntries, toYaml, parseYamlDocuments, type MirrorMapping } from '../../src/manifests/index.js';
+import { MirrorSetError, formatUserError } from '../../src/core/errors.js';
 
 const D = (c: string): string => 'sha256:' + c.repeat(64);
 
@@ -117,6 +117,20 @@ describe('buildMirrorSets', () => {
     const f12 = installConfigSources(releaseMirrorEntries(b12), { version: '4.13.2' });
     expect(Object.keys(f12)).toEqual(['imageContentSources']);
     expect(() => installConfigSources([], { version: '4.16', additionalTrustBundle: 'not a pem' })).toThrow(/not a PEM/);
+  });
+
+  it('a trust bundle read from a file: the error names the file and carries the caller\'s hint', () => {
+    expect(pemTrustBundle('  -----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n\n')).toBe('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+    let caught: unknown;
+    try {
+      pemTrustBundle('not a pem\n', { file: 'certs/ca.pem', hint: 'give the CA file' });
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(MirrorSetError);
+    const err = caught as MirrorSetError;
+    expect(formatUserError(err)).toMatch(/^error: certs\/ca\.pem: not a PEM certificate bundle/);
+    expect(err.hint).toBe('give the CA file');
   });
 });
 

@@ -56,9 +56,10 @@ function registerRender(group: Command, io: CliIO): void {
       let ca: string | undefined;
       if (opts.caFile) {
         const { readFile } = await import('node:fs/promises');
-        ca = await readFile(opts.caFile, 'utf8').catch((e: NodeJS.ErrnoException) => {
+        const text = await readFile(opts.caFile, 'utf8').catch((e: NodeJS.ErrnoException) => {
           throw new UsageError('unreadable-ca', `cannot read --ca-file ${opts.caFile}: ${e.code ?? e.message}`);
         });
+        ca = m.pemTrustBundle(text, { file: opts.caFile, hint: "give --ca-file the PEM file of the mirror registry's CA certificate (-----BEGIN CERTIFICATE----- blocks), or leave --ca-file out" });
       }
       const files: Array<[string, string]> = build.objects.map((o) => [`${o.metadata.name}.yaml`, m.toYaml([o])]);
       const release = m.releaseMirrorEntries(build);
