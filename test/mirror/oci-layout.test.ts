@@ -124,4 +124,19 @@ describe('mirror to disk and back', () => {
     await writeFile(join(work, 'x'), '');
     expect(disk).toBeTruthy();
   });
+  it('a copy whose source cannot be read creates no destination layout, and leaves an existing one as it was', async () => {
+    const fresh = join(work, 'never-made');
+    const r = await copyImages([{ source: `docker://${a.host}/src/app:no-such-tag`, destination: `oci:${fresh}:x` }], { registry: registry() });
+    expect(r.failures).toHaveLength(1);
+    await expect(stat(fresh)).rejects.toThrow(/ENOENT/);
+
+    const existing = join(work, 'existing');
+    const img = layout.images[1];
+    await copyImages([{ source: `docker://${a.host}/src/app:${img.tag}`, destination: `oci:${existing}:${img.tag}` }], { registry: registry() });
+    const before = (await readdir(join(existing, 'blobs', 'sha256'))).sort();
+    const again = await copyImages([{ source: `docker://${a.host}/src/app:no-such-tag`, destination: `oci:${existing}:y` }], { registry: registry() });
+    expect(again.failures).toHaveLength(1);
+    expect((await readdir(join(existing, 'blobs', 'sha256'))).sort()).toEqual(before);
+    expect(await new OciLayout(existing).tags()).toEqual([img.tag]);
+  });
 });

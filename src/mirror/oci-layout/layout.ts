@@ -32,6 +32,7 @@ export class OciLayout implements ImageSource, ImageDestination {
   private index: Promise<OciIndex> | undefined;
   private writeChain: Promise<void> = Promise.resolve();
   private initialized: Promise<void> | undefined;
+  private existing: Promise<boolean> | undefined;
 
   constructor(readonly dir: string, private readonly options: { create?: boolean } = {}) {
     this.description = `oci:${dir}`;
@@ -43,20 +44,29 @@ export class OciLayout implements ImageSource, ImageDestination {
     return join(this.dir, 'blobs', 'sha256', digest.slice(7));
   }
 
+  /**
+   * Reads never create anything: a destination layout that does not exist yet reads as empty, and the directory
+   * is made by the first write (so a copy whose source cannot be read leaves no empty layout behind).
+   */
+  private async exists(): Promise<boolean> {
+    this.existing ??= stat(join(this.dir, 'oci-layout')).then(
+      () => true,
+      () => false,
+    );
+    if (await this.existing) return true;
+    if (!this.options.create) {
+      throw new RegistryError('oci-layout-missing', `${this.dir} is not an OCI image layout (no oci-layout file)`, { hint: 'check the oci:DIR path, or write one first with mirror copy --to oci:DIR', location: { file: this.dir } });
+    }
+    return false;
+  }
+
+  /** Before a write: make the layout (oci-layout marker, blobs/sha256) when it is not there yet. */
   private async init(): Promise<void> {
     this.initialized ??= (async () => {
-      let exists = true;
-      try {
-        await stat(join(this.dir, 'oci-layout'));
-      } catch {
-        exists = false;
-      }
-      if (!exists) {
-        if (!this.options.create) {
-          throw new RegistryError('oci-layout-missing', `${this.dir} is not an OCI image layout (no oci-layout file)`, { hint: 'check the oci:DIR path, or write one first with mirror copy --to oci:DIR', location: { file: this.dir } });
-        }
+      if (!(await this.exists())) {
         await mkdir(join(this.dir, 'blobs', 'sha256'), { recursive: true });
         await writeFileAtomic(join(this.dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
+        this.existing = Promise.resolve(true);
       } else {
         await mkdir(join(this.dir, 'blobs', 'sha256'), { recursive: true });
       }
@@ -66,7 +76,7 @@ export class OciLayout implements ImageSource, ImageDestination {
 
   async readIndex(): Promise<OciIndex> {
     this.index ??= (async () => {
-      await this.init();
+      if (!(await this.exists())) return { schemaVersion: 2, mediaType: MEDIA_TYPES.ociIndex, manifests: [] };
       try {
         const j = JSON.parse(await readFile(join(this.dir, 'index.json'), 'utf8')) as OciIndex;
         if (!Array.isArray(j.manifests)) throw new Error('no manifests array');
@@ -160,7 +170,7 @@ export class OciLayout implements ImageSource, ImageDestination {
   }
 
   async hasBlob(desc: Descriptor): Promise<boolean> {
-    await this.init();
+    if (!(await this.exists())) return false;
     try {
       return (await stat(this.blobPath(desc.digest))).size === desc.size;
     } catch {
