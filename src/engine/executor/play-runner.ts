@@ -670,7 +670,9 @@ export class PlayRunner {
     }
     const durationMs = Date.now() - t0;
     if (/^test_/.test(name)) {
-      this.testCases.push({ name, host: h.name, status: status === 'failed' ? 'failed' : status === 'skipped' ? 'skipped' : 'passed', durationMs, msg: status === 'failed' ? this.o.secrets.redact(String(shown.msg ?? 'failed')) : undefined, file: task.where.file });
+      // An unreachable host (connection refused or lost mid-command) fails the test case, as Ansible's junit callback does.
+      const failedCase = status === 'failed' || status === 'unreachable';
+      this.testCases.push({ name, host: h.name, status: failedCase ? 'failed' : status === 'skipped' ? 'skipped' : 'passed', durationMs, msg: failedCase ? this.o.secrets.redact(String(shown.msg ?? 'failed')) : undefined, file: task.where.file });
     }
     if (status === 'unreachable') {
       h.unreachable = true;
