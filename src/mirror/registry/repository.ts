@@ -9,7 +9,7 @@ import { sha256Digest, isDigest, verifyBytes } from '../digest.js';
 import { MANIFEST_ACCEPT, MAX_MANIFEST_BYTES, MAX_CONFIG_BYTES } from '../media-types.js';
 import type { Descriptor, ImageDestination, ImageSource, ManifestBlob, ManifestHead } from '../types.js';
 import { statusError, readErrorBody, type RegistryClient } from './client.js';
-import { RegistryHttpError } from './retry.js';
+import { RegistryHttpError, withRetry } from './retry.js';
 import { ResumingBlobStream, type OpenedBody } from './resuming-stream.js';
 
 export class RegistryRepository implements ImageSource, ImageDestination {
@@ -61,16 +61,25 @@ export class RegistryRepository implements ImageSource, ImageDestination {
 
   async getManifest(ref: string, signal?: AbortSignal): Promise<ManifestBlob> {
     const where = this.image(ref);
-    const res = await this.client.request(this.registry, {
-      method: 'GET', path: `/v2/${this.repository}/manifests/${ref}`, headers: { accept: MANIFEST_ACCEPT },
-      scopes: this.scopesFor(this.writeIntent), signal, what: `GET manifest ${where}`,
-    });
-    if (res.statusCode !== 200) throw await statusError(res, this.registry, 'GET manifest', where);
-    const bytes = await readCapped(res.body, MAX_MANIFEST_BYTES, header(res.headers['content-length']), `manifest of ${where}`);
+    // The body read and the digest check are inside the retry too: a connection dropped (or bytes damaged) while
+    // the manifest streams is as transient as a 503 before it.
+    const { bytes, res } = await withRetry(
+      async () => {
+        const res = await this.client.request(this.registry, {
+          method: 'GET', path: `/v2/${this.repository}/manifests/${ref}`, headers: { accept: MANIFEST_ACCEPT },
+          scopes: this.scopesFor(this.writeIntent), signal, retry: false, what: `GET manifest ${where}`,
+        });
+        if (res.statusCode !== 200) throw await statusError(res, this.registry, 'GET manifest', where);
+        const bytes = await readCapped(res.body, MAX_MANIFEST_BYTES, header(res.headers['content-length']), `manifest of ${where}`);
+        if (isDigest(ref)) verifyBytes(bytes, ref, where);
+        const claimed = header(res.headers['docker-content-digest']);
+        if (claimed && isDigest(claimed) && claimed !== sha256Digest(bytes)) verifyBytes(bytes, claimed, where);
+        return { bytes, res };
+      },
+      this.client.retryPolicy,
+      { signal },
+    );
     const digest = sha256Digest(bytes);
-    if (isDigest(ref)) verifyBytes(bytes, ref, where);
-    const claimed = header(res.headers['docker-content-digest']);
-    if (claimed && isDigest(claimed) && claimed !== digest) verifyBytes(bytes, claimed, where);
     let mediaType = (header(res.headers['content-type']) ?? '').split(';')[0].trim();
     try {
       const mt = (JSON.parse(bytes.toString('utf8')) as { mediaType?: unknown }).mediaType;
