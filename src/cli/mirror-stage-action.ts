@@ -6,17 +6,12 @@ import type { CliIO } from './main.js';
 import type { MirrorStageFlags } from './commands/mirror-stage.js';
 
 export async function runMirrorStageCommand(mode: 'images' | 'to-disk' | 'from-disk', flags: MirrorStageFlags, io: CliIO): Promise<void> {
-  // Only the mirror settings matter here: install data (masters, BMCs) is not required to mirror.
-  const { loadInventory, parseExtraVars, controllerHost, registerSecretVariables } = await import('../config/index.js');
-  const inv = await loadInventory(resolve(flags.inventory));
-  const extra = await parseExtraVars(flags.extraVars ?? []);
-  const engineInventory = inv.toEngineInventory(extra);
-  const controller = engineInventory.hosts[controllerHost(inv)] ?? Object.values(engineInventory.hosts)[0];
-  const vars: Record<string, unknown> = { ...(controller?.vars ?? {}), ...extra.vars };
+  // Only the mirror settings matter here: install data (masters, BMCs) is not required to mirror. Values are
+  // templated and checked like the pipeline stage sees them, before anything goes to the network.
+  const { mirrorVarsFromInventory } = await import('../mirror/stage/inventory-vars.js');
+  const { vars } = await mirrorVarsFromInventory(flags.inventory, flags.extraVars ?? [], globalSecrets);
+  const { registerSecretVariables } = await import('../config/index.js');
   registerSecretVariables(vars, globalSecrets);
-  if (vars.dci_local_registry === undefined && vars.local_registry_host !== undefined) {
-    vars.dci_local_registry = `${String(vars.local_registry_host)}${vars.local_registry_port !== undefined && vars.local_registry_port !== '' ? `:${String(vars.local_registry_port)}` : ''}`;
-  }
   const { mirrorImagesFromVars } = await import('../mirror/stage/run-from-vars.js');
   const archive = flags.archive ? resolve(flags.archive) : undefined;
   const outDir = resolve(flags.out ?? (archive ? `${archive}/outputs` : 'mirror-out'));

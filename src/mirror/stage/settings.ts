@@ -6,6 +6,7 @@
  */
 import { SettingsError } from '../../core/errors.js';
 import { parseOcpMinor } from '../../manifests/version.js';
+import { filterConfigFromDci } from '../catalog/dci-config.js';
 
 export interface MirrorStageSettings {
   localRegistry: string;
@@ -65,6 +66,8 @@ export function mirrorStageSettings(vars: Record<string, unknown>): MirrorStageS
     (typeof vars.release_image === 'string' && vars.release_image) ||
     (typeof vars.version_pull_url === 'string' && vars.version_pull_url) ||
     (/^\d+\.\d+\.\d+/.test(version) ? `quay.io/openshift-release-dev/ocp-release:${version}-x86_64` : undefined);
+  // The package lists are checked now, before the release or a catalog is read from the network.
+  filterConfigFromDci({ opm_mirror_list: vars.opm_mirror_list, dci_operators: vars.dci_operators });
   const wantsOperators = nonEmpty(vars.dci_operators) || nonEmpty(vars.opm_mirror_list);
   const catalogs: MirrorStageSettings['catalogs'] = [];
   if (wantsOperators) {
