@@ -86,7 +86,8 @@ export function parseTask(raw: unknown, file: string, catalog: ModuleCatalog): N
     fail('task-not-mapping', `a task must be a mapping of keywords, got ${raw === null ? 'null' : typeof raw}: ${JSON.stringify(raw)}`, where, undefined, 'write tasks as "- name: ...\\n  module: args"');
   }
   const name = raw.name !== undefined && raw.name !== null ? String(raw.name) : undefined;
-  if ('block' in raw) return parseBlock(raw, file, where, catalog, name);
+  // Like Ansible, any of block/rescue/always makes the mapping a block (a lone `rescue:` is then refused there).
+  if ('block' in raw || 'rescue' in raw || 'always' in raw) return parseBlock(raw, file, where, catalog, name);
 
   // Find the action: the one key that is not a keyword.
   const candidates = Object.keys(raw).filter((k) => !TASK_KEYWORDS.has(k));
@@ -227,14 +228,33 @@ function parseBlock(raw: Record<string, unknown>, file: string, where: Where, ca
       fail('block-unknown-keyword', `unknown keyword \`${k}\` on a block`, where, name, near.length ? `did you mean ${near.map((n) => `\`${n}\``).join(', ')}?` : 'a module must be inside the block\'s task list');
     }
   }
-  return {
-    kind: 'block',
-    where,
-    keywords: keywordsOf(raw, where),
-    block: parseTaskList(raw.block, file, catalog, 'block'),
-    rescue: parseTaskList(raw.rescue, file, catalog, 'rescue'),
-    always: parseTaskList(raw.always, file, catalog, 'always'),
-  };
+  const block = blockSection(raw, 'block', file, where, catalog, name);
+  const rescue = blockSection(raw, 'rescue', file, where, catalog, name);
+  const always = blockSection(raw, 'always', file, where, catalog, name);
+  // ansible-core checks rescue before always (Block._validate_rescue/_validate_always): name the same keyword.
+  for (const [key, tasks] of [['rescue', rescue], ['always', always]] as const) {
+    if (tasks.length > 0 && block.length === 0) {
+      fail('block-section-without-block', `'${key}' keyword cannot be used without 'block'`, where, name, `put the tasks to protect in a \`block:\` list above \`${key}:\``);
+    }
+  }
+  return { kind: 'block', where, keywords: keywordsOf(raw, where), block, rescue, always };
+}
+
+/**
+ * One of a block's task lists. ansible-core refuses a section that is present but not a list — `block:` left empty
+ * (null), a string or a mapping — with "A malformed block was encountered while loading <section>"; an absent
+ * rescue/always is an empty list, an absent `block` too (a lone rescue/always is refused by the caller).
+ */
+function blockSection(raw: Record<string, unknown>, key: 'block' | 'rescue' | 'always', file: string, where: Where, catalog: ModuleCatalog, name: string | undefined): Node[] {
+  const value = raw[key];
+  if (!(key in raw)) return [];
+  if (!Array.isArray(value)) {
+    // ansible-core's own wording ("... while loading a block", "... loading rescue", "... loading always").
+    const section = key === 'block' ? 'a block' : key;
+    const got = value === null ? 'it is empty' : `it is ${typeof value === 'object' ? 'a mapping' : `the ${typeof value} ${JSON.stringify(value)}`}`;
+    fail('block-malformed', `A malformed block was encountered while loading ${section}: \`${key}:\` must be a list of tasks, ${got}`, where, name, `list the tasks under \`${key}:\` ("- debug: ...")${value === null ? `, or remove the empty \`${key}:\`` : ''}`);
+  }
+  return parseTaskList(value, file, catalog, key);
 }
 
 /** Parse one play mapping. */
