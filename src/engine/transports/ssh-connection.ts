@@ -96,8 +96,8 @@ export class SshConnection {
         sock,
         username: target.user,
         readyTimeout: target.connectTimeoutMs,
-        keepaliveInterval: 15_000,
-        keepaliveCountMax: 3,
+        keepaliveInterval: target.keepaliveIntervalMs,
+        keepaliveCountMax: target.keepaliveCountMax,
         authHandler: auth.handler,
         hostVerifier: (key: Buffer) => {
           presented = key;

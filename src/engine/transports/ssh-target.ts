@@ -2,7 +2,8 @@
  * Turn a host's inventory variables into SSH connection settings, with Ansible's variable names:
  * ansible_host/ansible_port/ansible_user, ansible_ssh_private_key_file, ansible_password, host key checking
  * (ansible_ssh_host_key_checking, ansible_host_key_checking, dci_ssh_known_hosts, ansible_ssh_known_hosts_file,
- * and `-o UserKnownHostsFile=… -o StrictHostKeyChecking=…` inside ansible_ssh_common_args/extra_args).
+ * and `-o UserKnownHostsFile=… -o StrictHostKeyChecking=…` inside ansible_ssh_common_args/extra_args), and
+ * `-o ServerAliveInterval=… -o ServerAliveCountMax=…` for the keepalives.
  */
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +26,9 @@ export interface SshTarget {
   knownHostsWriteFile: string;
   hostKeyPolicy: HostKeyPolicy;
   connectTimeoutMs: number;
+  /** SSH keepalives (`-o ServerAliveInterval=… -o ServerAliveCountMax=…`): how fast a silent partition is noticed. */
+  keepaliveIntervalMs: number;
+  keepaliveCountMax: number;
 }
 
 function pick(vars: Record<string, unknown>, ...names: string[]): string | undefined {
@@ -33,6 +37,11 @@ function pick(vars: Record<string, unknown>, ...names: string[]): string | undef
     if (v !== undefined && v !== null && v !== '') return String(v);
   }
   return undefined;
+}
+
+function positive(value: string | undefined, fallback: number): number {
+  const n = Number(value);
+  return value !== undefined && Number.isInteger(n) && n > 0 ? n : fallback;
 }
 
 export function expandTilde(p: string): string {
@@ -103,6 +112,9 @@ export function resolveSshTarget(vars: Record<string, unknown>, hostName: string
     knownHostsWriteFile: knownHostsFiles[0],
     hostKeyPolicy: policy,
     connectTimeoutMs: (Number.isFinite(timeout) && timeout > 0 ? timeout : 10) * 1000,
+    // Without an explicit ServerAliveInterval we still probe every 15 s: a silent partition must not hang a run.
+    keepaliveIntervalMs: positive(options.serveraliveinterval, 15) * 1000,
+    keepaliveCountMax: positive(options.serveralivecountmax, 3),
   };
 }
 
