@@ -287,6 +287,10 @@ export const SETTINGS_SCHEMA = z
     pullsecret_file: text.optional(),
     provision_cache_store: text.optional(),
     webserver_url: text.optional(),
+    cache_enabled: bool(false),
+    webserver_caching_port: port.optional(),
+    bootstraposimage: text.optional(),
+    clusterosimage: text.optional(),
     dci_operators: operators,
     opm_mirror_list: mirrorList,
     dci_config_dirs: stringList(['/etc/dci-openshift-agent']),
@@ -320,6 +324,7 @@ const NODE_SCHEMA = z
     baremetal_mac: mac.optional(),
     installation_disk: text.optional(),
     ansible_host: text.optional(),
+    poweroff: bool(true),
   })
   .loose();
 

@@ -27,7 +27,11 @@ export const DESCRIPTIONS: Record<string, VarDoc> = {
   release_image: { group: 'Install', type: 'image reference', text: 'Release payload to install instead of the one of `ocp_version` (pin by digest).' },
   pullsecret_file: { group: 'Install', type: 'path', text: 'A pull secret merged last (wins) into the cluster pull secret, after the DCI topic secret, `openshift_secret` and `disconnected_registry_auths_file`.' },
   provision_cache_store: { group: 'Install', type: 'path', dflt: '`~/releases`', text: 'Where release artifacts (installer, RHCOS images, agent ISO) are cached on the provisioner.' },
-  webserver_url: { group: 'Install', type: 'URL', text: 'HTTP server serving `provision_cache_store`: the BMCs download images from it (required for sno).' },
+  webserver_url: { group: 'Install', type: 'URL', text: 'HTTP server serving `provision_cache_store`: the BMCs download images from it (required for sno), and the bootstrap VM its RHCOS image (required for a disconnected ipi below 4.22).' },
+  cache_enabled: { group: 'Install', type: 'bool', text: 'ipi: cache the RHCOS images on the provisioner even when connected (always done when `dci_disconnected`, below 4.22). Served from `webserver_url`, else http://<provisioner>:`webserver_caching_port`.' },
+  webserver_caching_port: { group: 'Install', type: 'port', dflt: '`8080`', text: 'ipi with `cache_enabled` and no `webserver_url`: the port of the cache web server on the provisioner.' },
+  bootstraposimage: { group: 'Install', type: 'URL?sha256=...', text: 'ipi below 4.22: the bootstrap VM RHCOS image (install-config `bootstrapOSImage`); when set, it is not cached. Default when disconnected: the qemu image of the release, cached in `provision_cache_store` and served from `webserver_url`, with `?sha256=` its uncompressed digest.' },
+  clusterosimage: { group: 'Install', type: 'URL?sha256=...', text: 'ipi below 4.10: the nodes RHCOS image (install-config `clusterOSImage`); when set, it is not cached. Default when disconnected: the openstack image of the release, cached like `bootstraposimage`.' },
   cluster: { group: 'Cluster', type: 'string', text: 'Cluster name (first DNS label of api.<cluster>.<domain>).' },
   cluster_name: { group: 'Cluster', type: 'string', text: 'Alias of `cluster` (used when `cluster` is unset).' },
   domain: { group: 'Cluster', type: 'DNS domain', text: 'Base DNS domain of the cluster.' },
@@ -61,6 +65,8 @@ export const HOST_VARIABLES: Array<[string, string, string]> = [
   ['baremetal_mac', 'MAC', 'MAC of the baremetal NIC. Quote it in YAML: an unquoted MAC of digits is read as a number.'],
   ['installation_disk', 'device', 'Root device hint.'],
   ['ansible_host', 'IP', 'Node IP (sno: the rendezvous IP).'],
+  ['poweroff', 'bool', 'ipi: power the node off through its BMC before `create cluster` (default true): Redfish (dell/hpe/kvm vendors, redfish addresses) from the controller, else `ipmitool` on the provisioner.'],
+  ['vendor', 'dell \\| hpe \\| kvm \\| irmc \\| ipmi', 'BMC kind when `ipmi_address` is a bare IP (also the dell_hosts_redfish/hp_hosts_redfish/kvm_hosts_redfish groups); default ipmi.'],
 ];
 
 const show = (v: unknown): string => (v === undefined ? '' : `\`${JSON.stringify(v)}\``);

@@ -12,12 +12,25 @@
  * (including the kubeadmin password line the real one prints), and exits with the real exit codes
  * (3 config, 5 bootstrap, 6 install).
  *
+ * `coreos print-stream-json` prints the release's RHCOS stream metadata (the real format: architectures.x86_64
+ * .artifacts.<qemu|openstack|metal>.formats.<qcow2.gz|iso>.disk {location, sha256, uncompressed-sha256}); the
+ * images exist (small gzip files made here, real sha256s) and are served from `file://` by default or from
+ * `rhcosBaseUrl`. bootstrapOSImage/clusterOSImage must be http(s) URLs with a `sha256` parameter (the real
+ * validation); with `verifyOsImages`, `create cluster` downloads bootstrapOSImage like the real one does for the
+ * bootstrap VM and checks the uncompressed sha256 (clusterOSImage: the sha256 of the file).
+ *
+ * A fake `ipmitool` sits next to `oc`: `-I lanplus -H h [-p port] -U user (-E with IPMI_PASSWORD | -P | -f) power
+ * status|on|off`, one power state per BMC host (on by default), a wrong password or an unreachable BMC fails like
+ * the real one; its calls go to `ipmi.log` (password never logged), not `calls.log`.
+ *
  * Control files in the state dir: `fail-at` (phase names, one a line: manifests, bootstrap, install, wait-for,
  * image, agent-bootstrap, agent-install), `hang-at` (same, sleeps 30 s then fails, so a timeout test leaves nothing behind), `require-boot` (agent wait-for
  * bootstrap-complete fails unless `booted-iso` exists — the fake Redfish writes it). Every call is appended to
  * `calls.log` as JSON (tool, argv, cwd, OPENSHIFT_INSTALL_RELEASE_IMAGE_OVERRIDE).
  */
+import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +41,10 @@ export interface FakeInstallerOptions {
   failAt?: string[];
   /** Make agent wait-for bootstrap-complete wait for the node to boot the ISO (`bootedMarker()` written). */
   requireBoot?: boolean;
+  /** Where the RHCOS images are downloaded from (an HTTP server serving `rhcos.dir`); default `file://<rhcos.dir>`. */
+  rhcosBaseUrl?: string;
+  /** `create cluster` downloads bootstrapOSImage and checks its sha256 (the web server must serve it). */
+  verifyOsImages?: boolean;
   /** The admin kubeconfig the installed cluster hands out (e.g. a fake API server's, for full-run tests);
    * default: a generated one naming https://api.<cluster>.<baseDomain>:6443. */
   kubeconfig?: string;
@@ -40,8 +57,24 @@ export interface FakeCall {
   releaseOverride: string | null;
 }
 
+export interface FakeRhcosImage {
+  file: string;
+  sha256: string;
+  /** sha256 of the gunzipped image (qcow2.gz images). */
+  uncompressedSha256?: string;
+}
+
+export interface FakeIpmiCall {
+  host: string;
+  port: string;
+  user: string;
+  command: string;
+  /** How the password came: env (-E), arg (-P) or file (-f). */
+  passwordFrom: string;
+}
+
 export interface FakeInstaller {
-  /** Put this on the provisioner's PATH (holds `oc`). */
+  /** Put this on the provisioner's PATH (holds `oc` and `ipmitool`). */
   binDir: string;
   stateDir: string;
   failAt(phases: string[]): void;
@@ -49,6 +82,19 @@ export interface FakeInstaller {
   calls(): FakeCall[];
   /** Where the fake Redfish records the boot (the installer reads it). */
   bootedMarker(): string;
+  /** The release's RHCOS images (what `coreos print-stream-json` lists). */
+  rhcos: { dir: string; images: Record<'qemu' | 'openstack' | 'metal-iso', FakeRhcosImage> };
+  /** The fake BMCs behind `ipmitool`. */
+  ipmi: {
+    calls(): FakeIpmiCall[];
+    power(host: string): 'on' | 'off';
+    setPower(host: string, state: 'on' | 'off'): void;
+    /** Only this password opens the BMC at `host` (default: any non-empty password). */
+    setPassword(host: string, password: string): void;
+    unreachable(host: string): void;
+  };
+  /** bootstrapOSImage/clusterOSImage downloads made by `create cluster` (verifyOsImages). */
+  osImageDownloads(): Array<{ field: string; url: string }>;
   cleanup(): void;
 }
 
@@ -137,6 +183,15 @@ function validateInstallConfig(ic, agent) {
       if (!h.bmc || !h.bmc.password) errs.push(p + '.bmc.password: Required value');
       if (!isMac(h.bootMACAddress)) errs.push(p + '.bootMACAddress: Invalid value: ' + JSON.stringify(h.bootMACAddress) + ': invalid MAC address');
     });
+    for (const field of ['bootstrapOSImage', 'clusterOSImage']) {
+      if (b[field] === undefined) continue;
+      let u;
+      try { u = new URL(String(b[field])); } catch (e) { errs.push('platform.baremetal.' + field + ': Invalid value: ' + JSON.stringify(b[field]) + ': invalid URI'); continue; }
+      if (!/^https?:$/.test(u.protocol)) errs.push('platform.baremetal.' + field + ': Invalid value: ' + JSON.stringify(b[field]) + ': the URI must use http or https');
+      const sha = u.searchParams.get('sha256');
+      if (!sha) errs.push('platform.baremetal.' + field + ': Invalid value: ' + JSON.stringify(b[field]) + ': the URI provided: ' + b[field] + ' is missing the sha256 parameter');
+      else if (!/^[0-9a-f]{64}$/.test(sha)) errs.push('platform.baremetal.' + field + ': Invalid value: ' + JSON.stringify(sha) + ': the sha256 parameter is not a sha256 digest');
+    }
     if (masters < cp) errs.push('platform.baremetal.hosts: Required value: not enough hosts found (' + masters + ') to support all the configured ControlPlane replicas (' + cp + ')');
   }
   if (platform.none) {
@@ -180,9 +235,30 @@ function installComplete(ic) {
   info('Login to the console with user: "kubeadmin", and password: "' + fs.readFileSync(path.join(dir, 'auth', 'kubeadmin-password'), 'utf8') + '"');
 }
 
+async function verifyOsImages(ic) {
+  if (!fs.existsSync(path.join(STATE, 'verify-os-images'))) return;
+  const b = (ic.platform || {}).baremetal || {};
+  for (const field of ['bootstrapOSImage', 'clusterOSImage']) {
+    if (!b[field]) continue;
+    const u = new URL(b[field]);
+    const want = u.searchParams.get('sha256');
+    info('Downloading the ' + (field === 'bootstrapOSImage' ? 'bootstrap VM' : 'cluster') + ' RHCOS image from ' + u.origin + u.pathname);
+    let res;
+    try { res = await fetch(u); } catch (e) { fatal('failed to fetch Cluster: failed to download ' + field + ' ' + u.origin + u.pathname + ': ' + e.message, 1); }
+    if (!res.ok) fatal('failed to fetch Cluster: failed to download ' + field + ' ' + u.origin + u.pathname + ': HTTP ' + res.status, 1);
+    let data = Buffer.from(await res.arrayBuffer());
+    fs.appendFileSync(path.join(STATE, 'os-images.log'), JSON.stringify({ field, url: b[field] }) + '\n');
+    // bootstrapOSImage carries the sha256 of the uncompressed image, clusterOSImage the one of the file.
+    if (field === 'bootstrapOSImage' && u.pathname.endsWith('.gz')) data = require('zlib').gunzipSync(data);
+    const got = require('crypto').createHash('sha256').update(data).digest('hex');
+    if (got !== want) fatal('failed to fetch Cluster: ' + field + ' ' + u.origin + u.pathname + ': sha256 mismatch: expected ' + want + ', got ' + got, 1);
+  }
+}
+
 async function main() {
   const cmd = words.join(' ');
   if (cmd === 'version') { console.log(NAME + ' ' + VERSION); return; }
+  if (cmd === 'coreos print-stream-json') { process.stdout.write(fs.readFileSync(path.join(STATE, 'stream.json'), 'utf8')); return; }
   if (cmd === 'create manifests') {
     const ic = loadYaml('install-config.yaml');
     if (!ic) fatal('failed to fetch Master Machines: failed to load asset "Install Config": install-config.yaml not found in ' + dir, 3);
@@ -210,6 +286,7 @@ async function main() {
       }
     }
     const c = clusterOf(ic);
+    await verifyOsImages(ic);
     debug('OpenShift Installer ' + VERSION);
     debug('Built from commit 0000000fake');
     info('Creating infrastructure resources...');
@@ -316,6 +393,92 @@ fs.chmodSync(path.join(to, command), 0o755);
 console.log('Extracted release payload from digest sha256:' + '0'.repeat(64) + ' created at 2026-11-01T00:00:00Z');
 `;
 
+const IPMITOOL = String.raw`
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const STATE = __STATE__;
+const argv = process.argv.slice(2);
+const die = (m, code) => { console.error(m); process.exit(code || 1); };
+let iface, host, port = '623', user, password, passwordFrom, level;
+const rest = [];
+for (let i = 0; i < argv.length; i++) {
+  const a = argv[i];
+  if (a === '-I') iface = argv[++i];
+  else if (a === '-H') host = argv[++i];
+  else if (a === '-p') port = argv[++i];
+  else if (a === '-U') user = argv[++i];
+  else if (a === '-P') { password = argv[++i]; passwordFrom = 'arg'; }
+  else if (a === '-f') { try { password = fs.readFileSync(argv[++i], 'utf8').split('\n')[0]; passwordFrom = 'file'; } catch (e) { die('Unable to read password from file ' + argv[i]); } }
+  else if (a === '-E') { password = process.env.IPMI_PASSWORD; passwordFrom = 'env'; if (!password) die('Unable to read password from environment'); }
+  else if (a === '-L') level = argv[++i];
+  else if (a === '-R' || a === '-N') { const n = argv[++i]; if (!/^[0-9]+$/.test(n || '')) die('Invalid parameter given or out of range for ' + a); }
+  else if (a.startsWith('-')) die('ipmitool: invalid option -- ' + a.replace(/^-+/, ''));
+  else rest.push(a);
+}
+if (level && !['CALLBACK', 'USER', 'OPERATOR', 'ADMINISTRATOR'].includes(level)) die('Invalid privilege level ' + level);
+if (!host) die('No hostname specified!');
+if (iface !== 'lanplus' && iface !== 'lan') die('Invalid interface: ' + iface);
+if (!password) die('Unable to establish IPMI v2 / RMCP+ session (no password)');
+const safe = host.replace(/[^A-Za-z0-9.:-]/g, '_');
+const dirp = path.join(STATE, 'ipmi');
+fs.mkdirSync(dirp, { recursive: true });
+const cmd = rest.join(' ');
+fs.appendFileSync(path.join(STATE, 'ipmi.log'), JSON.stringify({ host, port, user, command: cmd, passwordFrom }) + '\n');
+if (fs.existsSync(path.join(dirp, safe + '.unreachable'))) die('Error: Unable to establish IPMI v2 / RMCP+ session', 1);
+const pwFile = path.join(dirp, safe + '.password');
+if (fs.existsSync(pwFile) && fs.readFileSync(pwFile, 'utf8') !== password) die('Error: Unable to establish IPMI v2 / RMCP+ session', 1);
+const stateFile = path.join(dirp, safe + '.power');
+const power = fs.existsSync(stateFile) ? fs.readFileSync(stateFile, 'utf8').trim() : 'on';
+if (cmd === 'power status') console.log('Chassis Power is ' + power);
+else if (cmd === 'power off') { fs.writeFileSync(stateFile, 'off'); console.log('Chassis Power Control: Down/Off'); }
+else if (cmd === 'power on') { fs.writeFileSync(stateFile, 'on'); console.log('Chassis Power Control: Up/On'); }
+else die('Invalid command: ' + cmd);
+`;
+
+/** The release's RHCOS images (small gzip files with real digests) and the stream metadata listing them. */
+function makeRhcos(dir: string, version: string, baseUrl: string): { images: FakeInstaller['rhcos']['images']; stream: unknown } {
+  const m = /^v?(\d+)\.(\d+)/.exec(version);
+  const build = `${m ? `${m[1]}${m[2]}` : '416'}.94.202611010000-0`;
+  const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+  const images = {} as FakeInstaller['rhcos']['images'];
+  const disk = (key: 'qemu' | 'openstack' | 'metal-iso', file: string, raw: Buffer, gz: boolean): Record<string, string> => {
+    const data = gz ? gzipSync(raw) : raw;
+    writeFileSync(join(dir, file), data, { mode: 0o644 });
+    images[key] = { file, sha256: sha(data), ...(gz ? { uncompressedSha256: sha(raw) } : {}) };
+    return { location: `${baseUrl.replace(/\/+$/, '')}/${file}`, sha256: sha(data), ...(gz ? { 'uncompressed-sha256': sha(raw) } : {}) };
+  };
+  const body = (what: string): Buffer => Buffer.from(`QFI\xfb fake RHCOS ${build} ${what}\n`.repeat(2000));
+  const qemu = disk('qemu', `rhcos-${build}-qemu.x86_64.qcow2.gz`, body('qemu'), true);
+  const openstack = disk('openstack', `rhcos-${build}-openstack.x86_64.qcow2.gz`, body('openstack'), true);
+  const iso = disk('metal-iso', `rhcos-${build}-live.x86_64.iso`, body('live iso'), false);
+  const art = 'https://rhcos.mirror.openshift.com/art/storage/prod/streams/fake/builds/' + build + '/x86_64/';
+  const stream = {
+    stream: `rhcos-${m ? `${m[1]}.${m[2]}` : '4.16'}`,
+    metadata: { 'last-modified': '2026-11-01T00:00:00Z', generator: 'fake-openshift-install' },
+    architectures: {
+      x86_64: {
+        artifacts: {
+          metal: {
+            release: build,
+            formats: {
+              iso: { disk: iso },
+              pxe: {
+                kernel: { location: `${art}rhcos-${build}-live-kernel-x86_64`, sha256: '1'.repeat(64) },
+                initramfs: { location: `${art}rhcos-${build}-live-initramfs.x86_64.img`, sha256: '2'.repeat(64) },
+                rootfs: { location: `${art}rhcos-${build}-live-rootfs.x86_64.img`, sha256: '3'.repeat(64) },
+              },
+            },
+          },
+          openstack: { release: build, formats: { 'qcow2.gz': { disk: openstack } } },
+          qemu: { release: build, formats: { 'qcow2.gz': { disk: qemu } } },
+        },
+      },
+    },
+  };
+  return { images, stream };
+}
+
 export function createFakeInstaller(o: FakeInstallerOptions): FakeInstaller {
   const root = mkdtempSync(join(tmpdir(), 'dci-fake-installer-'));
   const binDir = join(root, 'bin');
@@ -331,6 +494,22 @@ export function createFakeInstaller(o: FakeInstallerOptions): FakeInstaller {
   writeFileSync(join(stateDir, 'installer.js'), head + sub(INSTALLER), { mode: 0o755 });
   writeFileSync(join(binDir, 'oc'), head + sub(OC), { mode: 0o755 });
   chmodSync(join(binDir, 'oc'), 0o755);
+  writeFileSync(join(binDir, 'ipmitool'), head + sub(IPMITOOL), { mode: 0o755 });
+  chmodSync(join(binDir, 'ipmitool'), 0o755);
+  const rhcosDir = join(root, 'rhcos');
+  mkdirSync(rhcosDir, { mode: 0o755 });
+  const rhcos = makeRhcos(rhcosDir, o.version, o.rhcosBaseUrl ?? `file://${rhcosDir}`);
+  writeFileSync(join(stateDir, 'stream.json'), JSON.stringify(rhcos.stream, null, 2) + '\n', { mode: 0o644 });
+  if (o.verifyOsImages) writeFileSync(join(stateDir, 'verify-os-images'), 'yes\n', { mode: 0o644 });
+  const ipmiDir = join(stateDir, 'ipmi');
+  mkdirSync(ipmiDir, { mode: 0o777 });
+  chmodSync(ipmiDir, 0o777);
+  const ipmiFile = (host: string, ext: string): string => join(ipmiDir, `${host.replace(/[^A-Za-z0-9.:-]/g, '_')}.${ext}`);
+  const writeShared = (file: string, content: string): void => {
+    writeFileSync(file, content, { mode: 0o666 });
+    chmodSync(file, 0o666);
+  };
+  const jsonLines = <T>(file: string): T[] => (existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as T) : []);
   chmodSync(join(stateDir, 'installer.js'), 0o755);
   const writeList = (file: string, phases: string[]): void => {
     writeFileSync(join(stateDir, file), phases.join('\n') + '\n', { mode: 0o666 });
@@ -349,6 +528,15 @@ export function createFakeInstaller(o: FakeInstallerOptions): FakeInstaller {
       return existsSync(f) ? readFileSync(f, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as FakeCall) : [];
     },
     bootedMarker: () => join(stateDir, 'booted-iso'),
+    rhcos: { dir: rhcosDir, images: rhcos.images },
+    ipmi: {
+      calls: () => jsonLines<FakeIpmiCall>(join(stateDir, 'ipmi.log')),
+      power: (host) => (existsSync(ipmiFile(host, 'power')) ? (readFileSync(ipmiFile(host, 'power'), 'utf8').trim() as 'on' | 'off') : 'on'),
+      setPower: (host, state) => writeShared(ipmiFile(host, 'power'), state),
+      setPassword: (host, password) => writeShared(ipmiFile(host, 'password'), password),
+      unreachable: (host) => writeShared(ipmiFile(host, 'unreachable'), 'yes'),
+    },
+    osImageDownloads: () => jsonLines<{ field: string; url: string }>(join(stateDir, 'os-images.log')),
     cleanup: () => rmSync(root, { recursive: true, force: true }),
   };
 }

@@ -19,7 +19,8 @@ describe('dci-agent-ts install plan', () => {
     const out = join(scratch(), 'plan');
     const r = await runCli(['install', 'plan', '-i', join(REPO_ROOT, 'inventories/examples/ipi.ini'), '-e', 'ocp_version=4.12.30', '--out', out]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain(`ipi install plan (6 steps, 2 files, 0 objects) written to ${out}`);
+    // prepare ×2, extract, RHCOS stream + qemu image (disconnected below 4.22), manifests, power off ×5, create, wait-for
+    expect(r.stdout).toContain(`ipi install plan (13 steps, 2 files, 0 objects) written to ${out}`);
     expect(readdirSync(out).sort()).toEqual(['install-config.yaml', 'plan.txt', 'pull-secret.txt']);
     const ic = load(readFileSync(join(out, 'install-config.yaml'), 'utf8')) as Record<string, Record<string, unknown>>;
     expect(ic.imageContentSources).toBeDefined();
@@ -30,6 +31,12 @@ describe('dci-agent-ts install plan', () => {
     const txt = readFileSync(join(out, 'plan.txt'), 'utf8');
     expect(txt).toMatch(/oc adm release extract[^\n]*--command=openshift-baremetal-install/);
     expect(txt.indexOf('create manifests')).toBeLessThan(txt.indexOf('create cluster'));
+    // The RHCOS cache before install-config is used, the power-off right before create cluster.
+    expect(txt).toMatch(/openshift-baremetal-install coreos print-stream-json/);
+    expect((ic.platform.baremetal as Record<string, unknown>).bootstrapOSImage).toBe('http://registry.dcilab.example.lab:8080/@rhcos.qemu.file@?sha256=@rhcos.qemu.uncompressed-sha256@');
+    expect(txt).toMatch(/\[provisioner\.dcilab\.example\.lab\] poweroff: power off master-0 through IPMI 192\.168\.10\.100:623/);
+    expect(txt.indexOf('power off worker-1')).toBeLessThan(txt.indexOf('--log-level debug create cluster'));
+    expect(txt.indexOf('coreos print-stream-json')).toBeLessThan(txt.indexOf('create manifests'));
     expect(r.stderr).toMatch(/note: pullsecret_file .* cannot be read/);
   });
 

@@ -95,7 +95,8 @@ export function redfishEndpoint(host: HostEntry, groups: Record<string, HostEntr
     const proto = scheme === 'http' || m[3] === 'http' ? 'http' : 'https';
     url = new URL(`${proto}://${m[4]}`);
   } else {
-    const port = text(host.vars, 'redfish_port');
+    // sushy-tools (KVM) listens on redfish_port, 8082 by default like the install-config address above.
+    const port = text(host.vars, 'redfish_port') ?? (bmcVendor(host, groups) === 'kvm' ? text(vars, 'redfish_port') ?? '8082' : undefined);
     url = new URL(`https://${raw}${port ? `:${port}` : ''}`);
   }
   let systemPath = /\/redfish\/v1\/Systems\/[^/]+/.exec(url.pathname)?.[0];

@@ -15,7 +15,7 @@ import { loadAll } from 'js-yaml';
 import { yaml } from './install-config.js';
 
 /** Facts that are credentials: never printed, even redacted. */
-const HIDDEN_FACTS = new Set(['bmc_password', 'bmc_username']);
+const HIDDEN_FACTS = new Set(['bmc_password', 'bmc_username', 'power_off']);
 
 export function objectFileName(index: number, o: InstallPlan['objects'][number]): string {
   const ns = o.metadata.namespace ? `${o.metadata.namespace}-` : '';
@@ -31,6 +31,11 @@ export function renderPlanText(plan: InstallPlan, secrets: SecretRegistry, notes
   if (f.mirror_origin) lines.push(`# mirrors: ${String(f.mirror_origin)} (install-config key: ${String(f.mirror_key)})`);
   if (f.release_image_override) lines.push(`# OPENSHIFT_INSTALL_RELEASE_IMAGE_OVERRIDE=${String(f.release_image_override)}`);
   if (f.pull_secret_missing === true) lines.push('# warning: no pull secret found (dci_pullsecret_file/pullsecret_file/openshift_secret): install-config shows {"auths":{}}; a run needs one');
+  const rhcos = Array.isArray(f.rhcos_cached_images) ? (f.rhcos_cached_images as string[]) : [];
+  if (rhcos.length) lines.push(`# RHCOS ${rhcos.join(' and ')} image(s) cached in provision_cache_store, served from ${String(f.rhcos_cache_webserver)}: @rhcos.<image>.<field>@ stands for what the installer's "coreos print-stream-json" gives at run time`);
+  const powerOff = Array.isArray(f.power_off) ? (f.power_off as Array<{ node: string; kind: string }>) : [];
+  if (powerOff.length) lines.push(`# nodes powered off right before the installer creates the cluster: ${powerOff.map((n) => `${n.node} (${n.kind})`).join(', ')}`);
+  if (Array.isArray(f.poweroff_skipped) && f.poweroff_skipped.length) lines.push(`# not powered off (poweroff=false): ${(f.poweroff_skipped as string[]).join(', ')}`);
   for (const n of notes) lines.push(`# ${n}`);
   lines.push('', 'Files:');
   for (const file of plan.files) lines.push(`  ${file.path}${file.secret ? '  (mode 0600 on the host; secrets redacted in this copy)' : ''}`);

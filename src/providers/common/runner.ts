@@ -20,6 +20,8 @@ export interface RunOptions {
   phase: string;
   /** Stream lines into the task output (installer logs); short commands only log on failure. */
   stream?: boolean;
+  /** Fed to the command's stdin (BMC passwords: never in argv or the environment, which `ps` shows). */
+  stdin?: string;
 }
 
 export class RemoteRunner {
@@ -70,7 +72,7 @@ export class RemoteRunner {
       if (lines.length > 200) lines.shift();
       if (opts.stream) this.ctx.log(line, stream);
     };
-    const r = await this.transport.exec({ shell: `${prefix}exec ${quoteArgv(argv)}`, env: opts.env, timeoutMs: step.timeoutMs, signal: this.ctx.signal, onLine });
+    const r = await this.transport.exec({ shell: `${prefix}exec ${quoteArgv(argv)}`, env: opts.env, stdin: opts.stdin, timeoutMs: step.timeoutMs, signal: this.ctx.signal, onLine });
     this.tail.splice(0, this.tail.length, ...lines.slice(-20));
     if (r.rc === 0 || opts.allowFailure) return r;
     throw this.failure(step, opts.phase, r);

@@ -1,16 +1,18 @@
 /**
  * IPI bare metal, planned like the redhatci `installer` role: on the provisioner host, get the installer binary
  * for the version (cached per version under a lock), write install-config.yaml (baremetal platform, VIPs, one
- * host per master/worker with its BMC and boot MAC), `create manifests`, extra manifests, `create cluster`
+ * host per master/worker with its BMC and boot MAC), cache the RHCOS images when disconnected (rhcos-cache.ts),
+ * `create manifests`, extra manifests, power the nodes off through their BMCs (power-off.ts), `create cluster`
  * (streamed, with a timeout), `wait-for install-complete` when it fails, then the credentials.
  * Pure: every value comes from the ProviderInput.
  */
-import { compareMinor } from '../../manifests/index.js';
 import type { InstallPlan, PlannedFile, ProviderInput } from '../types.js';
 import { bmcAddress } from '../common/bmc.js';
 import { clusterIdentity, extraManifests, installConfig, pullSecretOf, yaml } from '../common/install-config.js';
 import { ifMissing, lockedArgv } from '../common/lock.js';
 import { mirrorSettings } from '../common/mirror.js';
+import { powerOffPlan } from '../common/power-off.js';
+import { rhcosCachePlan } from '../common/rhcos-cache.js';
 import { cacheStore, join, workDir } from '../common/paths.js';
 import { command } from '../common/steps.js';
 import { badVar, flag, members, missingVar, provisionerHost, seconds, text, type HostEntry } from '../common/vars.js';
@@ -84,10 +86,13 @@ export function ipiPlan(input: ProviderInput): InstallPlan {
   if (provNic) baremetal.provisioningNetworkInterface = provNic;
   const provCidr = text(vars, 'prov_network', 'provisioning_network_cidr');
   if (provCidr) baremetal.provisioningNetworkCIDR = provCidr;
-  const bootstrapImage = text(vars, 'bootstraposimage');
-  if (bootstrapImage && compareMinor(version, '4.22') < 0) baremetal.bootstrapOSImage = bootstrapImage;
-  const clusterImage = text(vars, 'clusterosimage');
-  if (clusterImage && compareMinor(version, '4.10') < 0) baremetal.clusterOSImage = clusterImage;
+  const prov = provisionerHost(input).name;
+  const store = cacheStore(vars);
+  const cache = join(store, version);
+  const cmd = installerCommand(version);
+  const bin = join(cache, cmd);
+  const rhcos = rhcosCachePlan(input, version, bin, store, WHY);
+  Object.assign(baremetal, rhcos.baremetal);
   baremetal.hosts = hosts;
 
   const mirror = mirrorSettings(input, version);
@@ -102,11 +107,8 @@ export function ipiPlan(input: ProviderInput): InstallPlan {
     mirror,
   );
 
-  const prov = provisionerHost(input).name;
   const dir = workDir(vars);
-  const cache = join(cacheStore(vars), version);
-  const cmd = installerCommand(version);
-  const bin = join(cache, cmd);
+  const powerOff = powerOffPlan(input, [...masters, ...workers], prov, `${WHY} (the nodes are powered off before create cluster)`);
   const timeoutMs = seconds(vars, 'dci_install_timeout', DEFAULT_INSTALL_TIMEOUT_S);
   const ps = pullSecretOf(vars);
   const files: PlannedFile[] = [
@@ -119,7 +121,9 @@ export function ipiPlan(input: ProviderInput): InstallPlan {
     command(prov, 'prepare', `empty the installer dir ${dir}`, ['rm', '-rf', dir]),
     command(prov, 'prepare', `create ${dir} and the installer cache ${cache}`, ['mkdir', '-p', join(dir, 'openshift'), cache]),
     command(prov, 'installer', `extract ${cmd} for ${version} from ${mirror.releaseImage} into the cache (once per version, under a lock)`, lockedArgv(join(cache, '.extract.lock'), ifMissing(bin, extract)), 30 * 60_000),
+    ...rhcos.steps,
     command(prov, 'manifests', 'create manifests from install-config.yaml', [bin, '--dir', dir, 'create', 'manifests'], 30 * 60_000),
+    ...powerOff.steps,
     command(prov, 'cluster', `create cluster (timeout ${Math.round(timeoutMs / 1000)} s, log streamed)`, [bin, '--dir', dir, '--log-level', 'debug', 'create', 'cluster'], timeoutMs),
     command(prov, 'wait-for', 'only if create cluster failed: wait-for install-complete', [bin, '--dir', dir, 'wait-for', 'install-complete'], timeoutMs),
   ];
@@ -147,6 +151,10 @@ export function ipiPlan(input: ProviderInput): InstallPlan {
       api_url: apiUrl,
       console_url: `https://console-openshift-console.apps.${id.cluster}.${id.baseDomain}`,
       disconnected: flag(vars, 'dci_disconnected', false),
+      rhcos_cached_images: rhcos.images,
+      ...(rhcos.webserver ? { rhcos_cache_webserver: rhcos.webserver } : {}),
+      power_off: powerOff.nodes,
+      poweroff_skipped: powerOff.skipped,
     },
   };
 }

@@ -1,11 +1,14 @@
 /**
- * Runs an IPI plan on the provisioner over the engine's transport. The order is the plan's; the installer log
+ * Runs an IPI plan on the provisioner over the engine's transport. The order is the plan's (RHCOS images cached
+ * before install-config is written, the nodes powered off right before create cluster); the installer log
  * of `create cluster` is streamed line by line into the task output; when it fails or times out,
  * `wait-for install-complete` is tried (the cluster often finishes after a slow bootstrap) before giving up.
  */
 import { InstallerError } from '../../core/errors.js';
 import type { ClusterCredentials, InstallPlan, ProviderContext } from '../types.js';
 import { fetchCredentials } from '../common/credentials.js';
+import { runPowerOff, type PowerOffNode } from '../common/power-off.js';
+import { fillTokens, runRhcosCache } from '../common/rhcos-cache.js';
 import { RemoteRunner } from '../common/runner.js';
 import { commandsOf, fact, oneCommand } from '../common/steps.js';
 import { planFile, planFilesUnder, uploadFiles } from '../common/upload.js';
@@ -20,9 +23,11 @@ export async function runIpi(plan: InstallPlan, ctx: ProviderContext): Promise<C
   for (const s of commandsOf(plan, 'prepare')) await runner.run(s, { phase: 'prepare' });
   await uploadFiles(runner, plan, planFile(plan, 'pull-secret.txt'), 'prepare');
   await runner.run(oneCommand(plan, 'installer'), { phase: 'installer', stream: true });
-  await uploadFiles(runner, plan, planFile(plan, 'install-config.yaml'), 'install-config');
+  const rhcos = await runRhcosCache(plan, runner);
+  await uploadFiles(runner, plan, planFile(plan, 'install-config.yaml').map((f) => ({ ...f, content: fillTokens(f.content, rhcos) })), 'install-config');
   await runner.run(oneCommand(plan, 'manifests'), { phase: 'manifests', env, stream: true });
   await uploadFiles(runner, plan, planFilesUnder(plan, 'openshift/'), 'extra-manifests');
+  await runPowerOff((plan.facts.power_off as PowerOffNode[] | undefined) ?? [], plan, runner, ctx);
 
   const create = oneCommand(plan, 'cluster');
   const first = await runner.run(create, { phase: 'cluster', env, stream: true, allowFailure: true });

@@ -80,14 +80,25 @@ describe('ipi over ssh with the fake installer', () => {
 
     expect(installerCalls(l.fake)).toEqual([
       'oc adm release extract --registry-config --command=openshift-install --to registry.lab:5000/ocp4/openshift4:4.16.3',
+      'openshift-install coreos print-stream-json',
       'openshift-install create manifests',
       'openshift-install create cluster',
     ]);
     const calls = l.fake.calls();
-    expect(calls[1].releaseOverride).toBe('registry.lab:5000/ocp4/openshift4:4.16.3');
     expect(calls[2].releaseOverride).toBe('registry.lab:5000/ocp4/openshift4:4.16.3');
+    expect(calls[3].releaseOverride).toBe('registry.lab:5000/ocp4/openshift4:4.16.3');
+    // Disconnected below 4.22: the bootstrap RHCOS image is cached in provision_cache_store and served by webserver_url.
+    const qemu = l.fake.rhcos.images.qemu;
+    expect(readFileSync(join(l.root, 'cache', qemu.file))).toEqual(readFileSync(join(l.fake.rhcos.dir, qemu.file)));
     // The installer consumed install-config.yaml; its state holds what we wrote.
-    const state = JSON.parse(readFileSync(join(l.root, 'clusterconfigs', '.openshift_install_state.json'), 'utf8')) as { installConfig: Record<string, unknown> };
+    const state = JSON.parse(readFileSync(join(l.root, 'clusterconfigs', '.openshift_install_state.json'), 'utf8')) as { installConfig: Record<string, unknown> & { platform: { baremetal: Record<string, unknown> } } };
+    expect(state.installConfig.platform.baremetal.bootstrapOSImage).toBe(`http://registry.lab:8080/${qemu.file}?sha256=${qemu.uncompressedSha256}`);
+    expect(state.installConfig.platform.baremetal).not.toHaveProperty('clusterOSImage');
+    // Every node powered off through IPMI (ipmitool on the provisioner, password from stdin into IPMI_PASSWORD).
+    for (const ip of ['192.168.10.100', '192.168.10.101', '192.168.10.102', '192.168.10.110']) expect(l.fake.ipmi.power(ip)).toBe('off');
+    expect(l.fake.ipmi.calls().map((c) => `${c.host} ${c.command} ${c.passwordFrom}`)).toEqual(
+      ['192.168.10.100', '192.168.10.101', '192.168.10.102', '192.168.10.110'].flatMap((ip) => [`${ip} power status env`, `${ip} power off env`]),
+    );
     expect(state.installConfig).toHaveProperty('imageDigestSources');
     expect(state.installConfig).not.toHaveProperty('imageContentSources');
     expect(existsSync(join(l.root, 'clusterconfigs', 'openshift', '99-extra-cm.yaml'))).toBe(true);
@@ -108,7 +119,7 @@ describe('ipi over ssh with the fake installer', () => {
     expect(log).not.toContain(password);
     for (const s of SECRET_VALUES) expect(log).not.toContain(s);
     const phases = l.logs.filter((x) => x.startsWith('[install] ')).map((x) => x.split(':')[0].slice(10));
-    expect([...new Set(phases)]).toEqual(['prepare', 'installer', 'install-config', 'manifests', 'extra-manifests', 'cluster', 'credentials']);
+    expect([...new Set(phases)]).toEqual(['prepare', 'installer', 'rhcos', 'install-config', 'manifests', 'extra-manifests', 'poweroff', 'cluster', 'credentials']);
   });
 
   it('4.12: the baremetal installer, imageContentSources; the cache is reused by a second install', async () => {
@@ -119,11 +130,13 @@ describe('ipi over ssh with the fake installer', () => {
     const state = JSON.parse(readFileSync(join(l.root, 'clusterconfigs', '.openshift_install_state.json'), 'utf8')) as { installConfig: { platform: { baremetal: Record<string, unknown> } } };
     expect(state.installConfig).toHaveProperty('imageContentSources');
     expect(state.installConfig.platform.baremetal.apiVIPs).toEqual(['192.168.10.40']);
-    expect(fake.calls().map((c) => c.tool)).toEqual(['oc', 'openshift-baremetal-install', 'openshift-baremetal-install']);
-    // Second install with the same cache: no second extract.
+    expect(fake.calls().map((c) => c.tool)).toEqual(['oc', 'openshift-baremetal-install', 'openshift-baremetal-install', 'openshift-baremetal-install']);
+    expect(l.logs.join('\n')).toMatch(/cached .*rhcos-.*-qemu\.x86_64\.qcow2\.gz \(sha256 [0-9a-f]{64}\)/);
+    // Second install with the same cache: no second extract, the RHCOS image is reused (sha256 checked).
     const again = lab('4.12.30', { provision_cache_store: join(l.root, 'cache') }, fake);
     await ipiProvider.run(ipiProvider.plan(again.input), again.ctx);
     expect(fake.calls().filter((c) => c.tool === 'oc')).toHaveLength(1);
+    expect(again.logs.join('\n')).toMatch(/reusing .*rhcos-.*-qemu\.x86_64\.qcow2\.gz/);
   });
 
   it('two installs of the same version at once extract the installer once (flock on the cache)', async () => {

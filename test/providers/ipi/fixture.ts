@@ -26,6 +26,7 @@ export function sampleInput(over: Record<string, unknown> = {}): ProviderInput {
       local_registry_port: 5000,
       local_repo: 'ocp4/openshift4',
       provision_cache_store: '/opt/cache',
+      webserver_url: 'http://registry.lab:8080',
       dir: '/home/kni/clusterconfigs',
       dci_pull_secret_text: JSON.stringify(PULL_SECRET),
       dci_ssh_public_key: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFakeKeyForTests dci@test',
