@@ -2,7 +2,7 @@
  * A fake Redfish BMC (HTTP) for one system: service root, Systems, Managers, VirtualMedia with InsertMedia /
  * EjectMedia, the Boot override PATCH and ComputerSystem.Reset. It checks what a real BMC checks (Basic auth,
  * allowable values, media already inserted, the ISO URL reachable — it downloads the image like a BMC does)
- * and records every call in order. A reset with a Cd override and media inserted "boots" the ISO: `booted`
+ * and records every call in order (a shutdown of a system already off is refused with 409, like iDRAC does). A reset with a Cd override and media inserted "boots" the ISO: `booted`
  * holds the image URL and `onBoot` is called (the fake installer waits for that).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -22,6 +22,10 @@ export interface FakeRedfishOptions {
   /** Media already inserted when the test starts (a previous job's ISO). */
   insertedImage?: string;
   onBoot?: (image: string) => void;
+  /** The OS ignores the ACPI shutdown request: GracefulShutdown is accepted but the system stays on. */
+  ignoreGracefulShutdown?: boolean;
+  /** The reset types this BMC offers (default: the usual full list). */
+  resetTypes?: string[];
   /** Serve HTTPS with this key/cert (PEM), like a real BMC with its self-signed certificate. */
   tls?: { key: string; cert: string };
 }
@@ -83,6 +87,7 @@ export async function startFakeRedfish(o: FakeRedfishOptions): Promise<FakeRedfi
   const mgr = `/redfish/v1/Managers/${mgrId}`;
   const vm = `${mgr}/VirtualMedia/Cd`;
   const calls: RedfishRecord[] = [];
+  const resetTypes = o.resetTypes ?? RESET_TYPES;
   const state: FakeRedfish['state'] = {
     powerState: o.powerState ?? 'On',
     inserted: o.insertedImage !== undefined,
@@ -135,7 +140,7 @@ export async function startFakeRedfish(o: FakeRedfishOptions): Promise<FakeRedfi
           PowerState: state.powerState,
           Boot: { BootSourceOverrideTarget: state.bootTarget, BootSourceOverrideEnabled: state.bootEnabled, 'BootSourceOverrideTarget@Redfish.AllowableValues': BOOT_TARGETS },
           Links: { ManagedBy: [{ '@odata.id': mgr }] },
-          Actions: { '#ComputerSystem.Reset': { target: `${sys}/Actions/ComputerSystem.Reset`, 'ResetType@Redfish.AllowableValues': RESET_TYPES } },
+          Actions: { '#ComputerSystem.Reset': { target: `${sys}/Actions/ComputerSystem.Reset`, 'ResetType@Redfish.AllowableValues': resetTypes } },
         });
       case `PATCH ${sys}`: {
         const b = (body?.Boot ?? {}) as Record<string, unknown>;
@@ -147,9 +152,11 @@ export async function startFakeRedfish(o: FakeRedfishOptions): Promise<FakeRedfi
       }
       case `POST ${sys}/Actions/ComputerSystem.Reset`: {
         const t = String(body?.ResetType ?? '');
-        if (!RESET_TYPES.includes(t)) return send(400, redfishError(`ActionParameterNotSupported: ResetType ${t}`));
+        if (!resetTypes.includes(t)) return send(400, redfishError(`ActionParameterNotSupported: ResetType ${t}`));
         if (t === 'On' && state.powerState === 'On') return send(409, redfishError('the system is already powered on'));
         if ((t === 'ForceRestart' || t === 'GracefulRestart') && state.powerState === 'Off') return send(409, redfishError('the system is powered off'));
+        if ((t === 'ForceOff' || t === 'GracefulShutdown') && state.powerState === 'Off') return send(409, redfishError('the system is already powered off'));
+        if (t === 'GracefulShutdown' && o.ignoreGracefulShutdown) return send(204);
         if (t === 'ForceOff' || t === 'GracefulShutdown') state.powerState = 'Off';
         else {
           state.powerState = 'On';
