@@ -1,0 +1,247 @@
+/**
+ * Issue #8's end-to-end check: a full `dci-agent-ts run --inventory lab.yml` through the real CLI, for every
+ * install_type (ipi, sno, acm) on OCP 4.12 (ImageContentSourcePolicy) and 4.16 (ImageDigestMirrorSet), disconnected:
+ * pre-run → mirror-images (real source and mirror registries) → install (fake installer over the real sshd / fake
+ * Redfish BMC / fake ACM hub) → deploy-operators (fake cluster API with OLM and MCO controllers) → post-run.
+ * It checks what a partner would: the job succeeded with every stage ok, the version's mirror objects (and only
+ * those) in install-config and on the cluster, the installer the version needs, the order of commands and API
+ * calls, the credentials fetched 0600, and no secret anywhere in the run record.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { load } from 'js-yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { collectMirrorSets, type MirrorSetObject } from '../../src/manifests/index.js';
+import { resolvePullSourcesFromMirrorSets } from '../../src/manifests/resolve.js';
+import type { KObj } from '../helpers/fake-k8s-api.js';
+import { CATALOG_SOURCE, filesUnder, makeCaseLab, startSharedLab, type CaseLab, type InstallType, type SharedLab } from './full-run-lab.js';
+
+const VERSIONS = { '4.12': '4.12.30', '4.16': '4.16.3' } as const;
+const CASES: Array<[InstallType, keyof typeof VERSIONS]> = [
+  ['ipi', '4.12'],
+  ['ipi', '4.16'],
+  ['sno', '4.12'],
+  ['sno', '4.16'],
+  ['acm', '4.12'],
+  ['acm', '4.16'],
+];
+
+let shared: SharedLab;
+beforeAll(async () => {
+  shared = await startSharedLab(Object.values(VERSIONS));
+}, 60_000);
+afterAll(async () => {
+  await shared?.stop();
+});
+
+interface RunSummary {
+  runId: string;
+  state: string;
+  result?: string;
+  stages: Array<{ name: string; status: string; msg?: string }>;
+  notes: string[];
+}
+
+const mode = (p: string): number => statSync(p).mode & 0o777;
+
+/** Client writes on the cluster API, as `verb Kind ns/name`, in order. */
+const clusterWrites = (lab: CaseLab): string[] => lab.clusterApi.writes();
+const installConfigOf = (lab: CaseLab): Record<string, unknown> =>
+  (JSON.parse(readFileSync(join(lab.installerDir, '.openshift_install_state.json'), 'utf8')) as { installConfig: Record<string, unknown> }).installConfig;
+/** A fake installer call as `tool words...` (paths and log flags left out). */
+const callLine = (c: { tool: string; argv: string[] }): string => `${c.tool} ${c.argv.filter((a) => !a.startsWith('/') && !['--dir', '--log-level', 'debug', '--registry-config', '--to'].includes(a)).join(' ')}`.trim();
+
+describe.each(CASES)('dci-agent-ts run: %s on OCP %s, disconnected (e2e)', (installType, minorVersion) => {
+  const version = VERSIONS[minorVersion];
+  const icsp = minorVersion === '4.12';
+  let lab: CaseLab;
+  let run: { code: number; stdout: string; stderr: string; ms: number };
+  let runDir: string;
+  /** The release as mirrored: the digest pull spec the installer is overridden to. */
+  let mirroredRelease: string;
+
+  beforeAll(async () => {
+    lab = await makeCaseLab(shared, installType, version);
+    const t0 = Date.now();
+    const r = await runCli(['run', '--inventory', lab.inventory, '--output', 'plain'], { env: lab.env, timeoutMs: 60_000 });
+    run = { ...r, ms: Date.now() - t0 };
+    console.log(`${installType} ${version}: full run ${run.ms} ms (exit ${r.code})`);
+    if (r.code !== 0) console.error(`${r.stdout.slice(-8000)}\n${r.stderr}`);
+    mirroredRelease = `${shared.mirror.host}/ocp-${minorVersion}/${version}@${shared.releases[version].releaseDigest}`;
+    const runs = join(lab.stateDir, 'runs');
+    runDir = join(runs, existsSync(runs) ? (readdirSync(runs)[0] ?? 'none') : 'none');
+  }, 70_000);
+  afterAll(async () => {
+    await lab?.cleanup();
+  });
+
+  it('exits 0 with every stage ok in the run record', () => {
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/job state: success/);
+    expect(readdirSync(join(lab.stateDir, 'runs'))).toHaveLength(1);
+    const summary = JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8')) as RunSummary;
+    expect(summary.result).toBe('success');
+    expect(summary.stages.map((s) => `${s.name} ${s.status}`)).toEqual(['pre-run ok', 'mirror-images ok', 'install ok', 'deploy-operators ok', 'post-run ok', 'success ok', 'teardown ok']);
+    expect(summary.notes).toContainEqual(expect.stringMatching(icsp ? /mirror sets: ICSP/ : /mirror sets: IDMS/));
+    expect(summary.notes).toContainEqual(expect.stringContaining(`install: ${installType} cluster ${lab.cluster}.lab.example installed`));
+    // The plan of what the install did is part of the record.
+    expect(readFileSync(join(runDir, 'install-plan', 'plan.txt'), 'utf8').length).toBeGreaterThan(0);
+  });
+
+  it(`puts the ${icsp ? 'ICSP' : 'IDMS (+ITMS for the tag-pulled image)'} mirror objects, and only those, on the cluster`, () => {
+    const api = lab.clusterApi;
+    const mirrorsOf = (objs: KObj[]): string[] =>
+      objs.flatMap((o) => ((o.spec as Record<string, Array<{ mirrors?: string[] }>>)[o.kind === 'ImageContentSourcePolicy' ? 'repositoryDigestMirrors' : o.kind === 'ImageTagMirrorSet' ? 'imageTagMirrors' : 'imageDigestMirrors'] ?? []).flatMap((m) => m.mirrors ?? []));
+    if (icsp) {
+      expect(api.list('ImageContentSourcePolicy').length).toBeGreaterThan(0);
+      expect(api.list('ImageDigestMirrorSet')).toEqual([]);
+      expect(api.list('ImageTagMirrorSet')).toEqual([]);
+      expect(mirrorsOf(api.list('ImageContentSourcePolicy')).every((m) => m.startsWith(`${shared.mirror.host}/`))).toBe(true);
+    } else {
+      expect(api.list('ImageContentSourcePolicy')).toEqual([]);
+      expect(api.list('ImageDigestMirrorSet').length).toBeGreaterThan(0);
+      expect(api.list('ImageTagMirrorSet').length).toBeGreaterThan(0);
+      expect(mirrorsOf(api.list('ImageDigestMirrorSet')).every((m) => m.startsWith(`${shared.mirror.host}/`))).toBe(true);
+    }
+    // What the nodes will do with these objects: a release component pulled by digest (and, from 4.14, the tool
+    // image pulled by tag) is served by the mirror registry first.
+    const sets = collectMirrorSets([...api.list('ImageContentSourcePolicy'), ...api.list('ImageDigestMirrorSet'), ...api.list('ImageTagMirrorSet')] as unknown as MirrorSetObject[]);
+    const firstLocation = (ref: string): string | undefined => resolvePullSourcesFromMirrorSets(ref, { idms: sets.idms, itms: sets.itms, icsp: sets.icsp }).locations[0]?.location;
+    const component = shared.releases[version].components[0].image;
+    expect(firstLocation(component)).toBe(`${shared.mirror.host}/ocp-${minorVersion}/${version}`);
+    // An ICSP only redirects pulls by digest: the tag-pulled image still comes from its source on 4.12.
+    expect(firstLocation(shared.toolsRef)?.startsWith(icsp ? shared.source.host : `${shared.mirror.host}/e2e`)).toBe(true);
+    // The mirrored catalog replaces the default online ones.
+    expect((api.get('CatalogSource', CATALOG_SOURCE, 'openshift-marketplace')?.spec as { image: string }).image).toMatch(new RegExp(`^${shared.mirror.host}/redhat/redhat-operator-index`));
+    expect(api.get('OperatorHub', 'cluster')?.spec).toEqual({ disableAllDefaultSources: true });
+  });
+
+  it('deploy-operators applies mirror sets and CatalogSources before any Subscription, and every CSV succeeds', () => {
+    const writes = clusterWrites(lab);
+    const firstSub = writes.findIndex((w) => w.includes(' Subscription '));
+    expect(firstSub).toBeGreaterThan(0);
+    const before = writes.slice(0, firstSub);
+    const mirrorKinds = icsp ? ['ImageContentSourcePolicy'] : ['ImageDigestMirrorSet', 'ImageTagMirrorSet'];
+    for (const k of [...mirrorKinds, 'CatalogSource']) expect(before.some((w) => w.startsWith(`apply ${k} `)), `${k} applied before the first Subscription`).toBe(true);
+    expect(writes.slice(firstSub).some((w) => /ImageDigestMirrorSet|ImageTagMirrorSet|ImageContentSourcePolicy|CatalogSource/.test(w))).toBe(false);
+    // Per operator, in dci_operators order: namespace, OperatorGroup, Subscription, (Manual) the InstallPlan approval.
+    const olm = writes.filter((w) => /Namespace e2e-|OperatorGroup|Subscription|InstallPlan/.test(w)).map((w) => w.replace(/install-\d+/, 'install-N'));
+    expect(olm).toEqual([
+      'apply Namespace e2e-etcd',
+      'apply OperatorGroup e2e-etcd/etcd',
+      'apply Subscription e2e-etcd/etcd',
+      'patch InstallPlan e2e-etcd/install-N',
+      'apply Namespace e2e-jaeger',
+      'apply OperatorGroup e2e-jaeger/jaeger-product',
+      'apply Subscription e2e-jaeger/jaeger-product',
+    ]);
+    expect((lab.clusterApi.get('Subscription', 'etcd', 'e2e-etcd')?.spec as { source: string }).source).toBe(CATALOG_SOURCE);
+    for (const [csv, ns] of [['etcd.v0.9.4', 'e2e-etcd'], ['jaeger-operator.v1.51.0-1', 'e2e-jaeger']]) {
+      expect((lab.clusterApi.get('ClusterServiceVersion', csv, ns)?.status as { phase?: string } | undefined)?.phase, csv).toBe('Succeeded');
+    }
+  });
+
+  it('fetched kubeconfig and kubeadmin-password 0600, the kubeconfig of the installed cluster', () => {
+    const kubeconfig = join(lab.configsDir, 'kubeconfig');
+    const password = join(lab.configsDir, 'kubeadmin-password');
+    expect(mode(kubeconfig)).toBe(0o600);
+    expect(mode(password)).toBe(0o600);
+    expect(readFileSync(kubeconfig, 'utf8')).toContain(`server: ${lab.clusterApi.url}`);
+    expect(readFileSync(password, 'utf8').trim().length).toBeGreaterThan(4);
+    // teardown removed the merged pull secret.
+    expect(filesUnder(lab.configsDir)).not.toContain('pull-secret.json');
+  });
+
+  it('keeps every secret out of every file of the run record', () => {
+    const secrets = [...lab.secretValues(), 'cloud-token-x'];
+    expect(secrets.length).toBeGreaterThan(6);
+    const files = filesUnder(runDir);
+    expect(files.length).toBeGreaterThan(10);
+    for (const f of files) {
+      const text = readFileSync(join(runDir, f), 'utf8');
+      for (const s of secrets) expect(text.includes(s), `${f} holds the secret ${s.slice(0, 4)}…`).toBe(false);
+    }
+    for (const s of secrets) expect(run.stdout.includes(s), `terminal output holds ${s.slice(0, 4)}…`).toBe(false);
+  });
+
+  if (installType === 'ipi') {
+    it(`extracts ${icsp ? 'openshift-baremetal-install (< 4.16)' : 'openshift-install (≥ 4.16)'} from the mirrored release and installs with it over ssh`, () => {
+      const tool = icsp ? 'openshift-baremetal-install' : 'openshift-install';
+      const calls = lab.fake!.calls();
+      expect(calls.map(callLine)).toEqual([`oc adm release extract --command=${tool} ${mirroredRelease}`, `${tool} create manifests`, `${tool} create cluster`]);
+      expect(calls.slice(1).map((c) => c.releaseOverride)).toEqual([mirroredRelease, mirroredRelease]);
+      const ic = installConfigOf(lab);
+      expect(ic).toHaveProperty(icsp ? 'imageContentSources' : 'imageDigestSources');
+      expect(ic).not.toHaveProperty(icsp ? 'imageDigestSources' : 'imageContentSources');
+      const sources = (ic[icsp ? 'imageContentSources' : 'imageDigestSources'] as Array<{ source: string; mirrors: string[] }>);
+      // The synthetic release lives on the source registry: its component repository maps to the local mirror.
+      expect(sources.find((s) => s.source === `${shared.source.host}/openshift-release-dev/ocp-v4.0-art-dev`)?.mirrors).toEqual([`${shared.mirror.host}/ocp-${minorVersion}/${version}`]);
+      expect((ic.platform as { baremetal: { hosts: unknown[] } }).baremetal.hosts).toHaveLength(4);
+      // The record's copy of install-config.yaml carries the same mirror key, with the secrets redacted.
+      const recorded = load(readFileSync(join(runDir, 'install-plan', 'install-config.yaml'), 'utf8')) as Record<string, unknown>;
+      expect(Object.keys(recorded)).toContain(icsp ? 'imageContentSources' : 'imageDigestSources');
+      expect(Object.keys(recorded)).not.toContain(icsp ? 'imageDigestSources' : 'imageContentSources');
+    });
+  }
+
+  if (installType === 'sno') {
+    it('builds the agent ISO, boots it through Redfish (InsertMedia → one-time Cd boot → reset), then waits', () => {
+      const calls = lab.fake!.calls();
+      expect(calls.map(callLine)).toEqual([
+        `oc adm release extract --command=openshift-install ${mirroredRelease}`,
+        'openshift-install agent create image',
+        'openshift-install agent wait-for bootstrap-complete',
+        'openshift-install agent wait-for install-complete',
+      ]);
+      expect(calls.slice(1).every((c) => c.releaseOverride === mirroredRelease)).toBe(true);
+      const changes = lab.bmc!.calls.filter((c) => c.method !== 'GET').map((c) => `${c.method} ${c.path.replace(/^.*\/(Actions\/)?/, '')} ${c.status}`);
+      expect(changes).toEqual(['POST VirtualMedia.InsertMedia 204', 'PATCH 1 204', 'POST ComputerSystem.Reset 204']);
+      const iso = `${lab.webUrl}/${lab.cluster}/agent.x86_64.iso`;
+      expect(lab.bmc!.calls.find((c) => c.path.endsWith('InsertMedia'))?.body).toMatchObject({ Image: iso });
+      expect(lab.bmc!.state.booted).toBe(iso);
+      const ic = installConfigOf(lab);
+      expect(ic).toHaveProperty(icsp ? 'imageContentSources' : 'imageDigestSources');
+      expect(ic).not.toHaveProperty(icsp ? 'imageDigestSources' : 'imageContentSources');
+      expect(ic.controlPlane).toMatchObject({ replicas: 1 });
+    });
+  }
+
+  if (installType === 'acm') {
+    it('creates the spoke on the hub in order, the BMC secret only once the discovery image exists, release from the mirror', () => {
+      const hub = lab.hub!;
+      const c = lab.cluster;
+      expect(hub.writes()).toEqual([
+        `apply Namespace ${c}`,
+        `apply ConfigMap multicluster-engine/mirror-registry-${c}`,
+        'apply AgentServiceConfig agent',
+        `apply Secret ${c}/pullsecret-${c}`,
+        `apply ClusterImageSet img-${version}-dci`,
+        `apply AgentClusterInstall ${c}/${c}`,
+        `apply ClusterDeployment ${c}/${c}`,
+        `apply KlusterletAddonConfig ${c}/${c}`,
+        `apply ManagedCluster ${c}`,
+        `apply InfraEnv ${c}/${c}-infra`,
+        `apply Secret ${c}/bmh-${c}`,
+        `apply BareMetalHost ${c}/${c}`,
+      ]);
+      const imageReady = hub.calls.findIndex((x) => x.controller && x.kind === 'InfraEnv');
+      const bmcSecret = hub.calls.findIndex((x) => !x.controller && x.kind === 'Secret' && x.name === `bmh-${c}`);
+      expect(imageReady).toBeGreaterThan(-1);
+      expect(bmcSecret).toBeGreaterThan(imageReady);
+      expect(hub.get('ClusterImageSet', `img-${version}-dci`)?.spec).toEqual({ releaseImage: mirroredRelease });
+      const conf = String((hub.get('ConfigMap', `mirror-registry-${c}`, 'multicluster-engine')?.data as Record<string, string>)['registries.conf']);
+      expect(conf).toContain(`location = "${shared.mirror.host}/ocp-${minorVersion}/${version}"`);
+      if (icsp) {
+        expect(conf).toContain('mirror-by-digest-only = true');
+        expect(conf).not.toContain('pull-from-mirror');
+      } else {
+        expect(conf).not.toContain('mirror-by-digest-only');
+        expect(conf).toContain('pull-from-mirror = "digest-only"');
+      }
+      expect((hub.get('AgentClusterInstall', c, c)?.status as { conditions: Array<{ type: string; status: string }> }).conditions).toContainEqual(expect.objectContaining({ type: 'Completed', status: 'True' }));
+      expect(readFileSync(join(lab.configsDir, 'kubeadmin-password'), 'utf8')).toBe('spoke-kubeadmin-pass');
+    });
+  }
+});
