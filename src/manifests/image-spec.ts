@@ -1,8 +1,10 @@
 /**
  * Splitting a fully qualified pull spec as written in a mirroring mapping (`host[:port]/path[:tag][@digest]`)
  * without docker.io normalisation: a mirror destination such as `myregistry/ns/repo` names a host
- * `myregistry` even without a dot.
+ * `myregistry` even without a dot. The split itself is the reference parser's first step (src/mirror/reference.ts).
  */
+import { splitPullSpec } from '../mirror/reference.js';
+
 export interface ImageSpecParts {
   /** host[:port]/path — the repository, without tag or digest. */
   repo: string;
@@ -14,23 +16,12 @@ export interface ImageSpecParts {
 }
 
 export function splitImageSpec(spec: string): ImageSpecParts {
-  let rest = spec;
-  let digest: string | undefined;
-  const at = rest.indexOf('@');
-  if (at !== -1) {
-    digest = rest.slice(at + 1);
-    rest = rest.slice(0, at);
-  }
-  let tag: string | undefined;
-  const colon = rest.lastIndexOf(':');
-  if (colon > rest.lastIndexOf('/') && rest.includes('/')) {
-    tag = rest.slice(colon + 1);
-    rest = rest.slice(0, colon);
-  }
-  const slash = rest.indexOf('/');
-  const host = slash === -1 ? rest : rest.slice(0, slash);
-  const path = slash === -1 ? '' : rest.slice(slash + 1);
-  const parts: ImageSpecParts = { repo: rest, host, path };
+  // A spec without '/' is a bare host: `host:5000` keeps its port (no tag).
+  const { repository: repo, tag, digest } = splitPullSpec(spec, { tagNeedsPath: true });
+  const slash = repo.indexOf('/');
+  const host = slash === -1 ? repo : repo.slice(0, slash);
+  const path = slash === -1 ? '' : repo.slice(slash + 1);
+  const parts: ImageSpecParts = { repo, host, path };
   if (tag !== undefined) parts.tag = tag;
   if (digest !== undefined) parts.digest = digest;
   return parts;

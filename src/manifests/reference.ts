@@ -1,26 +1,14 @@
 /**
  * Image references as containers/image (distribution/reference) understands them: the grammar, the
  * docker.io normalisation of short names, and the "canonical" check CRI-O applies to a rewritten pull spec.
- * Pure string functions; no registry access.
+ * Pure string functions; no registry access. The grammar and normalisation are the project's one reference
+ * parser (src/mirror/reference.ts, CONTAINERS_RULES); this module gives them containers/image's shape and errors.
  */
+import { CONTAINERS_RULES, DOCKER_HUB, namesRegistry, readReference, type ReferenceProblem } from '../mirror/reference.js';
 
-// Grammar pieces of distribution/reference (regexp.go); kept as strings so they can be composed.
-const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
-const IPV6 = '\\[(?:[a-fA-F0-9:]+)\\]';
-const DOMAIN_NAME = `${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*`;
-const HOST = `(?:${DOMAIN_NAME}|${IPV6})`;
-const DOMAIN = `${HOST}(?::[0-9]+)?`;
-const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*';
-const TAG = '[\\w][\\w.-]{0,127}';
-const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
-const NAME = `(?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*`;
-const REFERENCE_RE = new RegExp(`^(${NAME})(?::(${TAG}))?(?:@(${DIGEST}))?$`);
-const ANCHORED_ID_RE = /^[a-f0-9]{64}$/;
 const NAME_TOTAL_LENGTH_MAX = 255;
 
-export const DEFAULT_DOMAIN = 'docker.io';
-const LEGACY_DEFAULT_DOMAIN = 'index.docker.io';
-const OFFICIAL_REPO_PREFIX = 'library/';
+export const DEFAULT_DOMAIN = DOCKER_HUB;
 
 /** A parsed, normalised image reference. `name` is `domain/path` (what FindRegistry is given). */
 export interface PullReference {
@@ -48,44 +36,29 @@ export function isDigested(ref: PullReference): boolean {
   return ref.digest !== undefined;
 }
 
-function splitDockerDomain(name: string): { domain: string; path: string } {
-  const i = name.indexOf('/');
-  let domain: string;
-  let path: string;
-  const first = i === -1 ? '' : name.slice(0, i);
-  if (i === -1 || (!first.includes('.') && !first.includes(':') && first !== 'localhost' && first.toLowerCase() === first)) {
-    domain = DEFAULT_DOMAIN;
-    path = name;
-  } else {
-    domain = first;
-    path = name.slice(i + 1);
-  }
-  if (domain === LEGACY_DEFAULT_DOMAIN) domain = DEFAULT_DOMAIN;
-  if (domain === DEFAULT_DOMAIN && !path.includes('/')) path = OFFICIAL_REPO_PREFIX + path;
-  return { domain, path };
+/** containers/image's wording for each refusal (all grammar errors are "invalid reference format"). */
+function reason(input: string, problem: ReferenceProblem): string {
+  if (problem.kind === 'empty') return 'empty reference';
+  if (problem.kind === 'image-id') return 'cannot be a 64-byte hexadecimal string';
+  if (problem.kind === 'too-long') return `repository name must not be more than ${NAME_TOTAL_LENGTH_MAX} characters`;
+  // ParseNormalizedNamed checks the case of the path (after the domain, before tag/digest) before the grammar.
+  const slash = input.indexOf('/');
+  const path = (slash !== -1 && namesRegistry(input.slice(0, slash)) ? input.slice(slash + 1) : input).split(/[:@]/)[0];
+  return path !== path.toLowerCase() ? 'repository name must be lowercase' : 'invalid reference format';
 }
 
 /**
  * Parse like reference.ParseNormalizedNamed: short names get `docker.io` (and `library/`), upper case in the
- * repository path is refused, a bare 64-hex identifier is refused.
+ * repository path is refused, a bare 64-hex identifier is refused. The parser is src/mirror/reference.ts under
+ * CONTAINERS_RULES.
  */
 export function parseNormalizedReference(input: string): PullReference {
-  if (input === '') throw new ReferenceParseError(input, 'empty reference');
-  if (ANCHORED_ID_RE.test(input)) throw new ReferenceParseError(input, 'cannot be a 64-byte hexadecimal string');
-  const { domain, path: rest } = splitDockerDomain(input);
-  // The remainder (path[:tag][@digest]) must be lower case in its path; tag/digest are parsed below.
-  const m = REFERENCE_RE.exec(`${domain}/${rest}`);
-  if (!m) {
-    const lower = rest.split(/[:@]/)[0];
-    if (lower !== lower.toLowerCase()) throw new ReferenceParseError(input, 'repository name must be lowercase');
-    throw new ReferenceParseError(input, 'invalid reference format');
-  }
-  const name = m[1];
-  if (name.length > NAME_TOTAL_LENGTH_MAX) throw new ReferenceParseError(input, `repository name must not be more than ${NAME_TOTAL_LENGTH_MAX} characters`);
-  const slash = name.indexOf('/');
-  const ref: PullReference = { domain: name.slice(0, slash), path: name.slice(slash + 1), name };
-  if (m[2] !== undefined) ref.tag = m[2];
-  if (m[3] !== undefined) ref.digest = m[3];
+  const read = readReference(input, CONTAINERS_RULES);
+  if (!read.ok) throw new ReferenceParseError(input, reason(input, read.problem));
+  const { registry, repository, tag, digest } = read.ref;
+  const ref: PullReference = { domain: registry, path: repository, name: `${registry}/${repository}` };
+  if (tag !== undefined) ref.tag = tag;
+  if (digest !== undefined) ref.digest = digest;
   return ref;
 }
 

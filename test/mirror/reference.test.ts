@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseReference, parseImageLocation, formatReference } from '../../src/mirror/reference.js';
+import { parseReference, parseImageLocation, formatReference, readReference, splitPullSpec, CONTAINERS_RULES, MIRROR_RULES } from '../../src/mirror/reference.js';
 import { parseMapping } from '../../src/mirror/copy/mapping.js';
 import { parsePlatforms, platformMatches } from '../../src/mirror/copy/platforms.js';
 
@@ -24,6 +24,37 @@ describe('parseReference', () => {
     expect(() => parseReference('quay.io/a/b:-bad')).toThrow(/tag "-bad" is not valid/);
     expect(() => parseReference('')).toThrow(/empty/);
     expect(() => parseReference('quay.io//b')).toThrow(/empty repository path/);
+  });
+});
+
+describe('one parser, two sets of rules', () => {
+  const read = (s: string, rules: typeof MIRROR_RULES): unknown => {
+    const r = readReference(s, rules);
+    return r.ok ? r.ref : r.problem.kind;
+  };
+
+  it('the mirror client lower-cases hosts and treats registry-1.docker.io as Docker Hub; containers/image keeps both as written', () => {
+    expect(read('Quay.IO/a/b:1', MIRROR_RULES)).toEqual({ registry: 'quay.io', repository: 'a/b', tag: '1', digest: undefined });
+    expect(read('Quay.IO/a/b:1', CONTAINERS_RULES)).toMatchObject({ registry: 'Quay.IO', repository: 'a/b' });
+    expect(read('registry-1.docker.io/redis', MIRROR_RULES)).toMatchObject({ registry: 'docker.io', repository: 'library/redis' });
+    expect(read('registry-1.docker.io/redis', CONTAINERS_RULES)).toMatchObject({ registry: 'registry-1.docker.io', repository: 'redis' });
+    expect(read('index.docker.io/redis', CONTAINERS_RULES)).toMatchObject({ registry: 'docker.io', repository: 'library/redis' });
+  });
+
+  it('digests: sha256 only for the client, the distribution grammar for mirror-set matching; image IDs and docker:// by reader', () => {
+    const sha512 = `sha512:${'b'.repeat(128)}`;
+    expect(read(`quay.io/a/b@${sha512}`, MIRROR_RULES)).toBe('digest');
+    expect(read(`quay.io/a/b@${sha512}`, CONTAINERS_RULES)).toMatchObject({ digest: sha512 });
+    expect(read('a'.repeat(64), CONTAINERS_RULES)).toBe('image-id');
+    expect(read('a'.repeat(64), MIRROR_RULES)).toMatchObject({ registry: 'docker.io', repository: `library/${'a'.repeat(64)}` });
+    expect(read(' docker://busybox ', MIRROR_RULES)).toMatchObject({ registry: 'docker.io', repository: 'library/busybox' });
+    expect(read('docker://busybox', CONTAINERS_RULES)).toBe('registry');
+  });
+
+  it('splitPullSpec takes a spec apart as written; a bare host:port keeps its port only when asked', () => {
+    expect(splitPullSpec(`busybox:1@${D}`)).toEqual({ repository: 'busybox', tag: '1', digest: D });
+    expect(splitPullSpec('reg.local:5000')).toEqual({ repository: 'reg.local', tag: '5000', digest: undefined });
+    expect(splitPullSpec('reg.local:5000', { tagNeedsPath: true })).toEqual({ repository: 'reg.local:5000', tag: undefined, digest: undefined });
   });
 });
 

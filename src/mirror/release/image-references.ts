@@ -4,7 +4,8 @@
  * Checked the way `oc adm release mirror` checks them: wrong kind/apiVersion or a component by tag is an error.
  */
 import { PayloadError } from '../../core/errors.js';
-import { isDigest, splitPullSpec } from './pull-spec.js';
+import { isDigest } from '../digest.js';
+import { splitPullSpec } from '../reference.js';
 
 export interface ReleaseComponent {
   /** Tag name in the ImageStream, e.g. `etcd`. */
@@ -70,7 +71,7 @@ export function parseImageReferences(text: string, where: Where = {}): ImageRefe
     if (tag.from?.kind !== 'DockerImage' || typeof tag.from.name !== 'string') {
       fail(`component "${tag.name}" does not point to a DockerImage`, where);
     }
-    if (!isDigest(splitPullSpec(tag.from.name).digest)) {
+    if (!isDigest(splitPullSpec(tag.from.name).digest ?? '')) {
       fail(`component "${tag.name}" points to "${tag.from.name}": image-references should only contain pointers to images by digest`, where);
     }
     components.push({ name: tag.name, image: tag.from.name, ...(tag.annotations ? { annotations: tag.annotations } : {}) });

@@ -6,7 +6,8 @@
 import { PayloadError } from '../../core/errors.js';
 import type { ImageReferences } from './image-references.js';
 import { dedupeSortSources, type InstallConfigSource } from '../../manifests/install-config.js';
-import { isDigest, isValidTag, splitPullSpec } from './pull-spec.js';
+import { isDigest } from '../digest.js';
+import { isValidTag, splitPullSpec } from '../reference.js';
 
 export interface ReleaseMirrorTarget {
   /** `host[:port]` of the local registry (`dci_local_registry`). */
@@ -69,7 +70,7 @@ export function planReleaseMirror(releaseRef: string, imageRefs: ImageReferences
   const prefix = `${version}-${releaseArchSuffix(target.arch)}`;
   const rel = splitPullSpec(releaseRef);
   const digest = target.releaseDigest ?? rel.digest;
-  const releaseSource = isDigest(digest) ? `${rel.repository}@${digest}` : releaseRef;
+  const releaseSource = digest !== undefined && isDigest(digest) ? `${rel.repository}@${digest}` : releaseRef;
   const out: ReleaseMapping[] = [
     { source: releaseSource, destination: target.releaseDestination ?? tagFor(repo, prefix, 'the release image'), component: 'release', type: 'release' },
   ];
