@@ -19,7 +19,7 @@ import { lockedArgv } from './lock.js';
 import { join } from './paths.js';
 import type { CommandStep, RemoteRunner } from './runner.js';
 import { command, commandsOf } from './steps.js';
-import { flag, missingVar, provisionerHost, text } from './vars.js';
+import { flag, provisionerHost, text } from './vars.js';
 
 export type RhcosImageKey = 'qemu' | 'openstack';
 
@@ -30,6 +30,8 @@ export interface RhcosCachePlan {
   /** Images downloaded, for the facts. */
   images: RhcosImageKey[];
   webserver?: string;
+  /** Why images that install-config wants are not cached (shown in plan.txt and the run output). */
+  warning?: string;
 }
 
 export const token = (key: RhcosImageKey, field: 'location' | 'file' | 'sha256' | 'uncompressed-sha256'): string => `@rhcos.${key}.${field}@`;
@@ -73,7 +75,10 @@ export function rhcosCachePlan(input: ProviderInput, version: string, installer:
   let webserver = text(vars, 'webserver_url');
   if (!webserver) {
     if (!requested) {
-      throw missingVar(undefined, 'webserver_url', `${why} (disconnected below 4.22: the bootstrap VM boots the RHCOS image served from the provision_cache_store web server)`, 'set webserver_url=http://<cache host>:8080 (serving provision_cache_store), or give bootstraposimage=<URL?sha256=...> yourself');
+      // The original agent refuses a disconnected run without webserver_url (pre-install assert); the port warns
+      // instead so that a plan can be made without it, and the installer falls back to the upstream image URLs.
+      out.warning = `webserver_url is unset: the RHCOS ${wanted.join(' and ')} image(s) of this disconnected ${why.replace(/^for an? /, '')} are not cached, so the installer downloads them from the internet (set webserver_url=http://<cache host>:8080 serving provision_cache_store, or bootstraposimage=<URL?sha256=...>)`;
+      return out;
     }
     // The installer role's own cache web server: port webserver_caching_port of the provisioner.
     const prov = provisionerHost(input);

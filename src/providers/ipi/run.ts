@@ -23,6 +23,7 @@ export async function runIpi(plan: InstallPlan, ctx: ProviderContext): Promise<C
   for (const s of commandsOf(plan, 'prepare')) await runner.run(s, { phase: 'prepare' });
   await uploadFiles(runner, plan, planFile(plan, 'pull-secret.txt'), 'prepare');
   await runner.run(oneCommand(plan, 'installer'), { phase: 'installer', stream: true });
+  if (typeof plan.facts.rhcos_cache_warning === 'string') runner.phase('rhcos', `warning: ${plan.facts.rhcos_cache_warning}`);
   const rhcos = await runRhcosCache(plan, runner);
   await uploadFiles(runner, plan, planFile(plan, 'install-config.yaml').map((f) => ({ ...f, content: fillTokens(f.content, rhcos) })), 'install-config');
   await runner.run(oneCommand(plan, 'manifests'), { phase: 'manifests', env, stream: true });

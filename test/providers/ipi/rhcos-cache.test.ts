@@ -10,6 +10,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { closeAllTransports } from '../../../src/engine/transports/index.js';
 import { rhcosValues, token } from '../../../src/providers/common/rhcos-cache.js';
 import { ipiProvider } from '../../../src/providers/ipi/index.js';
+import { renderPlanText } from '../../../src/providers/index.js';
+import { SecretRegistry } from '../../../src/core/secrets.js';
 import { startSshd, type SshdHandle } from '../../helpers/sshd.js';
 import { sampleInput } from './fixture.js';
 import { ipiLab, serveDir, type StaticServer } from './lab.js';
@@ -127,9 +129,15 @@ describe('RHCOS cache plan', () => {
     expect(ic).toContain(`bootstrapOSImage: http://10.1.1.5:8081/${token('qemu', 'file')}?sha256=`);
   });
 
-  it('clear errors: no webserver_url when disconnected, a version without print-stream-json, a bad webserver_url', () => {
-    expect(() => ipiProvider.plan(sampleInput({ webserver_url: undefined }))).toThrow(/the inventory: webserver_url is required for an ipi install \(disconnected below 4\.22/);
-    expect(() => ipiProvider.plan(sampleInput({ webserver_url: undefined, bootstraposimage: `http://x/y.qcow2.gz?sha256=${'b'.repeat(64)}` }))).not.toThrow();
+  it('disconnected without webserver_url: nothing cached, a warning in plan.txt and facts; no warning when the lab gives the image', () => {
+    const plan = ipiProvider.plan(sampleInput({ webserver_url: undefined }));
+    expect(plan.steps.filter((s) => s.description.startsWith('rhcos:'))).toEqual([]);
+    expect(plan.files.find((f) => f.path === 'install-config.yaml')!.content).not.toContain('OSImage');
+    expect(renderPlanText(plan, new SecretRegistry())).toMatch(/# warning: webserver_url is unset: the RHCOS qemu image\(s\) of this disconnected ipi install are not cached/);
+    expect(ipiProvider.plan(sampleInput({ webserver_url: undefined, bootstraposimage: `http://x/y.qcow2.gz?sha256=${'b'.repeat(64)}` })).facts).not.toHaveProperty('rhcos_cache_warning');
+  });
+
+  it('clear errors: a version without print-stream-json, a bad webserver_url', () => {
     expect(() => ipiProvider.plan(sampleInput({ ocp_version: '4.7.60' }))).toThrow(/needs the installer's "coreos print-stream-json" \(4\.8 and later\)/);
     expect(() => ipiProvider.plan(sampleInput({ webserver_url: 'registry.lab:8080' }))).toThrow(/webserver_url "registry\.lab:8080" must be an http:\/\/ or https:\/\/ URL/);
   });
