@@ -25,6 +25,7 @@ export async function runMirrorStageCommand(mode: 'images' | 'to-disk' | 'from-d
       outDir,
       destination: mode === 'to-disk' ? { kind: 'to-disk', dir: archive! } : { kind: 'registry' },
       sourceArchive: mode === 'from-disk' ? archive : undefined,
+      baseArchives: mode === 'to-disk' ? flags.base : undefined,
       secrets: globalSecrets,
       log: (line) => io.stdout(globalSecrets.redact(line) + '\n'),
       signal: controllerAbort.signal,

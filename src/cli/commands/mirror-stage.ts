@@ -13,6 +13,7 @@ export interface MirrorStageFlags {
   archive?: string;
   destination?: string;
   check?: boolean;
+  base?: string[];
 }
 
 function register(name: 'images' | 'to-disk' | 'from-disk', description: string, examples: string) {
@@ -25,6 +26,14 @@ function register(name: 'images' | 'to-disk' | 'from-disk', description: string,
     if (name !== 'to-disk') cmd.option('--out <dir>', 'where mapping.txt, the mirror sets, CatalogSources and install-config-sources.yaml go', 'mirror-out');
     if (name !== 'images') cmd.requiredOption('--archive <dir>', name === 'to-disk' ? 'archive folder to write (an OCI layout + refs.json)' : 'archive folder made by `mirror to-disk`');
     if (name === 'images') cmd.option('--check', 'read sources and plan, copy nothing');
+    if (name === 'to-disk') {
+      cmd.option(
+        '--base <archive>',
+        'an earlier archive (its folder, or its refs.json) already imported in the lab: the new archive holds only what it does not (repeatable)',
+        collectRepeatable,
+        [],
+      );
+    }
     cmd.addHelpText('after', `\nExamples:\n${examples}`).action(async (flags: MirrorStageFlags) => {
       const { runMirrorStageCommand } = await import('../mirror-stage-action.js');
       await runMirrorStageCommand(name, flags, io);
@@ -46,7 +55,9 @@ export const mirrorToDiskCommand: MirrorSubcommand = {
   register: register(
     'to-disk',
     'on a connected host: write everything the lab needs (release, full catalogs, images) into an archive folder',
-    '  dci-agent-ts mirror to-disk --inventory lab.yml --archive /mnt/usb/ocp-4.16.3',
+    '  dci-agent-ts mirror to-disk --inventory lab.yml --archive /mnt/usb/ocp-4.16.3\n' +
+      '  # later: only what changed since (import the base archive first on the jumphost)\n' +
+      '  dci-agent-ts mirror to-disk --inventory lab.yml --archive /mnt/usb/ocp-4.16.3-update1 --base /srv/archives/ocp-4.16.3',
   ),
 };
 

@@ -18,6 +18,25 @@ import type { Descriptor, ImageDestination, ImageSource, ManifestBlob, ManifestH
 
 export const REF_NAME = 'org.opencontainers.image.ref.name';
 
+/** Layout directory → blobs that count as present there although they are not (see withExternalBlobs). */
+const externalBlobs = new Map<string, ReadonlySet<string>>();
+
+/**
+ * While `fn` runs, the layout at `dir` answers "present" for these blobs and child manifests without holding them.
+ * This is how an incremental archive is written: what its base archives already carry is skipped by the copy
+ * engine like a blob the destination has. Reads of such a blob still fail (it is not there).
+ */
+export async function withExternalBlobs<T>(dir: string, digests: ReadonlySet<string>, fn: () => Promise<T>): Promise<T> {
+  const key = resolve(dir);
+  if (externalBlobs.has(key)) throw new Error(`external blobs already declared for ${dir}`);
+  externalBlobs.set(key, digests);
+  try {
+    return await fn();
+  } finally {
+    externalBlobs.delete(key);
+  }
+}
+
 export interface OciIndex {
   schemaVersion: 2;
   mediaType?: string;
@@ -120,6 +139,7 @@ export class OciLayout implements ImageSource, ImageDestination {
   }
 
   async headManifest(ref: string): Promise<ManifestHead | undefined> {
+    if (isDigest(ref) && externalBlobs.get(resolve(this.dir))?.has(ref)) return { digest: ref, mediaType: MEDIA_TYPES.ociManifest };
     const d = await this.resolve(ref);
     if (!d) return undefined;
     // A descriptor in index.json is only a claim until its blob is there (an interrupted copy).
@@ -170,6 +190,7 @@ export class OciLayout implements ImageSource, ImageDestination {
   }
 
   async hasBlob(desc: Descriptor): Promise<boolean> {
+    if (externalBlobs.get(resolve(this.dir))?.has(desc.digest)) return true;
     if (!(await this.exists())) return false;
     try {
       return (await stat(this.blobPath(desc.digest))).size === desc.size;

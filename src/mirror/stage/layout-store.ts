@@ -4,9 +4,9 @@
  * archive, destination references when the layout stands in for the registry) to its tag, so a later reader can
  * find `quay.io/…@sha256:…` without a network.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createHash, randomUUID } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { writeFileAtomic } from '../../core/atomic-write.js';
 import { PayloadError } from '../../core/errors.js';
 
@@ -21,6 +21,86 @@ export interface LayoutRefs {
   createdAt?: string;
   /** Files of the mirror outputs carried with an archive (relative names → content). */
   outputs?: Record<string, string>;
+  /** Identity of this archive (an incremental archive names the ids of its bases). */
+  id?: string;
+  /** Name to show for this archive (its folder name). */
+  name?: string;
+  /** reference → manifest digest of every image this archive holds (its content manifest). */
+  digests?: Record<string, string>;
+  /** Every blob of the layout (layers, configs, manifests), by digest. */
+  blobs?: string[];
+  /**
+   * Incremental archives (`to-disk --base OLD`): the archives this one extends, flattened (a base of a base is
+   * listed too). What they hold is not in this archive; `from-disk` expects it in the registry already.
+   */
+  base?: ArchiveBase[];
+}
+
+export interface ArchiveBase {
+  id: string;
+  name: string;
+  createdAt?: string;
+  /** reference → manifest digest of the images that archive holds. */
+  digests: Record<string, string>;
+  blobs: string[];
+}
+
+/** What a set of base archives holds: by blob, by reference; each answer names the archive holding it. */
+export interface BaseSet {
+  entries: ArchiveBase[];
+  blobOwner: Map<string, ArchiveBase>;
+  refOwner: Map<string, { base: ArchiveBase; digest: string }>;
+}
+
+export function baseSet(entries: ArchiveBase[]): BaseSet {
+  const set: BaseSet = { entries: [], blobOwner: new Map(), refOwner: new Map() };
+  for (const e of entries) {
+    if (set.entries.some((x) => x.id === e.id)) continue;
+    set.entries.push(e);
+    for (const b of e.blobs) if (!set.blobOwner.has(b)) set.blobOwner.set(b, e);
+    for (const [ref, digest] of Object.entries(e.digests)) if (!set.refOwner.has(ref)) set.refOwner.set(ref, { base: e, digest });
+  }
+  return set;
+}
+
+/**
+ * Read the base archives given to `to-disk --base`: an archive folder, or its refs.json (the content manifest
+ * alone is enough: the base itself may already have been carried away). Bases of a base come along.
+ */
+export function readBaseArchives(paths: readonly string[]): BaseSet {
+  const entries: ArchiveBase[] = [];
+  for (const p of paths) {
+    const abs = resolve(p);
+    const isDir = existsSync(abs) && statSync(abs).isDirectory();
+    const dir = isDir ? abs : dirname(abs);
+    if (!isDir && !existsSync(abs)) {
+      throw new PayloadError('no-base-archive', `the base archive ${p} does not exist`, { hint: 'give --base the folder (or its refs.json) of an archive made earlier by `mirror to-disk`', location: { file: abs } });
+    }
+    const refs = isDir ? readLayoutRefs(dir) : readLayoutRefsFile(abs);
+    if (!refs.id || !refs.digests || !refs.blobs) {
+      throw new PayloadError('base-archive-too-old', `${p} has no content manifest (made by an older dci-agent-ts)`, {
+        hint: 'make a full archive (without --base) once; later archives can then use it as their base',
+        location: { file: isDir ? join(dir, REFS_FILE) : abs },
+      });
+    }
+    entries.push({ id: refs.id, name: refs.name ?? basename(dir), createdAt: refs.createdAt, digests: refs.digests, blobs: refs.blobs });
+    entries.push(...(refs.base ?? []));
+  }
+  return baseSet(entries);
+}
+
+/** The blobs of a layout directory (what the archive holds), sorted. */
+export function layoutBlobs(dir: string): string[] {
+  const d = join(dir, 'blobs', 'sha256');
+  if (!existsSync(d)) return [];
+  return readdirSync(d)
+    .filter((f) => /^[a-f0-9]{64}$/.test(f))
+    .map((f) => `sha256:${f}`)
+    .sort();
+}
+
+export function newArchiveId(): string {
+  return randomUUID();
 }
 
 export function layoutTag(ref: string): string {
@@ -39,6 +119,10 @@ export function readLayoutRefs(dir: string): LayoutRefs {
       location: { file },
     });
   }
+  return readLayoutRefsFile(file);
+}
+
+function readLayoutRefsFile(file: string): LayoutRefs {
   try {
     const parsed = JSON.parse(readFileSync(file, 'utf8')) as LayoutRefs;
     if (parsed.format !== 'dci-agent-ts/layout-refs@1' || !parsed.refs || typeof parsed.refs !== 'object') throw new Error('unknown format');

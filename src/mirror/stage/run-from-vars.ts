@@ -4,14 +4,15 @@
  * module and the `mirror images|to-disk|from-disk` commands so both do exactly the same thing.
  */
 import { readFileSync, existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { MirrorEvent } from '../../core/events.js';
 import type { SecretRegistry } from '../../core/secrets.js';
 import { SettingsError } from '../../core/errors.js';
 import { RegistryClient } from '../registry/client.js';
 import { mirrorStageSettings, type MirrorStageSettings } from './settings.js';
 import { runMirrorStage, type MirrorStageResult, type StageDestination } from './run-stage.js';
-import { sourceResolver, writeLayoutRefs } from './layout-store.js';
+import { baseSet, layoutBlobs, newArchiveId, readBaseArchives, readLayoutRefs, sourceResolver, writeLayoutRefs, type BaseSet, type LayoutRefs } from './layout-store.js';
+import { formatBytes } from '../copy/report.js';
 import { writeStageOutputs, type WrittenOutputs } from './outputs.js';
 
 export interface MirrorFromVarsOptions {
@@ -20,6 +21,8 @@ export interface MirrorFromVarsOptions {
   destination: StageDestination;
   /** Read sources from this archive (from-disk, demo) instead of the registries. */
   sourceArchive?: string;
+  /** to-disk: earlier archives (folders or their refs.json); what they hold is not written again. */
+  baseArchives?: string[];
   secrets?: SecretRegistry;
   onEvent?: (e: MirrorEvent) => void;
   log?: (line: string) => void;
@@ -62,19 +65,54 @@ export async function mirrorImagesFromVars(o: MirrorFromVarsOptions): Promise<Mi
   const caFile = str(vars.dci_local_registry_ca_file) ?? str(vars.registry_ca_file);
   if (caFile && existsSync(caFile) && vars.dci_registry_ca_pem === undefined) vars.dci_registry_ca_pem = readFileSync(caFile, 'utf8');
   const settings = mirrorStageSettings(vars);
+  if (o.baseArchives?.length && o.destination.kind !== 'to-disk') throw new SettingsError('base-without-to-disk', 'base archives only make sense when writing an archive (mirror to-disk --base)');
+  // Incremental archives: to-disk skips what the bases hold; from-disk expects what the archive's bases held.
+  let bases: BaseSet | undefined = o.baseArchives?.length ? readBaseArchives(o.baseArchives) : undefined;
+  let sourceHas: ((ref: string) => boolean) | undefined;
+  const sourceArchive = o.sourceArchive ? resolve(o.sourceArchive) : undefined;
+  if (sourceArchive) {
+    const refs = readLayoutRefs(sourceArchive);
+    if (refs.base?.length) bases = baseSet(refs.base);
+    sourceHas = (ref) => Object.hasOwn(refs.refs, ref.replace(/^docker:\/\//, ''));
+  }
+  if (o.destination.kind === 'to-disk' && bases) {
+    const self = resolve(o.destination.dir);
+    const again = o.baseArchives?.find((b) => resolve(b) === self || resolve(b) === join(self, 'refs.json'));
+    if (again) throw new SettingsError('base-is-archive', `--base ${again} is the archive being written`, { hint: 'write the new archive to another folder: it will hold only what the base does not' });
+  }
   const client = registryClientFromVars(vars, o.secrets);
   try {
     const result = await runMirrorStage(settings, {
       client,
-      resolveSource: sourceResolver(o.sourceArchive ? resolve(o.sourceArchive) : undefined),
+      resolveSource: sourceResolver(sourceArchive),
       destination: o.destination,
       onEvent: o.onEvent,
       log: o.log,
       signal: o.signal,
       dryRun: o.dryRun,
+      bases,
+      sourceHas,
     });
     if (o.destination.kind !== 'registry' && !o.dryRun) {
-      await writeLayoutRefs(o.destination.dir, { format: 'dci-agent-ts/layout-refs@1', refs: result.layoutRefs, createdAt: new Date().toISOString() });
+      const dir = o.destination.dir;
+      const previous = existsSync(join(dir, 'refs.json')) ? readLayoutRefs(dir) : undefined;
+      const manifest: LayoutRefs = { format: 'dci-agent-ts/layout-refs@1', refs: result.layoutRefs, createdAt: new Date().toISOString() };
+      if (o.destination.kind === 'to-disk') {
+        // The content manifest: what is inside (references → digests, every blob) and which archives it extends.
+        const digests: Record<string, string> = {};
+        for (const ref of Object.keys(result.layoutRefs)) if (result.archiveDigests[ref]) digests[ref] = result.archiveDigests[ref];
+        Object.assign(manifest, { id: previous?.id ?? newArchiveId(), name: basename(dir), digests, blobs: layoutBlobs(dir) });
+        if (bases?.entries.length) manifest.base = bases.entries;
+      }
+      await writeLayoutRefs(dir, manifest);
+      if (o.destination.kind === 'to-disk') {
+        const n = manifest.blobs?.length ?? 0;
+        result.notes.push(`archive ${basename(dir)}: ${Object.keys(manifest.refs).length} images, ${n} blobs${bases?.entries.length ? `; extends ${bases.entries.map((b) => b.name).join(', ')} (import those first)` : ''}`);
+      }
+    }
+    if (result.summary) {
+      const sm = result.summary;
+      result.notes.push(`copied ${sm.copied} of ${sm.images} images (${sm.skipped} already there${sm.failed ? `, ${sm.failed} failed` : ''}), ${formatBytes(sm.bytes)} in ${(sm.durationMs / 1000).toFixed(1)} s`);
     }
     const outputs = o.dryRun ? undefined : await writeStageOutputs(o.outDir, result);
     const releaseDigestRef = result.release ? `${result.release.destination.replace(/:[^:/]+$/, '')}@${result.release.digest}` : undefined;

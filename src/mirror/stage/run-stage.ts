@@ -12,7 +12,6 @@ import { MirrorSetError, PayloadError } from '../../core/errors.js';
 import type { MirrorEvent } from '../../core/events.js';
 import type { RegistryClient } from '../registry/client.js';
 import { TransportSet } from '../transports.js';
-import { copyImages } from '../copy/copy-images.js';
 import { summarizeReport } from '../copy/report.js';
 import type { CopyReport } from '../copy/report.js';
 import { readReleaseImage } from '../release/open-release.js';
@@ -28,7 +27,9 @@ import { installConfigSources, releaseMirrorEntries } from '../../manifests/inst
 import { buildCatalogSource, buildOperatorHub, catalogSourceNameV2, type CatalogSource } from '../../manifests/catalog-source.js';
 import { renderRegistriesConf } from '../../manifests/registries-conf.js';
 import type { MirrorStageSettings } from './settings.js';
-import { layoutLocation, layoutTag } from './layout-store.js';
+import { layoutLocation, layoutTag, type BaseSet } from './layout-store.js';
+import { copyGroups, imageDigests, type CopyGroup, type MirrorStageSummary } from './copy-groups.js';
+import { withExternalBlobs } from '../oci-layout/layout.js';
 
 export type StageDestination = { kind: 'registry' } | { kind: 'layout'; dir: string } | { kind: 'to-disk'; dir: string };
 
@@ -42,6 +43,13 @@ export interface RunMirrorStageOptions {
   signal?: AbortSignal;
   /** Report only what would be copied (check mode): reads sources, copies nothing. */
   dryRun?: boolean;
+  /**
+   * Incremental archives. to-disk: what these base archives hold is not written again. from-disk: what the
+   * archive's bases held must already be in the registry (else: "import archive X first").
+   */
+  bases?: BaseSet;
+  /** from-disk: whether the archive itself holds a reference (else it may come from a base). */
+  sourceHas?: (ref: string) => boolean;
 }
 
 export interface MirroredCatalog {
@@ -64,12 +72,28 @@ export interface MirrorStageResult {
   copy?: CopyReport;
   /** refs.json entries written (to-disk and layout modes). */
   layoutRefs: Record<string, string>;
+  /** reference → manifest digest of every image copied or found (to-disk: the archive's content manifest). */
+  archiveDigests: Record<string, string>;
+  /** Per group and in total: images, bytes, time, skipped (also sent as the last mirror-report event). */
+  summary?: MirrorStageSummary;
   warnings: string[];
   notes: string[];
 }
 
 function stripDocker(ref: string): string {
   return ref.replace(/^docker:\/\//, '');
+}
+
+/** `quay.io/ns/name:tag` → `name:tag` (group labels). */
+function shortName(ref: string): string {
+  return ref.slice(ref.lastIndexOf('/') + 1);
+}
+
+/** Whether a source image is (still) the digest a base archive recorded for it. */
+async function sameDigest(transports: TransportSet, location: string, digest: string): Promise<boolean> {
+  const src = transports.source(location);
+  if (src.digest) return src.digest === digest;
+  return (await src.transport.headManifest(src.tag ?? 'latest'))?.digest === digest;
 }
 
 function destinationLocation(dest: StageDestination, destinationRef: string, sourceRef: string): string {
@@ -80,9 +104,13 @@ function destinationLocation(dest: StageDestination, destinationRef: string, sou
 
 export async function runMirrorStage(s: MirrorStageSettings, o: RunMirrorStageOptions): Promise<MirrorStageResult> {
   const transports = new TransportSet(o.client);
-  const result: MirrorStageResult = { mapping: [], catalogs: [], layoutRefs: {}, warnings: [], notes: [] };
+  const result: MirrorStageResult = { mapping: [], catalogs: [], layoutRefs: {}, archiveDigests: {}, warnings: [], notes: [] };
   const log = o.log ?? (() => undefined);
   const contentTarget = { localRegistry: s.localRegistry, localRepo: s.contentRepoPrefix };
+  /** Copy group of each mapping entry (same index). */
+  const groupOf: string[] = [];
+  /** Source location handed to the engine → the reference it stands for. */
+  const refOfLocation = new Map<string, string>();
   try {
     // 1. Release payload.
     let releaseMappings: ReleaseMapping[] = [];
@@ -113,9 +141,15 @@ export async function runMirrorStage(s: MirrorStageSettings, o: RunMirrorStageOp
         skipped: releaseComplete,
         components: payload.imageReferences.components.length,
       };
-      for (const m of releaseMappings) result.mapping.push({ source: m.source, destination: m.destination, type: m.type });
+      for (const m of releaseMappings) {
+        result.mapping.push({ source: m.source, destination: m.destination, type: m.type });
+        groupOf.push('release');
+      }
       // The original tag reference also maps to the release (oc's mapping lists the image as given).
-      if (stripDocker(s.releaseImage) !== source && o.destination.kind === 'to-disk') result.layoutRefs[stripDocker(s.releaseImage)] = layoutTag(source);
+      if (stripDocker(s.releaseImage) !== source && o.destination.kind === 'to-disk') {
+        result.layoutRefs[stripDocker(s.releaseImage)] = layoutTag(source);
+        result.archiveDigests[stripDocker(s.releaseImage)] = payload.digest;
+      }
     }
 
     // 2. Operator catalogs: filter, plan their images; the pruned image is built after the copies.
@@ -136,7 +170,10 @@ export async function runMirrorStage(s: MirrorStageSettings, o: RunMirrorStageOp
         fbc = filtered.catalog;
       }
       const images = catalogImages(fbc);
-      for (const m of planCatalogMirror(images, contentTarget)) result.mapping.push({ source: m.source, destination: m.destination, type: m.type });
+      for (const m of planCatalogMirror(images, contentTarget)) {
+        result.mapping.push({ source: m.source, destination: m.destination, type: m.type });
+        groupOf.push(`catalog ${shortName(stripDocker(c.image))}`);
+      }
       const destination = prunedCatalogDestination(stripDocker(c.image), contentTarget);
       catalogWork.push({ image: stripDocker(c.image), fbc, destination, name: c.catalogSourceName, packages: fbc.packages.map((p) => p.name).sort() });
     }
@@ -144,47 +181,125 @@ export async function runMirrorStage(s: MirrorStageSettings, o: RunMirrorStageOp
     // 3. Additional images, as they are (tag or digest).
     for (const image of s.additionalImages) {
       result.mapping.push({ source: stripDocker(image), destination: catalogImageDestination(stripDocker(image), contentTarget), type: 'generic' });
+      groupOf.push('additional images');
     }
 
-    // 4. Copy.
+    // 4. Copy, group by group (release, each catalog, additional images).
+    const groups = new Map<string, CopyGroup>();
+    const groupFor = (name: string): CopyGroup => {
+      let g = groups.get(name);
+      if (!g) {
+        g = { name, pairs: [], skipped: 0 };
+        groups.set(name, g);
+      }
+      return g;
+    };
+    const bases = o.bases;
+    const metadataRefs = new Set<string>([...(result.release ? [releaseMappings[0]?.source] : []), ...catalogWork.map((c) => c.image)].filter((x): x is string => !!x));
     const seen = new Set<string>();
-    const pairs: Array<{ source: string; destination: string }> = [];
-    for (const m of result.mapping) {
+    let carriedByBase = 0;
+    for (const [i, m] of result.mapping.entries()) {
+      const g = groupFor(groupOf[i]);
       if (m.type === 'release' || m.type === 'releaseContent') {
-        if (releaseComplete) continue;
+        if (releaseComplete) {
+          g.skipped++;
+          continue;
+        }
       }
       const key = o.destination.kind === 'to-disk' ? m.source : `${m.source}=${m.destination}`;
       if (seen.has(key)) continue;
       seen.add(key);
+      const held = bases?.refOwner.get(m.source);
+      if (held && !metadataRefs.has(m.source)) {
+        if (o.destination.kind === 'to-disk') {
+          // An incremental archive: the image is in a base archive (same digest): not carried again.
+          if (await sameDigest(transports, o.resolveSource(m.source), held.digest)) {
+            g.skipped++;
+            carriedByBase++;
+            result.archiveDigests[m.source] = held.digest;
+            continue;
+          }
+        } else if (!o.sourceHas || !o.sourceHas(m.source)) {
+          // from-disk of an incremental archive: the image came with a base archive, imported before this one.
+          const d = transports.destination(destinationLocation(o.destination, m.destination, m.source));
+          // The reference the copy engine would push to: the destination's own, else the source's tag or digest.
+          const src = transports.source(`docker://${m.source}`);
+          const head = await d.transport.headManifest(d.tag ?? d.digest ?? src.tag ?? src.digest ?? 'latest', o.signal);
+          if (head?.digest !== held.digest) {
+            throw new PayloadError(
+              'base-archive-not-imported',
+              `${m.source}: manifest ${held.digest} is neither in this archive nor in the registry (${m.destination} ${head ? `is ${head.digest}` : 'is missing'}): it came with the base archive ${held.base.name}`,
+              {
+                hint: `import archive ${held.base.name} first (mirror from-disk --archive ${held.base.name}), then this one`,
+                location: { image: m.source, blob: held.digest },
+              },
+            );
+          }
+          g.skipped++;
+          continue;
+        }
+      }
       const destination = destinationLocation(o.destination, m.destination, m.source);
-      pairs.push({ source: o.resolveSource(m.source), destination });
+      const source = o.resolveSource(m.source);
+      g.pairs.push({ source, destination });
+      refOfLocation.set(source, m.source);
       if (o.destination.kind !== 'registry') result.layoutRefs[o.destination.kind === 'to-disk' ? m.source : m.destination] = destination.slice(destination.lastIndexOf(':') + 1);
     }
     if (o.destination.kind === 'to-disk') {
       // The catalogs travel whole: from-disk filters them again with the jumphost's settings.
       for (const c of catalogWork) {
         const destination = layoutLocation(o.destination.dir, c.image);
-        pairs.push({ source: o.resolveSource(c.image), destination });
+        const source = o.resolveSource(c.image);
+        groupFor(`catalog ${shortName(c.image)}`).pairs.push({ source, destination });
+        refOfLocation.set(source, c.image);
         result.layoutRefs[c.image] = layoutTag(c.image);
       }
     }
+    const work = [...groups.values()];
+    const toCopy = work.reduce((n, g) => n + g.pairs.length, 0);
     if (o.dryRun) {
-      result.notes.push(`check mode: ${pairs.length} images would be copied`);
-    } else if (pairs.length) {
-      log(`copying ${pairs.length} images`);
-      result.copy = await copyImages(pairs, { client: o.client, onEvent: o.onEvent, signal: o.signal, group: 'mirror-images' });
+      result.notes.push(`check mode: ${toCopy} images would be copied`);
+    } else {
+      let external = new Set<string>();
+      if (o.destination.kind === 'to-disk' && bases) {
+        // What a base archive holds is not written again, except the release and catalog images themselves:
+        // from-disk reads them to plan, so every archive carries them whole.
+        const carried = new Set<string>();
+        for (const ref of metadataRefs) for (const d of await imageDigests(transports, o.resolveSource(ref))) carried.add(d);
+        external = new Set([...bases.blobOwner.keys()].filter((d) => !carried.has(d)));
+      }
+      const run = () => copyGroups(work, { client: o.client, onEvent: o.onEvent, signal: o.signal, log });
+      const copied = o.destination.kind === 'to-disk' && external.size ? await withExternalBlobs(o.destination.dir, external, run) : await run();
+      result.copy = copied.report;
+      result.summary = copied.summary;
       for (const line of summarizeReport(result.copy)) log(line);
+      for (const r of result.copy.results) {
+        const ref = refOfLocation.get(r.source);
+        if (ref && r.digest) result.archiveDigests[ref] = r.digest;
+      }
+      if (bases && result.copy.failures.length) {
+        // A blob the archive does not hold (its base does) and the registry does not have yet.
+        for (const f of result.copy.failures) {
+          const digests = [f.blob, ...(f.message.match(/sha256:[a-f0-9]{64}/g) ?? [])].filter((x): x is string => !!x);
+          const owned = digests.map((d) => ({ d, base: bases.blobOwner.get(d) })).find((x) => x.base);
+          if (owned?.base) {
+            const image = refOfLocation.get(f.source) ?? f.source;
+            throw new PayloadError('base-archive-not-imported', `${image}: blob ${owned.d} is neither in this archive nor in the registry ${s.localRegistry}: it came with the base archive ${owned.base.name}`, {
+              hint: `import archive ${owned.base.name} first (mirror from-disk --archive ${owned.base.name}), then this one`,
+              location: { image, blob: owned.d },
+            });
+          }
+        }
+      }
       if (result.copy.failures.length && !s.continueOnError) {
         const f = result.copy.failures[0];
-        throw new PayloadError(f.code, `${result.copy.failures.length} of ${pairs.length} images failed to mirror; first: ${f.message}`, {
+        throw new PayloadError(f.code, `${result.copy.failures.length} of ${toCopy} images failed to mirror; first: ${f.message}`, {
           hint: 'fix the cause and run again (what was copied is kept and skipped), or set dci_continue_on_mirror_error: true',
-          location: { image: f.source, ...(f.blob ? { blob: f.blob } : {}) },
-          // A copy that ran and failed is a failed stage (1), not bad input (2): the README's exit codes.
-          exitCode: 1,
         });
       }
-      for (const f of result.copy?.failures ?? []) result.warnings.push(`not mirrored: ${f.message}`);
+      for (const f of result.copy.failures) result.warnings.push(`not mirrored: ${f.message}`);
     }
+    if (carriedByBase) result.notes.push(`${carriedByBase} images not written: already in the base archive(s) ${bases?.entries.map((b) => b.name).join(', ')}`);
 
     if (o.destination.kind === 'to-disk') {
       result.notes.push(`archive: ${Object.keys(result.layoutRefs).length} references in ${o.destination.dir}`);

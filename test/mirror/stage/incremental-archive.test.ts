@@ -1,0 +1,154 @@
+/**
+ * Incremental air-gapped archives on real docker-registry processes, through the real CLI: archive 1 holds a
+ * release and a pruned catalog's content; the lab's content then grows (one more operator package, two
+ * additional images); archive 2 made with `--base archive1` holds only the new blobs (plus the release and catalog
+ * images themselves, which from-disk reads to plan); importing 1 then 2 into a fresh registry gives the same
+ * mapping and mirror sets as a full `mirror images` run; importing 2 alone fails with one clear error.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startRegistry, type TestRegistry } from '../../helpers/registry.js';
+import { buildImage, gzLayer, pushImage, pushReleaseFixture, type BuiltImage, type ReleaseFixture } from '../../helpers/release-fixtures.js';
+import { pushCatalogImage, sampleCatalog, withRealImages, type CatalogImageFixture } from '../../helpers/catalog-fixtures.js';
+import { runCli } from '../../helpers/cli.js';
+import { RegistryClient } from '../../../src/mirror/registry/client.js';
+import { TransportSet } from '../../../src/mirror/transports.js';
+import { imageDigests } from '../../../src/mirror/stage/copy-groups.js';
+
+let source: TestRegistry;
+let labFull: TestRegistry;
+let labInc: TestRegistry;
+let labAlone: TestRegistry;
+let release: ReleaseFixture;
+let catalog: CatalogImageFixture;
+let extras: Array<{ ref: string; image: BuiltImage }>;
+let dir: string;
+
+function inventory(name: string, registry: TestRegistry, grown: boolean): string {
+  const file = join(dir, name);
+  writeFileSync(
+    file,
+    `all:
+  vars:
+    ocp_version: "4.16.3"
+    dci_disconnected: true
+    local_registry_host: ${registry.host.split(':')[0]}
+    local_registry_port: ${registry.port}
+    dci_plain_http_registries: ["${source.host}", "${registry.host}"]
+    ocp_release_image: ${release.releaseRef}
+    operators_index: ${catalog.ref}
+    dci_operators:
+      - name: jaeger-product
+${grown ? `    opm_mirror_list:\n      etcd:\n        channel: stable\n    dci_additional_images:\n${extras.map((e) => `      - ${e.ref}`).join('\n')}\n` : ''}  hosts:
+    localhost:
+      ansible_connection: local
+`,
+  );
+  return file;
+}
+
+const blobsOf = (archive: string): string[] => readdirSync(join(archive, 'blobs', 'sha256')).filter((f) => /^[a-f0-9]{64}$/.test(f)).map((f) => `sha256:${f}`);
+
+/** Outputs with the lab registry's address replaced, so runs into different registries compare. */
+function outputs(out: string, lab: TestRegistry): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const f of readdirSync(join(out, 'cluster-resources')).sort()) files[f] = readFileSync(join(out, 'cluster-resources', f), 'utf8').replaceAll(lab.host, 'LAB');
+  files['mapping.txt'] = readFileSync(join(out, 'mapping.txt'), 'utf8').replaceAll(lab.host, 'LAB').split('\n').sort().join('\n');
+  files['install-config-sources.yaml'] = readFileSync(join(out, 'install-config-sources.yaml'), 'utf8').replaceAll(lab.host, 'LAB');
+  return files;
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'incremental-'));
+  [source, labFull, labInc, labAlone] = await Promise.all([startRegistry(), startRegistry(), startRegistry(), startRegistry()]);
+  release = await pushReleaseFixture({ host: source.host, components: 12 });
+  const fbc = await withRealImages(source.host, sampleCatalog(source.host));
+  catalog = await pushCatalogImage({ host: source.host, fbc });
+  extras = [];
+  for (const [i, tagged] of [true, false].entries()) {
+    const image = buildImage([gzLayer([{ name: `extra-${i}/data.txt`, content: `additional image ${i} `.repeat(200) }])]);
+    const digest = await pushImage(source.host, `lab/extra-${i}`, image, tagged ? 'v1' : undefined);
+    extras.push({ ref: tagged ? `${source.host}/lab/extra-${i}:v1` : `${source.host}/lab/extra-${i}@${digest}`, image });
+  }
+}, 120_000);
+
+afterAll(async () => {
+  await Promise.all([source, labFull, labInc, labAlone].map((r) => r?.stop()));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('incremental archives (to-disk --base)', () => {
+  const arc1 = () => join(dir, 'arc1');
+  const arc2 = () => join(dir, 'arc2');
+
+  it('archive 2 made with --base archive 1 holds only what archive 1 did not, and says which archive it extends', async () => {
+    const r1 = await runCli(['mirror', 'to-disk', '-i', inventory('lab1.yml', labInc, false), '--archive', arc1()], { timeoutMs: 120_000 });
+    expect(r1.stderr).toBe('');
+    expect(r1.code).toBe(0);
+    const r2 = await runCli(['mirror', 'to-disk', '-i', inventory('lab2.yml', labInc, true), '--archive', arc2(), '--base', arc1()], { timeoutMs: 120_000 });
+    expect(r2.stderr).toBe('');
+    expect(r2.code).toBe(0);
+    expect(r2.stdout).toMatch(/already in the base archive\(s\) arc1/);
+
+    const m1 = JSON.parse(readFileSync(join(arc1(), 'refs.json'), 'utf8')) as { id: string; blobs: string[]; digests: Record<string, string> };
+    const m2 = JSON.parse(readFileSync(join(arc2(), 'refs.json'), 'utf8')) as { base: Array<{ id: string; name: string }>; blobs: string[]; digests: Record<string, string> };
+    expect(m2.base.map((b) => [b.id, b.name])).toEqual([[m1.id, 'arc1']]);
+    // The content manifests list exactly the blobs on disk.
+    expect([...m1.blobs].sort()).toEqual(blobsOf(arc1()).sort());
+    expect([...m2.blobs].sort()).toEqual(blobsOf(arc2()).sort());
+
+    // What both hold is only the release image and the catalog image (carried whole: from-disk reads them).
+    const client = new RegistryClient({ plainHttp: [source.host] });
+    const transports = new TransportSet(client);
+    const carried = new Set<string>();
+    try {
+      for (const ref of [`${source.host}/${release.releaseRepo}@${release.releaseDigest}`, catalog.ref]) for (const d of await imageDigests(transports, `docker://${ref}`)) carried.add(d);
+    } finally {
+      await transports.close();
+      await client.close();
+    }
+    const inBoth = blobsOf(arc2()).filter((b) => m1.blobs.includes(b));
+    expect(inBoth.length).toBeGreaterThan(0);
+    for (const b of inBoth) expect(carried.has(b), `${b} is in both archives but is not part of the release or catalog image`).toBe(true);
+    // No release component is written again; every new image is.
+    for (const c of release.components) expect(blobsOf(arc2())).not.toContain(c.digest);
+    for (const e of extras) {
+      expect(blobsOf(arc2())).toContain(e.image.manifest.digest);
+      for (const l of e.image.layers) expect(blobsOf(arc2())).toContain(l.digest);
+    }
+    expect(Object.keys(m2.digests)).toEqual(expect.arrayContaining(extras.map((e) => e.ref)));
+  }, 240_000);
+
+  it('from-disk 1 then 2 into a fresh registry gives the same mirror sets and mapping as a full run', async () => {
+    const full = join(dir, 'out-full');
+    const rf = await runCli(['mirror', 'images', '-i', inventory('full.yml', labFull, true), '--out', full], { timeoutMs: 120_000 });
+    expect(rf.stderr).toBe('');
+    expect(rf.code).toBe(0);
+    // The jumphost cannot reach the source registry.
+    await source.stop();
+    const out1 = join(dir, 'out-inc1');
+    const i1 = await runCli(['mirror', 'from-disk', '-i', inventory('inc1.yml', labInc, false), '--archive', arc1(), '--out', out1], { timeoutMs: 120_000 });
+    expect(i1.stderr).toBe('');
+    expect(i1.code).toBe(0);
+    const out2 = join(dir, 'out-inc2');
+    const i2 = await runCli(['mirror', 'from-disk', '-i', inventory('inc2.yml', labInc, true), '--archive', arc2(), '--out', out2], { timeoutMs: 120_000 });
+    expect(i2.stderr).toBe('');
+    expect(i2.code).toBe(0);
+    expect(i2.stdout).toMatch(/release 4\.16\.3: already complete/);
+    expect(outputs(out2, labInc)).toEqual(outputs(full, labFull));
+  }, 240_000);
+
+  it('from-disk of archive 2 alone fails with one clear error: which image, which blob, import archive 1 first', async () => {
+    const out = join(dir, 'out-alone');
+    const r = await runCli(['mirror', 'from-disk', '-i', inventory('alone.yml', labAlone, true), '--archive', arc2(), '--out', out], { timeoutMs: 120_000 });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/came with the base archive arc1/);
+    expect(r.stderr).toMatch(/sha256:[a-f0-9]{64}/);
+    expect(r.stderr).toMatch(/import archive arc1 first/);
+    expect(r.stderr).toContain(release.componentRepo);
+    expect(r.stderr.match(/^error:/gm)).toHaveLength(1);
+    expect(existsSync(join(out, 'mapping.txt'))).toBe(false);
+  }, 120_000);
+});
