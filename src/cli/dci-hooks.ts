@@ -101,8 +101,16 @@ export async function dciHooksFromEnv(o: { envFile?: string; inventoryPath: stri
       if (existsSync(logs)) await reporter.uploadLogDir(logs);
       unsubscribe?.();
       const left = await events.finish();
-      void left;
-      await reporter.close();
+      if (left.remaining.length) {
+        // The run keeps its own exit code; the user must know the DCI job is incomplete and how to complete it.
+        const states = left.remaining.filter((e) => e.kind === 'jobstate').length;
+        const files = left.remaining.length - states;
+        o.io.stderr(
+          `DCI: ${states} job state(s) and ${files} upload(s) could not be sent to ${client.credentials.csUrl}` +
+            ` (${left.remaining[0].error}); kept in ${join(runDir, 'dci-spool')}. Send them when the server answers: dci-agent-ts dci flush ${runDir}\n`,
+        );
+      }
+      await client.close();
     },
   };
 }

@@ -147,12 +147,45 @@ Example:
     });
 }
 
+function registerFlush(dci: Command, io: CliIO): void {
+  credOptions(dci.command('flush').argument('<run>', 'run id (or prefix) from `runs list`, or the path of a run directory').description('send the job states and uploads a run kept because the DCI server was unreachable'))
+    .option('--state-dir <dir>', 'state dir holding runs/ (default: DCI_AGENT_TS_STATE_DIR or ~/.local/state/dci-agent-ts)')
+    .addHelpText('after', '\nExample:\n  dci-agent-ts dci flush 20240919-132539-lab-ab12')
+    .action(async (run: string, opts: CredOpts & { stateDir?: string }) => {
+      const [{ UsageError }, { existsSync }, { join, resolve }, store, spool] = await Promise.all([
+        import('../../core/errors.js'),
+        import('node:fs'),
+        import('node:path'),
+        import('../../report/run-record/index.js'),
+        import('../../report/dci/spool.js'),
+      ]);
+      const asDir = resolve(run);
+      const runDir = existsSync(join(asDir, 'summary.json')) ? asDir : store.findRun(store.runsDirFor(opts.stateDir ?? store.defaultStateDir()), run)?.dir;
+      if (!runDir) throw new UsageError('dci-flush-no-run', `no run '${run}' found`, { hint: 'give a run id from `dci-agent-ts runs list` or the path of the run directory' });
+      const spoolDir = join(runDir, 'dci-spool');
+      const pending = await spool.listPendingUploads(spoolDir);
+      if (!pending.length) {
+        io.stdout(`nothing kept for DCI in ${runDir}\n`);
+        return;
+      }
+      await withClient(opts, async (client) => {
+        const r = await spool.flushPendingUploads(client, spoolDir);
+        io.stdout(`sent ${r.jobStates} job state(s) and ${r.uploaded} upload(s) of ${runDir}\n`);
+        if (r.remaining.length) {
+          io.stderr(`${r.remaining.length} still kept in ${spoolDir}: ${r.remaining[0].error}\n`);
+          process.exitCode = 1;
+        }
+      });
+    });
+}
+
 export const dciCommand: CliCommand = {
   name: 'dci',
   register(program, io) {
-    const dci = program.command('dci').description('DCI control server: check credentials, inspect jobs, sign requests');
+    const dci = program.command('dci').description('DCI control server: check credentials, inspect jobs, sign requests, send what a run kept');
     registerWhoami(dci, io);
     registerJobShow(dci, io);
     registerSign(dci, io);
+    registerFlush(dci, io);
   },
 };

@@ -93,6 +93,19 @@ export class DciClient {
     return { body: parseDciJson<T>(r.response), res: r.response };
   }
 
+  /**
+   * One quick look (no retries, short timeout) at the API root: is the server answering again? Used while the
+   * server is known to be away, so that each report does not wait for a full retry budget first.
+   */
+  async ping(timeoutMs = 5000): Promise<boolean> {
+    try {
+      const r = await this.http.send({ method: 'GET', path: '/', retry: 'idempotent', retries: 0, timeoutMs });
+      return r.kind === 'response';
+    } catch {
+      return false;
+    }
+  }
+
   /** GET /identity: proves the credentials and clock are right. Throws DciCredentialsRejected otherwise. */
   async whoami(): Promise<DciIdentity> {
     return (await this.getJson<{ identity: DciIdentity }>('/identity')).body.identity;

@@ -54,7 +54,8 @@ export function createDciEventReporter(dci: DciReporter, options: DciEventReport
     on(event: AgentEvent) {
       switch (event.type) {
         case 'job-state':
-          enqueue(`job state ${event.state}`, () => dci.jobState(event.state, event.comment));
+          // Kept in the spool (and posted in order later) when the server is away: a run never fails for DCI.
+          enqueue(`job state ${event.state}`, () => dci.reportJobState(event.state, event.comment));
           break;
         case 'task-start':
           outputs.set(event.task.id, []);

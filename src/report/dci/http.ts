@@ -65,6 +65,10 @@ export interface DciRequest<R = never> {
   /** Statuses returned to the caller instead of thrown (e.g. 409 handled by the caller). */
   accept?: number[];
   upload?: boolean;
+  /** Override the policy's number of retries (0: one attempt, e.g. a reachability probe). */
+  retries?: number;
+  /** Override the headers/body timeout of this request (ms). */
+  timeoutMs?: number;
 }
 
 export interface DciResponse {
@@ -164,11 +168,11 @@ export class DciHttp {
     const body = req.json !== undefined ? Buffer.from(JSON.stringify(req.json), 'utf8') : req.body;
     const contentType = req.contentType ?? (req.json !== undefined ? 'application/json' : body ? 'application/octet-stream' : 'application/json');
     const what = `${req.method} ${url.pathname}`;
-    const timeout = req.upload ? (this.options.uploadTimeoutMs ?? 600_000) : (this.options.timeoutMs ?? 120_000);
+    const timeout = req.timeoutMs ?? (req.upload ? (this.options.uploadTimeoutMs ?? 600_000) : (this.options.timeoutMs ?? 120_000));
     const { request } = await import('undici');
     let ambiguous = false;
     for (let attempt = 0; ; attempt++) {
-      const last = attempt >= this.retry.retries;
+      const last = attempt >= (req.retries ?? this.retry.retries);
       if (ambiguous && req.recover) {
         // A previous attempt may have been processed: look for its result before sending again.
         const found = await req.recover();

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { DciApiError } from '../../core/errors.js';
 import type { DciClient, CreateComponentInput } from './client.js';
 import { parseComponentSpec, type ComponentFilter } from './component-query.js';
-import { flushPendingUploads, spoolUpload, type DciFlushResult, type DciSpooledEntry } from './spool.js';
+import { flushPendingUploads, listPendingUploads, spoolJobState, spoolUpload, type DciFlushResult, type DciSpooledEntry } from './spool.js';
 import { DCI_FINAL_JOB_STATES, type DciComponent, type DciFileRecord, type DciJob, type DciJobStateRecord, type DciTopic } from './types.js';
 import type { JobState } from '../../core/events.js';
 import { DciCredentialsRejected, DciHttpError } from './errors.js';
@@ -69,6 +69,13 @@ export interface DciReporter {
   /** Job states posted through this reporter, in order, as the server stored them. */
   readonly states: readonly DciJobStateRecord[];
   jobState(state: JobState, comment?: string): Promise<DciJobStateRecord>;
+  /**
+   * For the pipeline: post a job state, or keep it in the spool when the server cannot be reached (posted in
+   * order, before any later state, once it answers again). Other errors are thrown.
+   */
+  reportJobState(state: JobState, comment?: string): Promise<'posted' | 'kept'>;
+  /** True while the server is known to be unreachable (reports are kept without waiting for retries). */
+  readonly serverAway: boolean;
   uploadFile(name: string, source: string | Uint8Array, mimeOrOptions?: string | DciUploadOptions): Promise<DciUploadOutcome>;
   addTags(tags: string[]): Promise<string[]>;
   setKeyValue(key: string, value: number): Promise<void>;
@@ -121,8 +128,31 @@ export function createDciReporter(options: DciReporterOptions): DciReporter {
     return { topicId, teamId };
   }
 
+  // Once a call found the server unreachable (after its retries), later reports do not each wait for a whole
+  // retry budget: one quick probe tells whether it is back; until then they are kept in the spool.
+  let away = false;
+  let keptStates = 0;
+  const isUnreachable = (e: unknown) => e instanceof DciHttpError && e.code === 'dci-unreachable';
+  const flush = async (): Promise<DciFlushResult> => {
+    const r = await flushPendingUploads(client, spoolDir, { jobId });
+    keptStates = r.remaining.filter((x) => x.kind === 'jobstate').length;
+    if (r.unreachable) away = true;
+    return r;
+  };
+  const serverAnswers = async (): Promise<boolean> => {
+    if (!away) return true;
+    if (!(await client.ping())) return false;
+    away = false;
+    options.log?.('DCI control server answers again: sending what was kept');
+    await flush();
+    return !away;
+  };
+
   const reporter: DciReporter = {
     jobId,
+    get serverAway() {
+      return away;
+    },
     get currentJobStateId() {
       return states.at(-1)?.id;
     },
@@ -134,17 +164,38 @@ export function createDciReporter(options: DciReporterOptions): DciReporter {
       states.push(rec);
       return rec;
     },
+    async reportJobState(state, comment) {
+      if ((await serverAnswers()) && keptStates === 0) {
+        try {
+          await reporter.jobState(state, comment);
+          return 'posted';
+        } catch (e) {
+          if (!isUnreachable(e)) throw e;
+          away = true;
+          await spoolJobState(spoolDir, { jobId, status: state, comment, error: (e as Error).message, maybeStored: (e as DciHttpError).mayHaveReachedServer });
+          keptStates++;
+          options.log?.(`DCI job state '${state}' not posted (${(e as Error).message}); kept in ${spoolDir} and posted when the server answers`);
+          return 'kept';
+        }
+      }
+      // Away, or an earlier state is still kept: this one waits behind it.
+      await spoolJobState(spoolDir, { jobId, status: state, comment, error: 'the DCI control server was unreachable' });
+      keptStates++;
+      return 'kept';
+    },
     async uploadFile(name, source, mimeOrOptions) {
       const opts: DciUploadOptions = typeof mimeOrOptions === 'string' ? { mime: mimeOrOptions } : (mimeOrOptions ?? {});
       const data = typeof source === 'string' ? await readFile(source) : source;
       const mime = opts.mime ?? dciMimeForFile(typeof source === 'string' ? source : name);
       const jobstateId = opts.jobLevel ? undefined : reporter.currentJobStateId;
       try {
+        if (!(await serverAnswers())) throw new DciHttpError('dci-unreachable', `the DCI control server at ${client.credentials.csUrl} is unreachable`, 0, '', { mayHaveReachedServer: false });
         const file = await client.uploadFile({ jobId, jobstateId, name, mime, data });
         return { status: 'uploaded', file };
       } catch (e) {
         // Wrong credentials are not a transient failure: surface them now.
         if (e instanceof DciCredentialsRejected) throw e;
+        if (isUnreachable(e)) away = true;
         const error = e instanceof Error ? e.message : String(e);
         const maybeStored = e instanceof DciHttpError ? e.mayHaveReachedServer : true;
         const spooled = await spoolUpload(spoolDir, { jobId, jobstateId, name, mime, error, maybeStored, spooledAt: new Date().toISOString() }, data);
@@ -191,10 +242,12 @@ export function createDciReporter(options: DciReporterOptions): DciReporter {
       return rec.status;
     },
     flushPendingUploads() {
-      return flushPendingUploads(client, spoolDir, { jobId });
+      return flush();
     },
-    close() {
-      return flushPendingUploads(client, spoolDir, { jobId });
+    async close() {
+      // Still away: one probe instead of a whole retry budget; what is kept stays for `dci flush`.
+      if (away && !(await client.ping())) return { uploaded: 0, jobStates: 0, remaining: await listPendingUploads(spoolDir, jobId), unreachable: true };
+      return flush();
     },
   };
   return reporter;

@@ -38,7 +38,7 @@ describe('createDciEventReporter', () => {
     bus.emit({ type: 'task-end', task: task('Install', 't2'), module: 'install_cluster', status: 'failed', durationMs: 5, msg: 'bootstrap timed out' });
     bus.emit({ type: 'task-end', task: task('Skipped one', 't3'), module: 'debug', status: 'skipped', durationMs: 0 });
     bus.emit({ type: 'job-state', state: 'failure', comment: 'install: TASK [Install] failed' });
-    expect(await events.finish()).toEqual({ uploaded: 0, remaining: [] });
+    expect(await events.finish()).toEqual({ uploaded: 0, jobStates: 0, remaining: [], unreachable: false });
     expect(events.errors).toEqual([]);
 
     const states = fake.jobStatesOf(job.id);

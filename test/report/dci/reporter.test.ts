@@ -58,7 +58,7 @@ describe('startDciJob + reporter', () => {
     await reporter.jobState('post-run');
     await reporter.jobState('success');
     const flush = await reporter.close();
-    expect(flush).toEqual({ uploaded: 0, remaining: [] });
+    expect(flush).toEqual({ uploaded: 0, jobStates: 0, remaining: [], unreachable: false });
 
     expect(out.status).toBe('uploaded');
     expect(fake.jobStatesOf(job.id).map((s) => [s.status, s.comment])).toEqual([
@@ -125,7 +125,7 @@ describe('startDciJob + reporter', () => {
     expect(first.remaining).toHaveLength(1);
     await fake.comeBack();
     const second = await reporter.close();
-    expect(second).toEqual({ uploaded: 1, remaining: [] });
+    expect(second).toEqual({ uploaded: 1, jobStates: 0, remaining: [], unreachable: false });
     expect(fake.filesOf(job.id).map((f) => [f.name, f.content.toString()])).toEqual([['kubeconfig', bytes.toString()]]);
     expect(await readdir(join(dir, 'spool', job.id))).toEqual([]);
   });
@@ -185,7 +185,7 @@ describe('spool flush after an ambiguous failure', () => {
     await spoolUpload(spool, { jobId: job.id, name: 'ansible.log', mime: 'text/plain', error: 'HTTP 502', maybeStored: true, spooledAt: new Date().toISOString() }, Buffer.from('log\n'));
     await spoolUpload(spool, { jobId: job.id, name: 'junit', mime: 'application/junit', error: 'ECONNREFUSED', maybeStored: false, spooledAt: new Date().toISOString() }, Buffer.from('<testsuite/>'));
     const result = await flushPendingUploads(clientFor(fake), spool);
-    expect(result).toEqual({ uploaded: 2, remaining: [] });
+    expect(result).toEqual({ uploaded: 2, jobStates: 0, remaining: [], unreachable: false });
     expect(fake.filesOf(job.id).map((f) => f.name).sort()).toEqual(['ansible.log', 'junit']);
   });
 
