@@ -11,6 +11,7 @@ import { startFakeDciServer, type FakeDciServer } from '../helpers/fake-dci-serv
 import { makeLab, type Lab } from '../pipeline/lab-fixture.js';
 import { dciLogFileKind, dciTaskFileName } from '../../src/report/dci/reporter.js';
 import { dciFileHeaderName } from '../../src/report/dci/client.js';
+import { runCli } from '../helpers/cli.js';
 import { STACK_TRACE, onlyRunDir, readEvents, startCli, waitFor, type RecordedEvent, type RunningCli } from './helpers-run.js';
 
 let dci: FakeDciServer | undefined;
@@ -151,5 +152,43 @@ describe('fault: the DCI server goes away mid-run', () => {
     expect(r.stdout + r.stderr).not.toMatch(STACK_TRACE);
     expectDelivered(fake, runDir);
     expectUploadedAfterOutage(fake, runDir, 'chatter while the server is away', awayAt, backAt);
+  }, 180_000);
+
+  it('server still away when the run ends: the run ends promptly with its own exit code, says what was kept; `dci flush` sends it once', async () => {
+    const { dci: fake, lab: l } = await dciLab();
+    l.writeHook(0, 'tests', OUTAGE_HOOK);
+    running = startCli(['run', '--inventory', l.inventory, '--output', 'plain'], { env: { ...l.env, ...fake.credentialsEnv() }, timeoutMs: 150_000 });
+    await waitFor('the outage signal', () => existsSync(`${l.orderLog}.away-now`), 60_000);
+    await fake.goAway();
+    const awayAt = Date.now();
+    writeFileSync(`${l.orderLog}.back`, '');
+    const r = await running.done;
+    const endedAfter = Date.now() - awayAt;
+    console.log(`dci away until the end: run ended ${endedAfter} ms after the outage began (whole run ${r.durationMs} ms)`);
+    expect(r.timedOut).toBe(false);
+    // One retry budget (~8-16 s) finds the server away; later reports are kept after a quick probe each.
+    expect(endedAfter).toBeLessThan(45_000);
+    expect(r.code).toBe(0);
+    expect(r.stdout + r.stderr).not.toMatch(STACK_TRACE);
+    const runDir = onlyRunDir(l.stateDir);
+    expect(r.stderr).toMatch(/DCI: \d+ job state\(s\) and \d+ upload\(s\) could not be sent to http:\/\/127\.0\.0\.1:\d+ .*kept in .*dci-spool\. .*dci-agent-ts dci flush /);
+    expect(r.stderr).toContain(runDir);
+    const kept = spooled(runDir);
+    expect(kept.length).toBeGreaterThan(0);
+    // The final states never reached the server yet.
+    const jobId = [...fake.db.jobs.values()][0].id;
+    expect(fake.jobStatesOf(jobId).map((s) => s.status)).not.toContain('success');
+
+    await fake.comeBack();
+    const flushed = await runCli(['dci', 'flush', runDir], { env: { ...l.env, ...fake.credentialsEnv() }, timeoutMs: 60_000 });
+    expect(flushed.stderr).toBe('');
+    expect(flushed.code).toBe(0);
+    expect(flushed.stdout).toMatch(/sent [1-9]\d* job state\(s\) and \d+ upload\(s\)/);
+    expectDelivered(fake, runDir);
+    // Flushing again sends nothing twice.
+    const again = await runCli(['dci', 'flush', runDir], { env: { ...l.env, ...fake.credentialsEnv() }, timeoutMs: 60_000 });
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/nothing kept for DCI/);
+    expectDelivered(fake, runDir);
   }, 180_000);
 });
