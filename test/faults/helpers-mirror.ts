@@ -54,6 +54,10 @@ export interface MirrorLab {
   /** host:port the mirror reads from (proxy or source). */
   sourceHost: string;
   dest: TestRegistry;
+  /** A proxy in front of `dest` when asked for (to count or fault the lab registry's requests). */
+  destProxy?: FaultProxy;
+  /** host:port the mirror writes to (dest proxy or dest). */
+  destHost: string;
   release: ReleaseFixture;
   catalog?: CatalogImageFixture;
   extras: ExtraImage[];
@@ -70,6 +74,8 @@ export interface MirrorLab {
 export interface MirrorLabOptions {
   dir: string;
   proxy?: boolean;
+  /** A proxy in front of the lab registry too. */
+  destProxy?: boolean;
   components?: number;
   catalog?: boolean;
   /** Sizes of the additional images' single layers. */
@@ -80,8 +86,11 @@ export async function startMirrorLab(o: MirrorLabOptions): Promise<MirrorLab> {
   await mkdir(o.dir, { recursive: true });
   const [source, dest] = await Promise.all([startRegistry(), startRegistry()]);
   let proxy: FaultProxy | undefined;
+  let destProxy: FaultProxy | undefined;
   try {
     proxy = o.proxy ? await startFaultProxy(source.url) : undefined;
+    destProxy = o.destProxy ? await startFaultProxy(dest.url) : undefined;
+    const destHost = destProxy?.host ?? dest.host;
     // Fixtures are pushed through the proxy (no rule yet): the references inside the release and the catalog then
     // name the host the mirror reads from, and every read of the mirror goes through the faults.
     const sourceHost = proxy?.host ?? source.host;
@@ -103,6 +112,8 @@ export async function startMirrorLab(o: MirrorLabOptions): Promise<MirrorLab> {
       proxy,
       sourceHost,
       dest,
+      destProxy,
+      destHost,
       release,
       catalog,
       extras,
@@ -124,11 +135,11 @@ export async function startMirrorLab(o: MirrorLabOptions): Promise<MirrorLab> {
     cluster: faults
     ocp_version: "4.16.3"
     dci_disconnected: true
-    local_registry_host: ${dest.host.split(':')[0]}
-    local_registry_port: ${dest.port}
+    local_registry_host: ${destHost.split(':')[0]}
+    local_registry_port: ${destHost.split(':')[1]}
     local_repo: ${io.prefix}/ocp4/openshift4
     dci_mirror_repo_prefix: ${io.prefix}
-    dci_plain_http_registries: ["${sourceHost}", "${source.host}", "${dest.host}"]
+    dci_plain_http_registries: ${JSON.stringify([...new Set([sourceHost, source.host, destHost, dest.host])])}
     ocp_release_image: ${release.releaseRef}
 ${operators}    dci_additional_images: ${JSON.stringify(images.map((e) => e.ref))}
   hosts:
@@ -140,11 +151,13 @@ ${operators}    dci_additional_images: ${JSON.stringify(images.map((e) => e.ref)
       },
       async close() {
         await proxy?.close();
+        await destProxy?.close();
         await Promise.all([source.stop(), dest.stop()]);
       },
     };
   } catch (e) {
     await proxy?.close();
+    await destProxy?.close();
     await Promise.all([source.stop(), dest.stop()]);
     throw e;
   }
@@ -263,17 +276,19 @@ export async function readBackMapping(lines: MappingLine[], o: { rebuilt?: Set<s
       if (bg !== b.digest || data.length !== b.size) out.problems.push({ image, digest: b.digest, problem: 'corrupt', detail: `blob ${b.digest} in ${repository}: ${data.length} bytes hashing to ${bg} (expected ${b.size})` });
     }
   };
-  for (const line of lines) {
-    out.images++;
-    const src = await digestOf(line.source, o.hostMap);
-    if (!src) {
-      out.problems.push({ image: line.source, problem: 'error', detail: `cannot read the source ${line.source}` });
-      continue;
-    }
-    const d = parseRef(line.destination);
-    const ref = d.digest ?? d.tag ?? src;
-    await checkManifest(line.destination, d.host, d.repository, ref, o.rebuilt?.has(line.source) ? undefined : src);
-  }
+  await Promise.all(
+    lines.map(async (line) => {
+      out.images++;
+      const src = await digestOf(line.source, o.hostMap);
+      if (!src) {
+        out.problems.push({ image: line.source, problem: 'error', detail: `cannot read the source ${line.source}` });
+        return;
+      }
+      const d = parseRef(line.destination);
+      const ref = d.digest ?? d.tag ?? src;
+      await checkManifest(line.destination, d.host, d.repository, ref, o.rebuilt?.has(line.source) ? undefined : src);
+    }),
+  );
   return out;
 }
 
