@@ -23,7 +23,7 @@
  * status|on|off`, one power state per BMC host (on by default), a wrong password or an unreachable BMC fails like
  * the real one; its calls go to `ipmi.log` (password never logged), not `calls.log`.
  *
- * Control files in the state dir: `fail-at` (phase names, one a line: manifests, bootstrap, install, wait-for,
+ * Control files in the state dir: `extract-failures` (the next N `oc adm release extract` fail), `fail-at` (phase names, one a line: manifests, bootstrap, install, wait-for,
  * image, agent-bootstrap, agent-install), `hang-at` (same, sleeps 30 s then fails, so a timeout test leaves nothing behind), `require-boot` (agent wait-for
  * bootstrap-complete fails unless `booted-iso` exists — the fake Redfish writes it). Every call is appended to
  * `calls.log` as JSON (tool, argv, cwd, OPENSHIFT_INSTALL_RELEASE_IMAGE_OVERRIDE).
@@ -82,6 +82,8 @@ export interface FakeInstaller {
   calls(): FakeCall[];
   /** Where the fake Redfish records the boot (the installer reads it). */
   bootedMarker(): string;
+  /** The next `n` `oc adm release extract` calls fail (connection refused). */
+  failExtract(n: number): void;
   /** The release's RHCOS images (what `coreos print-stream-json` lists). */
   rhcos: { dir: string; images: Record<'qemu' | 'openstack' | 'metal-iso', FakeRhcosImage> };
   /** The fake BMCs behind `ipmitool`. */
@@ -385,6 +387,12 @@ if (registryConfig) {
   try { ps = JSON.parse(fs.readFileSync(registryConfig, 'utf8')); } catch (e) { die('unable to load --registry-config ' + registryConfig + ': ' + e.message); }
   if (!ps || typeof ps.auths !== 'object') die('--registry-config ' + registryConfig + ' has no "auths"');
 }
+// extract-failures: the next N extractions fail like a registry that blinks.
+const failures = path.join(STATE, 'extract-failures');
+if (fs.existsSync(failures)) {
+  const n = Number(fs.readFileSync(failures, 'utf8').trim() || '0');
+  if (n > 0) { fs.writeFileSync(failures, String(n - 1)); die('unable to read image ' + image + ': Get "https://' + image.split('/')[0] + '/v2/": dial tcp: connect: connection refused'); }
+}
 if (command !== 'openshift-install' && command !== 'openshift-baremetal-install') die('the release image does not contain a command "' + command + '"');
 if (!to) die('--to is required');
 fs.mkdirSync(to, { recursive: true });
@@ -528,6 +536,7 @@ export function createFakeInstaller(o: FakeInstallerOptions): FakeInstaller {
       return existsSync(f) ? readFileSync(f, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as FakeCall) : [];
     },
     bootedMarker: () => join(stateDir, 'booted-iso'),
+    failExtract: (n) => writeShared(join(stateDir, 'extract-failures'), String(n)),
     rhcos: { dir: rhcosDir, images: rhcos.images },
     ipmi: {
       calls: () => jsonLines<FakeIpmiCall>(join(stateDir, 'ipmi.log')),

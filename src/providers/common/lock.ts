@@ -10,7 +10,11 @@ export function lockedArgv(lockFile: string, script: string, waitSeconds = 1800)
   return ['flock', '-w', String(waitSeconds), lockFile, 'sh', '-c', script];
 }
 
-/** `test -x BIN || COMMAND…`: extract only when the cached binary is missing. */
-export function ifMissing(binary: string, argv: readonly string[]): string {
-  return `test -x ${shellQuote(binary)} || ${argv.map(shellQuote).join(' ')}`;
+/**
+ * `test -x BIN || COMMAND…`: extract only when the cached binary is missing, retried like the original's
+ * `oc adm release extract` (9 attempts, 10 s apart: a registry that blinks should not fail a 3-hour job).
+ */
+export function ifMissing(binary: string, argv: readonly string[], attempts = 9, delaySeconds = 10): string {
+  const cmd = argv.map(shellQuote).join(' ');
+  return `test -x ${shellQuote(binary)} || { n=1; until ${cmd}; do [ "$n" -ge ${attempts} ] && exit 1; echo "attempt $n/${attempts} failed; retrying in ${delaySeconds} s" >&2; n=$((n+1)); sleep ${delaySeconds}; done; }`;
 }

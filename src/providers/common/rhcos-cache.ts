@@ -93,6 +93,11 @@ export function rhcosCachePlan(input: ProviderInput, version: string, installer:
   for (const key of wanted) {
     out.steps.push(command(host, 'rhcos', `cache the RHCOS ${key} image in ${store} (once, under a lock; sha256 checked, reused when present)`, lockedArgv(join(store, '.rhcos-cache.lock'), downloadScript(store, key), 3600), 3 * 3600_000));
   }
+  for (const key of wanted) {
+    // A web server that does not serve provision_cache_store only shows up 30+ minutes later as a bootstrap
+    // failure: say it now (a warning: the provisioner may reach it by another route than the one tried here).
+    out.steps.push(command(host, 'rhcos-check', `check that ${base} serves the cached ${key} image (a warning only)`, ['curl', '-fsS', '-o', '/dev/null', '-r', '0-0', '--max-time', '30', `${base}/${token(key, 'file')}`], 60_000));
+  }
   if (wanted.includes('qemu')) out.baremetal.bootstrapOSImage = `${base}/${token('qemu', 'file')}?sha256=${token('qemu', 'uncompressed-sha256')}`;
   if (wanted.includes('openstack')) out.baremetal.clusterOSImage = `${base}/${token('openstack', 'file')}?sha256=${token('openstack', 'sha256')}`;
   return out;
@@ -142,9 +147,9 @@ export function fillTokens(s: string, values: RhcosValues): string {
   return s.replace(/@rhcos\.[a-z]+\.[a-z0-9-]+@/g, (t) => values[t] ?? t);
 }
 
-/** Replace the tokens in a command step, shell-quoted (the download scripts). */
-function fillStep(step: CommandStep, values: RhcosValues): CommandStep {
-  return { ...step, argv: step.argv.map((a) => a.replace(/@rhcos\.[a-z]+\.[a-z0-9-]+@/g, (t) => (values[t] === undefined ? t : shellQuote(values[t])))) };
+/** Replace the tokens in a command step: shell-quoted in the download scripts, as they are in plain argv. */
+function fillStep(step: CommandStep, values: RhcosValues, quoted: boolean): CommandStep {
+  return { ...step, argv: step.argv.map((a) => a.replace(/@rhcos\.[a-z]+\.[a-z0-9-]+@/g, (t) => (values[t] === undefined ? t : quoted ? shellQuote(values[t]) : values[t]))) };
 }
 
 /** Run the planned RHCOS steps; returns the token values for install-config (empty when nothing is cached). */
@@ -155,6 +160,13 @@ export async function runRhcosCache(plan: InstallPlan, runner: RemoteRunner): Pr
   const r = await runner.run(stream, { phase: 'rhcos' });
   const values = rhcosValues(r.stdout, keys, runner.host);
   for (const key of keys) runner.phase('rhcos', `${key}: ${values[token(key, 'location')]} (sha256 ${values[token(key, 'sha256')]})`);
-  for (const d of downloads) await runner.run(fillStep(d, values), { phase: 'rhcos', stream: true });
+  for (const d of downloads) await runner.run(fillStep(d, values, true), { phase: 'rhcos', stream: true });
+  for (const c of commandsOf(plan, 'rhcos-check')) {
+    const step = fillStep(c, values, false);
+    const r = await runner.run(step, { phase: 'rhcos-check', allowFailure: true });
+    const url = step.argv[step.argv.length - 1];
+    if (r.rc === 0) runner.phase('rhcos-check', `${url} is served`);
+    else runner.phase('rhcos-check', `warning: ${url} cannot be fetched from ${runner.host} (curl exit ${r.rc}: ${(r.stderr || r.stdout).trim().split('\n').pop() ?? ''}); the installer will fail to download it unless webserver_url serves provision_cache_store`);
+  }
   return values;
 }

@@ -25,7 +25,9 @@ export async function runIpi(plan: InstallPlan, ctx: ProviderContext): Promise<C
   await runner.run(oneCommand(plan, 'installer'), { phase: 'installer', stream: true });
   if (typeof plan.facts.rhcos_cache_warning === 'string') runner.phase('rhcos', `warning: ${plan.facts.rhcos_cache_warning}`);
   const rhcos = await runRhcosCache(plan, runner);
-  await uploadFiles(runner, plan, planFile(plan, 'install-config.yaml').map((f) => ({ ...f, content: fillTokens(f.content, rhcos) })), 'install-config');
+  // The installer consumes install-config.yaml: keep a .bkup copy next to it, as the installer role does.
+  const ic = planFile(plan, 'install-config.yaml').map((f) => ({ ...f, content: fillTokens(f.content, rhcos) }));
+  await uploadFiles(runner, plan, [...ic, ...ic.map((f) => ({ ...f, path: `${f.path}.bkup` }))], 'install-config');
   await runner.run(oneCommand(plan, 'manifests'), { phase: 'manifests', env, stream: true });
   await uploadFiles(runner, plan, planFilesUnder(plan, 'openshift/'), 'extra-manifests');
   await runPowerOff((plan.facts.power_off as PowerOffNode[] | undefined) ?? [], plan, runner, ctx);

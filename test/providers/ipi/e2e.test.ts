@@ -119,7 +119,13 @@ describe('ipi over ssh with the fake installer', () => {
     expect(log).not.toContain(password);
     for (const s of SECRET_VALUES) expect(log).not.toContain(s);
     const phases = l.logs.filter((x) => x.startsWith('[install] ')).map((x) => x.split(':')[0].slice(10));
-    expect([...new Set(phases)]).toEqual(['prepare', 'installer', 'rhcos', 'install-config', 'manifests', 'extra-manifests', 'poweroff', 'cluster', 'credentials']);
+    expect([...new Set(phases)]).toEqual(['prepare', 'installer', 'rhcos', 'rhcos-check', 'install-config', 'manifests', 'extra-manifests', 'poweroff', 'cluster', 'credentials']);
+    // registry.lab does not exist here: the cache web server check warns, the install goes on.
+    expect(log).toMatch(/\[install\] rhcos-check: warning: http:\/\/registry\.lab:8080\/rhcos-.*-qemu\.x86_64\.qcow2\.gz cannot be fetched from provisioner \(curl exit 6/);
+    // The installer consumed install-config.yaml; the .bkup copy stays (0600: it holds the pull secret).
+    expect(existsSync(join(l.root, 'clusterconfigs', 'install-config.yaml'))).toBe(false);
+    expect(statSync(join(l.root, 'clusterconfigs', 'install-config.yaml.bkup')).mode & 0o777).toBe(0o600);
+    expect(readFileSync(join(l.root, 'clusterconfigs', 'install-config.yaml.bkup'), 'utf8')).toContain(`bootstrapOSImage: http://registry.lab:8080/${qemu.file}?sha256=`);
   });
 
   it('4.12: the baremetal installer, imageContentSources; the cache is reused by a second install', async () => {
@@ -138,6 +144,14 @@ describe('ipi over ssh with the fake installer', () => {
     expect(fake.calls().filter((c) => c.tool === 'oc')).toHaveLength(1);
     expect(again.logs.join('\n')).toMatch(/reusing .*rhcos-.*-qemu\.x86_64\.qcow2\.gz/);
   });
+
+  it('a registry that blinks: the extraction is retried (10 s apart) and the install goes on', async () => {
+    const l = lab('4.16.3');
+    l.fake.failExtract(1);
+    await ipiProvider.run(ipiProvider.plan(l.input), l.ctx);
+    expect(l.fake.calls().filter((c) => c.tool === 'oc')).toHaveLength(2);
+    expect(l.logs.join('\n')).toMatch(/connection refused\n.*attempt 1\/9 failed; retrying in 10 s/);
+  }, 40_000);
 
   it('two installs of the same version at once extract the installer once (flock on the cache)', async () => {
     const fake = createFakeInstaller({ version: '4.16.3' });

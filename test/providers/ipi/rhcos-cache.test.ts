@@ -69,6 +69,7 @@ describe('RHCOS cache (disconnected ipi)', () => {
     expect(l.fake.osImageDownloads().map((d) => d.field)).toEqual(['bootstrapOSImage', 'clusterOSImage']);
     expect(readdirSync(l.cache).filter((f) => f.startsWith('rhcos-')).sort()).toEqual([openstack.file, qemu.file].sort());
     expect(readdirSync(l.cache).some((f) => f.endsWith('.part'))).toBe(false);
+    expect(l.logs.filter((x) => x.startsWith('[install] rhcos-check:') && !x.includes(': check that'))).toEqual([`[install] rhcos-check: ${s.web.url}/${qemu.file} is served`, `[install] rhcos-check: ${s.web.url}/${openstack.file} is served`]);
 
     const again = ipiLab(sshd, cleanups, '4.9.59', { provision_cache_store: l.cache, webserver_url: s.web.url }, l.fake);
     await ipiProvider.run(ipiProvider.plan(again.input), again.ctx);
