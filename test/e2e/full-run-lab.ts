@@ -8,7 +8,7 @@
  *    a fake ACM hub with the assisted-service controller (acm); and the inventory that ties them together.
  * Everything started here is stopped by the matching stop()/cleanup().
  */
-import { chmodSync, createReadStream, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -192,10 +192,19 @@ export async function makeCaseLab(shared: SharedLab, installType: InstallType, v
     let vars: string[] = [];
     let children: string[] = [];
     if (installType === 'ipi') {
-      const fake = createFakeInstaller({ version, kubeconfig: clusterKubeconfig });
+      // verifyOsImages: create cluster downloads bootstrapOSImage from the cache web server and checks its sha256.
+      const fake = createFakeInstaller({ version, kubeconfig: clusterKubeconfig, verifyOsImages: true });
       cleanups.push(() => fake.cleanup());
       lab.fake = fake;
-      vars = ['apivip: 192.0.2.5', 'ingressvip: 192.0.2.6', 'extcidrnet: 192.0.2.0/24', 'prov_nic: eno1'];
+      const web = await cacheServer(cacheDir);
+      cleanups.push(() => new Promise<void>((r) => web.server.close(() => r())));
+      lab.webUrl = web.url;
+      // The IPMI BMCs behind the fake ipmitool only open with the lab's password.
+      for (let i = 0; i < 4; i++) fake.ipmi.setPassword(`192.0.2.${100 + i}`, SECRETS.bmcPassword);
+      const manifests = join(dir, 'extra-manifests');
+      mkdirSync(manifests);
+      writeFileSync(join(manifests, '99-e2e-extra.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: e2e-extra\n  namespace: openshift-config\ndata:\n  from: customize_extramanifests_path\n');
+      vars = ['apivip: 192.0.2.5', 'ingressvip: 192.0.2.6', 'extcidrnet: 192.0.2.0/24', 'prov_nic: eno1', `webserver_url: ${web.url}`, `customize_extramanifests_path: ${manifests}`];
       const node = (name: string, i: number) => [
         `        ${name}:`,
         `          ipmi_address: 192.0.2.${100 + i}`,

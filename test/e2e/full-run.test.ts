@@ -7,7 +7,7 @@
  * those) in install-config and on the cluster, the installer the version needs, the order of commands and API
  * calls, the credentials fetched 0600, and no secret anywhere in the run record.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -49,6 +49,8 @@ const mode = (p: string): number => statSync(p).mode & 0o777;
 const clusterWrites = (lab: CaseLab): string[] => lab.clusterApi.writes();
 const installConfigOf = (lab: CaseLab): Record<string, unknown> =>
   (JSON.parse(readFileSync(join(lab.installerDir, '.openshift_install_state.json'), 'utf8')) as { installConfig: Record<string, unknown> }).installConfig;
+/** The `[install] <phase>:` progress lines of the terminal output, each phase once, in order. */
+const phases = (stdout: string): string[] => [...new Set([...stdout.matchAll(/stdout: \[install\] ([a-z-]+): /g)].map((m) => m[1]))];
 /** A fake installer call as `tool words...` (paths and log flags left out). */
 const callLine = (c: { tool: string; argv: string[] }): string => `${c.tool} ${c.argv.filter((a) => !a.startsWith('/') && !['--dir', '--log-level', 'debug', '--registry-config', '--to'].includes(a)).join(' ')}`.trim();
 
@@ -68,6 +70,8 @@ describe.each(CASES)('dci-agent-ts run: %s on OCP %s, disconnected (e2e)', (inst
     run = { ...r, ms: Date.now() - t0 };
     console.log(`${installType} ${version}: full run ${run.ms} ms (exit ${r.code})`);
     if (r.code !== 0) console.error(`${r.stdout.slice(-8000)}\n${r.stderr}`);
+    // E2E_OUTPUT_DIR=dir keeps each run's terminal output (debugging a case).
+    if (process.env.E2E_OUTPUT_DIR) writeFileSync(join(process.env.E2E_OUTPUT_DIR, `${installType}-${version}.log`), r.stdout);
     mirroredRelease = `${shared.mirror.host}/ocp-${minorVersion}/${version}@${shared.releases[version].releaseDigest}`;
     const runs = join(lab.stateDir, 'runs');
     runDir = join(runs, existsSync(runs) ? (readdirSync(runs)[0] ?? 'none') : 'none');
@@ -170,23 +174,44 @@ describe.each(CASES)('dci-agent-ts run: %s on OCP %s, disconnected (e2e)', (inst
     it(`extracts ${icsp ? 'openshift-baremetal-install (< 4.16)' : 'openshift-install (≥ 4.16)'} from the mirrored release and installs with it over ssh`, () => {
       const tool = icsp ? 'openshift-baremetal-install' : 'openshift-install';
       const calls = lab.fake!.calls();
-      expect(calls.map(callLine)).toEqual([`oc adm release extract --command=${tool} ${mirroredRelease}`, `${tool} create manifests`, `${tool} create cluster`]);
-      expect(calls.slice(1).map((c) => c.releaseOverride)).toEqual([mirroredRelease, mirroredRelease]);
+      expect(calls.map(callLine)).toEqual([`oc adm release extract --command=${tool} ${mirroredRelease}`, `${tool} coreos print-stream-json`, `${tool} create manifests`, `${tool} create cluster`]);
+      expect(calls.filter((c) => c.argv.includes('create')).map((c) => c.releaseOverride)).toEqual([mirroredRelease, mirroredRelease]);
       const ic = installConfigOf(lab);
       expect(ic).toHaveProperty(icsp ? 'imageContentSources' : 'imageDigestSources');
       expect(ic).not.toHaveProperty(icsp ? 'imageDigestSources' : 'imageContentSources');
-      const sources = (ic[icsp ? 'imageContentSources' : 'imageDigestSources'] as Array<{ source: string; mirrors: string[] }>);
+      const sources = ic[icsp ? 'imageContentSources' : 'imageDigestSources'] as Array<{ source: string; mirrors: string[] }>;
       // The synthetic release lives on the source registry: its component repository maps to the local mirror.
       expect(sources.find((s) => s.source === `${shared.source.host}/openshift-release-dev/ocp-v4.0-art-dev`)?.mirrors).toEqual([`${shared.mirror.host}/ocp-${minorVersion}/${version}`]);
-      expect((ic.platform as { baremetal: { hosts: unknown[] } }).baremetal.hosts).toHaveLength(4);
+      const baremetal = (ic.platform as { baremetal: { hosts: unknown[]; bootstrapOSImage?: string } }).baremetal;
+      expect(baremetal.hosts).toHaveLength(4);
       // The record's copy of install-config.yaml carries the same mirror key, with the secrets redacted.
       const recorded = load(readFileSync(join(runDir, 'install-plan', 'install-config.yaml'), 'utf8')) as Record<string, unknown>;
       expect(Object.keys(recorded)).toContain(icsp ? 'imageContentSources' : 'imageDigestSources');
       expect(Object.keys(recorded)).not.toContain(icsp ? 'imageDigestSources' : 'imageContentSources');
+
+      // Disconnected below 4.22: the bootstrap VM boots the RHCOS image cached under provision_cache_store and
+      // served by the cache web server; the installer fetched it from there and its sha256 matched.
+      const qemu = lab.fake!.rhcos.images.qemu;
+      expect(baremetal.bootstrapOSImage).toMatch(new RegExp(`^${lab.webUrl}/${qemu.file.replace(/\./g, '\\.')}\\?sha256=[0-9a-f]{64}$`));
+      expect(lab.fake!.osImageDownloads()).toEqual([{ field: 'bootstrapOSImage', url: baremetal.bootstrapOSImage }]);
+      // The extra manifest reached the installer's openshift/ dir.
+      expect(readFileSync(join(lab.installerDir, 'openshift', '99-e2e-extra.yaml'), 'utf8')).toContain('name: e2e-extra');
+      // Every node was powered off through its BMC, with the password on stdin (never in argv).
+      const ipmi = lab.fake!.ipmi;
+      for (let i = 0; i < 4; i++) expect(ipmi.power(`192.0.2.${100 + i}`), `node ${i}`).toBe('off');
+      expect(ipmi.calls().every((c) => c.passwordFrom === 'env')).toBe(true);
+    });
+
+    it('runs the install phases in order: installer, RHCOS cache, install-config, manifests, power off, create cluster, credentials', () => {
+      expect(phases(run.stdout)).toEqual(['prepare', 'installer', 'rhcos', 'rhcos-check', 'install-config', 'manifests', 'extra-manifests', 'poweroff', 'cluster', 'credentials']);
     });
   }
 
   if (installType === 'sno') {
+    it('runs the install phases in order: installer, agent config, ISO, publish, BMC boot, wait-for, credentials', () => {
+      expect(phases(run.stdout)).toEqual(['prepare', 'installer', 'agent-config', 'image', 'publish', 'boot', 'bootstrap', 'install', 'credentials']);
+    });
+
     it('builds the agent ISO, boots it through Redfish (InsertMedia → one-time Cd boot → reset), then waits', () => {
       const calls = lab.fake!.calls();
       expect(calls.map(callLine)).toEqual([
