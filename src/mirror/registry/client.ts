@@ -1,17 +1,17 @@
 /**
- * The registry HTTP client: one per run, shared by every repository. It owns per-host dispatchers, learns each
+ * The registry HTTP client: one per run, shared by every repository. It owns per-host HTTP senders, learns each
  * host's auth scheme from its first 401 (no separate /v2/ ping, so a no-op mirror costs only HEADs), fetches and
  * caches bearer tokens per (host, scopes), sends basic credentials where the host asks for them, replays a request
  * once after a 401 (token refresh), and retries transient failures of replayable requests with backoff.
  */
 import type { Readable } from 'node:stream';
-import type { Dispatcher } from 'undici';
 import { RegistryError } from '../../core/errors.js';
 import { globalSecrets, type SecretRegistry } from '../../core/secrets.js';
 import { apiHost } from '../reference.js';
 import { parseChallenges, type Challenge } from './challenge.js';
 import { CredentialStore, type AuthEntries, type Credential } from './credentials.js';
-import { createDispatcher, loadUndici } from './dispatcher.js';
+import { createSender } from './dispatcher.js';
+import type { HttpResponse, HttpSender } from './node-http.js';
 import { DEFAULT_RETRY, RegistryHttpError, parseRetryAfter, withRetry, type RetryPolicy } from './retry.js';
 import { RegistryRepository } from './repository.js';
 
@@ -57,7 +57,7 @@ interface HostState {
   scheme: 'https' | 'http';
   /** Decided for insecure hosts after the first request. */
   schemeSettled: boolean;
-  dispatcher: Promise<Dispatcher>;
+  sender: Promise<HttpSender>;
   challenge?: Challenge;
   /** Uploads use PATCH chunks + PUT when the host refused a monolithic PUT. */
   chunkedUploads: boolean;
@@ -94,7 +94,7 @@ export class RegistryClient {
   /** Requests by method, for reports and tests. */
   readonly requestCounts: Record<string, number> = {};
   private readonly hosts = new Map<string, HostState>();
-  private readonly dispatchers = new Map<string, Promise<Dispatcher>>();
+  private readonly senders = new Map<string, Promise<HttpSender>>();
   private readonly tokens = new Map<string, CachedToken>();
   private readonly tokenRequests = new Map<string, Promise<CachedToken>>();
   private readonly creds: CredentialStore;
@@ -135,7 +135,7 @@ export class RegistryClient {
         registry,
         scheme: plain ? 'http' : 'https',
         schemeSettled: !insecure || plain,
-        dispatcher: this.dispatcherFor(registry),
+        sender: this.senderFor(registry),
         chunkedUploads: false,
       };
       this.hosts.set(registry, h);
@@ -143,17 +143,17 @@ export class RegistryClient {
     return h;
   }
 
-  /** Dispatcher keyed by host[:port] (registries and token realms alike). */
-  private dispatcherFor(hostPort: string): Promise<Dispatcher> {
-    let d = this.dispatchers.get(hostPort);
+  /** HTTP sender keyed by host[:port] (registries and token realms alike). */
+  private senderFor(hostPort: string): Promise<HttpSender> {
+    let d = this.senders.get(hostPort);
     if (!d) {
-      d = createDispatcher({
+      d = createSender({
         caFile: this.options.caFiles?.[hostPort],
         insecure: this.options.insecure?.includes(hostPort) ?? false,
         connections: this.options.connectionsPerHost ?? 32,
         timeoutMs: this.timeoutMs,
       });
-      this.dispatchers.set(hostPort, d);
+      this.senders.set(hostPort, d);
     }
     return d;
   }
@@ -183,14 +183,14 @@ export class RegistryClient {
   }
 
   /** Send a request with auth; retries transient failures of replayable requests. Caller consumes the body. */
-  async request(registry: string, spec: RequestSpec): Promise<Dispatcher.ResponseData> {
+  async request(registry: string, spec: RequestSpec): Promise<HttpResponse> {
     const replayable = spec.body === undefined || typeof spec.body === 'string' || Buffer.isBuffer(spec.body);
     if (!(spec.retry ?? replayable)) return this.checkedSend(registry, spec, replayable);
     return withRetry(() => this.checkedSend(registry, spec, replayable), this.retryPolicy, { signal: spec.signal });
   }
 
   /** One attempt (+ one auth replay): turns 5xx/429 into transient errors. */
-  private async checkedSend(registry: string, spec: RequestSpec, replayable: boolean): Promise<Dispatcher.ResponseData> {
+  private async checkedSend(registry: string, spec: RequestSpec, replayable: boolean): Promise<HttpResponse> {
     const res = await this.sendWithAuth(registry, spec, replayable);
     if (res.statusCode >= 500 || res.statusCode === 429) {
       const detail = await readErrorBody(res);
@@ -206,7 +206,7 @@ export class RegistryClient {
     return res;
   }
 
-  private async sendWithAuth(registry: string, spec: RequestSpec, replayable: boolean): Promise<Dispatcher.ResponseData> {
+  private async sendWithAuth(registry: string, spec: RequestSpec, replayable: boolean): Promise<HttpResponse> {
     const h = this.hostState(registry);
     let authz = await this.authorization(h, spec.scopes, false);
     let res = await this.sendOnce(h, spec, authz);
@@ -222,14 +222,13 @@ export class RegistryClient {
     return res;
   }
 
-  private async sendOnce(h: HostState, spec: RequestSpec, authz: string | undefined): Promise<Dispatcher.ResponseData> {
-    const { request } = await loadUndici();
-    const dispatcher = await h.dispatcher;
+  private async sendOnce(h: HostState, spec: RequestSpec, authz: string | undefined): Promise<HttpResponse> {
+    const sender = await h.sender;
     const headers: Record<string, string> = { 'user-agent': this.options.userAgent ?? 'dci-agent-ts', ...spec.headers };
     if (authz) headers.authorization = authz;
     const url = spec.path.startsWith('http://') || spec.path.startsWith('https://') ? spec.path : `${h.scheme}://${apiHost(h.registry)}${spec.path}`;
     try {
-      const res = await request(url, { method: spec.method, headers, body: spec.body, dispatcher, signal: spec.signal });
+      const res = await sender.send(url, { method: spec.method, headers, body: spec.body, signal: spec.signal });
       h.schemeSettled = true;
       this.requestCounts[spec.method] = (this.requestCounts[spec.method] ?? 0) + 1;
       this.options.onRequest?.({ method: spec.method, url, status: res.statusCode });
@@ -291,25 +290,24 @@ export class RegistryClient {
   }
 
   private async fetchToken(h: HostState, ch: Challenge, scopes: string[], repo: string | undefined): Promise<CachedToken> {
-    const { request } = await loadUndici();
     const realm = ch.params.realm;
     if (!realm) throw new RegistryError('registry-auth', `${h.registry} asked for a bearer token without a realm`, { location: { host: h.registry } });
     const url = new URL(realm);
-    const dispatcher = await this.dispatcherFor(url.host);
+    const sender = await this.senderFor(url.host);
     const cred = await this.credentialFor(h.registry, repo);
     const headers: Record<string, string> = { 'user-agent': this.options.userAgent ?? 'dci-agent-ts' };
-    let res: Dispatcher.ResponseData;
+    let res: HttpResponse;
     const secrets = this.options.secrets ?? globalSecrets;
     try {
       if (cred?.identityToken) {
         const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: cred.identityToken, client_id: 'dci-agent-ts', service: ch.params.service ?? '' });
         for (const s of scopes) form.append('scope', s);
-        res = await request(url, { method: 'POST', headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString(), dispatcher });
+        res = await sender.send(url, { method: 'POST', headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() });
       } else {
         if (ch.params.service) url.searchParams.set('service', ch.params.service);
         for (const s of scopes) url.searchParams.append('scope', s);
         if (cred) headers.authorization = `Basic ${Buffer.from(`${cred.username}:${cred.password}`).toString('base64')}`;
-        res = await request(url, { method: 'GET', headers, dispatcher });
+        res = await sender.send(url, { method: 'GET', headers });
       }
     } catch (e) {
       throw this.transportError(url.host, `token request for ${h.registry}`, e);
@@ -330,15 +328,15 @@ export class RegistryClient {
   }
 
   async close(): Promise<void> {
-    const ds = await Promise.all([...this.dispatchers.values()].map((d) => d.catch(() => undefined)));
+    const ds = await Promise.all([...this.senders.values()].map((d) => d.catch(() => undefined)));
     await Promise.all(ds.map((d) => d?.close().catch(() => undefined)));
-    this.dispatchers.clear();
+    this.senders.clear();
     this.hosts.clear();
   }
 }
 
 /** The registry's error message (distribution `{"errors":[{code,message}]}`), at most 64 KiB read. */
-export async function readErrorBody(res: Dispatcher.ResponseData): Promise<string> {
+export async function readErrorBody(res: HttpResponse): Promise<string> {
   let text = '';
   try {
     for await (const chunk of res.body) {
@@ -357,7 +355,7 @@ export async function readErrorBody(res: Dispatcher.ResponseData): Promise<strin
 }
 
 /** Turn an unexpected status into a RegistryError that says what to do. */
-export async function statusError(res: Dispatcher.ResponseData, registry: string, what: string, image: string, blob?: string): Promise<RegistryError> {
+export async function statusError(res: HttpResponse, registry: string, what: string, image: string, blob?: string): Promise<RegistryError> {
   const detail = await readErrorBody(res);
   const loc = { host: registry, image, ...(blob ? { blob } : {}) };
   const suffix = detail ? ` (${detail})` : '';

@@ -1,14 +1,16 @@
 /**
- * One undici dispatcher per registry host: TLS verified against the system roots plus the host's own CA bundle
+ * One HTTP sender per registry host: node:http(s) keep-alive agents when no proxy is configured (./node-http.ts:
+ * cheaper to load and to stream through), otherwise an undici dispatcher. Both: TLS verified against the system roots plus the host's own CA bundle
  * (when given), verification off only for hosts the user marked insecure, HTTP(S)_PROXY/NO_PROXY honoured through
  * EnvHttpProxyAgent, and redirects followed (blob storage may redirect to S3-like backends; undici drops the
  * Authorization header on cross-origin redirects). undici is imported lazily: commands that never touch a
  * registry do not pay for it.
  */
 import { readFileSync } from 'node:fs';
-import { rootCertificates, createSecureContext } from 'node:tls';
+import { rootCertificates, createSecureContext, type SecureContext } from 'node:tls';
 import type { Dispatcher } from 'undici';
 import { RegistryError } from '../../core/errors.js';
+import { NodeHttpSender, type HttpResponse, type HttpSender, type SendOptions } from './node-http.js';
 
 export interface DispatcherOptions {
   /** PEM file with extra CA certificates for this host. */
@@ -32,8 +34,27 @@ function proxyConfigured(): boolean {
   return Boolean(e.HTTPS_PROXY || e.https_proxy || e.HTTP_PROXY || e.http_proxy);
 }
 
-export async function createDispatcher(o: DispatcherOptions): Promise<Dispatcher> {
+/** The sender for one host: node:http(s) directly, undici (EnvHttpProxyAgent) when a proxy is configured. */
+export async function createSender(o: DispatcherOptions): Promise<HttpSender> {
+  const tls = tlsOptions(o);
+  if (!proxyConfigured()) return new NodeHttpSender({ ...tls, connections: o.connections, timeoutMs: o.timeoutMs });
   const undici = await loadUndici();
+  const dispatcher = createDispatcher(undici, o, tls);
+  return {
+    send: async (url, options: SendOptions): Promise<HttpResponse> => {
+      const res = await undici.request(url, { method: options.method as Dispatcher.HttpMethod, headers: options.headers, body: options.body, dispatcher, signal: options.signal });
+      return res as unknown as HttpResponse; // undici's BodyReadable is a Readable with dump/text/json
+    },
+    close: () => dispatcher.close(),
+  };
+}
+
+interface TlsOptions {
+  secureContext?: SecureContext;
+  rejectUnauthorized?: boolean;
+}
+
+function tlsOptions(o: DispatcherOptions): TlsOptions {
   let ca: string[] | undefined;
   if (o.caFile) {
     let pem: string;
@@ -55,7 +76,10 @@ export async function createDispatcher(o: DispatcherOptions): Promise<Dispatcher
   }
   // One SecureContext per host: passing `ca` to every connect would re-parse ~150 root certificates per TLS
   // connection (measured: ~1 s stalls when 30 connections open at once on 2 cores).
-  const tls = { ...(ca ? { secureContext: createSecureContext({ ca }) } : {}), ...(o.insecure ? { rejectUnauthorized: false } : {}) };
+  return { ...(ca ? { secureContext: createSecureContext({ ca }) } : {}), ...(o.insecure ? { rejectUnauthorized: false } : {}) };
+}
+
+function createDispatcher(undici: Undici, o: DispatcherOptions, tls: TlsOptions): Dispatcher {
   const common = {
     connections: o.connections,
     keepAliveTimeout: 30_000,
@@ -63,6 +87,6 @@ export async function createDispatcher(o: DispatcherOptions): Promise<Dispatcher
     bodyTimeout: o.timeoutMs,
     connect: { ...tls, timeout: Math.min(o.timeoutMs, 30_000) },
   };
-  const base: Dispatcher = proxyConfigured() ? new undici.EnvHttpProxyAgent({ ...common, requestTls: tls }) : new undici.Agent(common);
+  const base: Dispatcher = new undici.EnvHttpProxyAgent({ ...common, requestTls: tls });
   return base.compose(undici.interceptors.redirect({ maxRedirections: 5 }));
 }

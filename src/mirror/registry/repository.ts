@@ -207,7 +207,7 @@ export class RegistryRepository implements ImageSource, ImageDestination {
     } catch (e) {
       data.destroy();
       await this.cancelUpload(location);
-      // The verifier's error (digest mismatch) explains an aborted request better than undici's "aborted".
+      // The verifier's error (digest mismatch) explains an aborted request better than the HTTP stack's "aborted".
       throw streamError ?? e;
     }
   }
