@@ -11,6 +11,9 @@ import { z } from 'zod';
 import { SettingsError } from '../core/errors.js';
 import { SECRET_VARIABLE_PATTERN, type SecretRegistry } from '../core/secrets.js';
 import type { VarOrigin } from './var-store.js';
+import { ansibleBool } from './ansible-bool.js';
+
+export { ansibleBool };
 
 export const INSTALL_TYPES = ['ipi', 'sno', 'acm'] as const;
 export type InstallType = (typeof INSTALL_TYPES)[number];
@@ -95,21 +98,6 @@ function show(v: unknown): string {
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
   return String(v);
-}
-
-const BOOL_TRUE = new Set(['y', 'yes', 'on', '1', 'true', 't']);
-const BOOL_FALSE = new Set(['n', 'no', 'off', '0', 'false', 'f']);
-
-/** Ansible's `| bool`: true/false, 1/0, and the yes/no/on/off/true/false words in any case. */
-export function ansibleBool(v: unknown): boolean | undefined {
-  if (typeof v === 'boolean') return v;
-  if (v === 1 || v === 0) return v === 1;
-  if (typeof v === 'string') {
-    const s = v.trim().toLowerCase();
-    if (BOOL_TRUE.has(s)) return true;
-    if (BOOL_FALSE.has(s)) return false;
-  }
-  return undefined;
 }
 
 const bool = (dflt: boolean) =>

@@ -4,21 +4,17 @@
  */
 import { z } from 'zod';
 import { ModuleError, nearestNames } from '../../core/errors.js';
+import { ansibleBool } from '../../config/ansible-bool.js';
 import type { Module } from '../../engine/types.js';
 
-const TRUE = new Set(['yes', 'on', '1', 'true', 'y', 't']);
-const FALSE = new Set(['no', 'off', '0', 'false', 'n', 'f', '']);
-
-/** Ansible's `boolean()` conversion: yes/no/on/off/true/false/1/0, case-insensitive. */
+/**
+ * Module arguments: ansible-core's rule (config ansibleBool) with two leniencies this engine has always had and
+ * playbooks may rely on: an empty string is false and any number is true unless 0 (ansible-core refuses both).
+ */
 export function toBool(value: unknown): boolean | undefined {
-  if (typeof value === 'boolean') return value;
   if (typeof value === 'number') return value !== 0;
-  if (typeof value === 'string') {
-    const v = value.trim().toLowerCase();
-    if (TRUE.has(v)) return true;
-    if (FALSE.has(v)) return false;
-  }
-  return undefined;
+  if (typeof value === 'string' && value.trim() === '') return false;
+  return ansibleBool(value);
 }
 
 /** A boolean argument accepting Ansible's spellings. */
