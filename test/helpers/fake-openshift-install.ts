@@ -185,6 +185,17 @@ function validateInstallConfig(ic, agent) {
       if (!h.bmc || !h.bmc.password) errs.push(p + '.bmc.password: Required value');
       if (!isMac(h.bootMACAddress)) errs.push(p + '.bootMACAddress: Invalid value: ' + JSON.stringify(h.bootMACAddress) + ': invalid MAC address');
     });
+    const provNet = b.provisioningNetwork === undefined ? 'Managed' : b.provisioningNetwork;
+    if (!['Managed', 'Unmanaged', 'Disabled'].includes(provNet)) errs.push('platform.baremetal.provisioningNetwork: Unsupported value: ' + JSON.stringify(provNet) + ': supported values: "Managed", "Unmanaged", "Disabled"');
+    if (provNet === 'Disabled') {
+      hosts.forEach((h, i) => { if (h.bmc && /^(ipmi|irmc|idrac|ilo4|ilo5)(\+https?)?:\/\//.test(String(h.bmc.address || ''))) errs.push('platform.baremetal.hosts[' + i + '].BMC.Address: Invalid value: "' + String(h.bmc.address).split(':')[0] + '://...": driver ' + String(h.bmc.address).split(':')[0] + ' requires provisioning network'); });
+      if (b.provisioningNetworkCIDR) errs.push('platform.baremetal.provisioningNetworkCIDR: Invalid value: "' + b.provisioningNetworkCIDR + '": provisioning network is disabled');
+    }
+    for (const f of ['bootstrapExternalStaticIP', 'bootstrapExternalStaticGateway', 'bootstrapExternalStaticDNS']) {
+      if (b[f] === undefined) continue;
+      if (!atLeast(f === 'bootstrapExternalStaticDNS' ? '4.14' : '4.12')) errs.push('error unmarshaling JSON: while decoding JSON: json: unknown field "' + f + '"');
+      else if (!net.isIP(String(b[f]))) errs.push('platform.baremetal.' + f + ': Invalid value: ' + JSON.stringify(b[f]) + ': not a valid IP');
+    }
     for (const field of ['bootstrapOSImage', 'clusterOSImage']) {
       if (b[field] === undefined) continue;
       let u;

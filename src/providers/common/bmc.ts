@@ -66,8 +66,10 @@ export function bmcAddress(host: HostEntry, groups: Record<string, HostEntry[]>,
     case 'irmc':
       return { address: `irmc://${raw}:443`, disableCertificateVerification: insecure };
     default: {
-      const port = text(host.vars, 'ipmi_port', 'bmc_port') ?? '623';
-      return { address: `ipmi://${raw}:${port}` };
+      const port = text(host.vars, 'ipmi_port', 'bmc_port');
+      // IPMI cannot insert virtual media: the virtual-media template falls back to Redfish for other vendors.
+      if (virtualMedia) return { address: `redfish-virtualmedia://${raw}${port ? `:${port}` : ''}`, disableCertificateVerification: insecure };
+      return { address: `ipmi://${raw}:${port ?? '623'}` };
     }
   }
 }

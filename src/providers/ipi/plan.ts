@@ -6,6 +6,7 @@
  * (streamed, with a timeout), `wait-for install-complete` when it fails, then the credentials.
  * Pure: every value comes from the ProviderInput.
  */
+import { compareMinor } from '../../manifests/index.js';
 import type { InstallPlan, PlannedFile, ProviderInput } from '../types.js';
 import { bmcAddress } from '../common/bmc.js';
 import { clusterIdentity, extraManifests, installConfig, pullSecretOf, yaml } from '../common/install-config.js';
@@ -79,13 +80,27 @@ export function ipiPlan(input: ProviderInput): InstallPlan {
     baremetal.apiVIP = apiVip;
     baremetal.ingressVIP = ingressVip;
   }
-  baremetal.provisioningBridge = text(vars, 'provisioning_bridge') ?? 'provisioning';
   const external = text(vars, 'baremetal_bridge') ?? 'baremetal';
-  if (external !== 'baremetal') baremetal.externalBridge = external;
-  const provNic = text(vars, 'masters_prov_nic', 'prov_nic');
-  if (provNic) baremetal.provisioningNetworkInterface = provNic;
-  const provCidr = text(vars, 'prov_network', 'provisioning_network_cidr');
-  if (provCidr) baremetal.provisioningNetworkCIDR = provCidr;
+  if (flag(vars, 'enable_virtualmedia', false)) {
+    // install-config-virtualmedia.j2: no provisioning network; the nodes boot the RHCOS ISO through their BMCs.
+    baremetal.provisioningNetwork = 'Disabled';
+    if (external !== 'baremetal') baremetal.externalBridge = external;
+    if (flag(vars, 'static_bootstrap_extnet', false) && compareMinor(version, '4.12') >= 0) {
+      const need = ['bootstrapExternalStaticIP', 'bootstrapExternalStaticGateway', ...(compareMinor(version, '4.14') >= 0 ? ['bootstrapExternalStaticDNS'] : [])];
+      for (const n of need) {
+        const v = text(vars, n);
+        if (!v) throw missingVar(undefined, n, `${WHY} with enable_virtualmedia and static_bootstrap_extnet on ${version}`, `set ${n}=<the bootstrap VM's ${n.replace('bootstrapExternalStatic', '').toLowerCase()} on the baremetal network>`);
+        baremetal[n] = v;
+      }
+    }
+  } else {
+    baremetal.provisioningBridge = text(vars, 'provisioning_bridge') ?? 'provisioning';
+    if (external !== 'baremetal') baremetal.externalBridge = external;
+    const provNic = text(vars, 'masters_prov_nic', 'prov_nic');
+    if (provNic) baremetal.provisioningNetworkInterface = provNic;
+    const provCidr = text(vars, 'prov_network', 'provisioning_network_cidr');
+    if (provCidr) baremetal.provisioningNetworkCIDR = provCidr;
+  }
   const prov = provisionerHost(input).name;
   const store = cacheStore(vars);
   const cache = join(store, version);
