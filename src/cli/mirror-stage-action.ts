@@ -15,6 +15,13 @@ export async function runMirrorStageCommand(mode: 'images' | 'to-disk' | 'from-d
   const { mirrorImagesFromVars } = await import('../mirror/stage/run-from-vars.js');
   const archive = flags.archive ? resolve(flags.archive) : undefined;
   const outDir = resolve(flags.out ?? (archive ? `${archive}/outputs` : 'mirror-out'));
+  // Progress per image group through the same reporters as `run` (live tree on a terminal, periodic lines else).
+  const { parseOutputKind, defaultOutputKind } = await import('./commands/options.js');
+  const kind = parseOutputKind(flags.output) ?? defaultOutputKind();
+  const { createReporter } = await import('../engine/reporters/index.js');
+  const reporter = createReporter({ kind, isTTY: kind === 'tty' && Boolean(process.stdout.isTTY), secrets: globalSecrets, write: io.stdout });
+  // The live tree owns the terminal while it runs: step lines are not printed then (the tree shows them).
+  const log = kind === 'tty' ? () => undefined : kind === 'jsonl' ? () => undefined : (line: string) => io.stdout(globalSecrets.redact(line) + '\n');
   const controllerAbort = new AbortController();
   const onSignal = () => controllerAbort.abort(new Error('interrupted'));
   process.once('SIGINT', onSignal);
@@ -27,10 +34,11 @@ export async function runMirrorStageCommand(mode: 'images' | 'to-disk' | 'from-d
       sourceArchive: mode === 'from-disk' ? archive : undefined,
       baseArchives: mode === 'to-disk' ? flags.base : undefined,
       secrets: globalSecrets,
-      log: (line) => io.stdout(globalSecrets.redact(line) + '\n'),
+      log,
+      onEvent: (e) => reporter.on({ ...e, ts: new Date().toISOString() }),
       signal: controllerAbort.signal,
       dryRun: Boolean(flags.check),
-    });
+    }).finally(() => reporter.close());
     for (const w of r.result.warnings) io.stderr(`warning: ${globalSecrets.redact(w)}\n`);
     for (const n of r.result.notes) io.stdout(`${globalSecrets.redact(n)}\n`);
     if (r.outputs) io.stdout(`wrote ${r.outputs.files.join(', ')} to ${outDir}\n`);

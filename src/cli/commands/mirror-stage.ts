@@ -14,6 +14,7 @@ export interface MirrorStageFlags {
   destination?: string;
   check?: boolean;
   base?: string[];
+  output?: string;
 }
 
 function register(name: 'images' | 'to-disk' | 'from-disk', description: string, examples: string) {
@@ -22,7 +23,8 @@ function register(name: 'images' | 'to-disk' | 'from-disk', description: string,
       .command(name)
       .description(description)
       .requiredOption('-i, --inventory <file>', 'the lab inventory (same variables as the pipeline)')
-      .option('-e, --extra-vars <vars>', 'extra variables: k=v, @file.yml or JSON (repeatable)', collectRepeatable, []);
+      .option('-e, --extra-vars <vars>', 'extra variables: k=v, @file.yml or JSON (repeatable)', collectRepeatable, [])
+      .option('--output <kind>', 'progress: tty (live tree per image group) | plain (periodic lines) | jsonl (default: tty on a terminal, plain otherwise)');
     if (name !== 'to-disk') cmd.option('--out <dir>', 'where mapping.txt, the mirror sets, CatalogSources and install-config-sources.yaml go', 'mirror-out');
     if (name !== 'images') cmd.requiredOption('--archive <dir>', name === 'to-disk' ? 'archive folder to write (an OCI layout + refs.json)' : 'archive folder made by `mirror to-disk`');
     if (name === 'images') cmd.option('--check', 'read sources and plan, copy nothing');

@@ -5,6 +5,7 @@
 import type { AgentEvent, Reporter } from '../../core/events.js';
 import type { SecretRegistry } from '../../core/secrets.js';
 import { formatDuration, oneLine } from './format.js';
+import { MirrorTracker, groupDoneText, groupProgressText, summaryText } from './mirror-progress.js';
 
 export interface PlainReporterOptions {
   write(text: string): void;
@@ -13,10 +14,13 @@ export interface PlainReporterOptions {
   showOutput?: boolean;
   /** Timestamp source (tests). */
   now?: () => Date;
+  /** At most one progress line per mirror image group per this many ms (default 10 s). */
+  mirrorIntervalMs?: number;
 }
 
 export class PlainReporter implements Reporter {
   private runDir?: string;
+  private readonly mirror = new MirrorTracker();
 
   constructor(private readonly o: PlainReporterOptions) {}
 
@@ -74,9 +78,24 @@ export class PlainReporter implements Reporter {
         for (const note of e.summary) this.line(e.ts, `  ${note}`);
         if (this.runDir) this.line(e.ts, `  record: ${this.runDir} (dci-agent-ts runs show ${e.runId})`);
         break;
+      // Mirroring: periodic lines per image group (not one per image or blob), failures, a line per finished
+      // group, and the stage's summary.
       case 'mirror-image':
-        this.line(e.ts, `  mirror ${e.status}: ${e.source} → ${e.destination}${e.msg ? ` — ${e.msg}` : ''}`);
+        if (e.status === 'failed') this.line(e.ts, `  mirror failed: ${e.source} → ${e.destination}${e.msg ? ` — ${e.msg}` : ''}`);
         break;
+      case 'mirror-progress': {
+        const now = e.ts ? Date.parse(e.ts) : (this.o.now ?? (() => new Date()))().getTime();
+        const due = this.mirror.due(e, now, this.o.mirrorIntervalMs ?? 10_000);
+        const g = this.mirror.apply(e);
+        if (due && g) this.line(e.ts, `  mirror ${groupProgressText(g)}`);
+        break;
+      }
+      case 'mirror-report': {
+        const g = this.mirror.apply(e);
+        if (g) this.line(e.ts, `  mirror ${groupDoneText(g)}`);
+        else if (this.mirror.summary) this.line(e.ts, `  mirror summary: ${summaryText(this.mirror.summary)}`);
+        break;
+      }
       default:
         break;
     }

@@ -295,6 +295,9 @@ export async function runMirrorStage(s: MirrorStageSettings, o: RunMirrorStageOp
         const f = result.copy.failures[0];
         throw new PayloadError(f.code, `${result.copy.failures.length} of ${toCopy} images failed to mirror; first: ${f.message}`, {
           hint: 'fix the cause and run again (what was copied is kept and skipped), or set dci_continue_on_mirror_error: true',
+          location: { image: f.source, ...(f.blob ? { blob: f.blob } : {}) },
+          // A copy that ran and failed is a failed stage (1), not bad input (2): the README's exit codes.
+          exitCode: 1,
         });
       }
       for (const f of result.copy.failures) result.warnings.push(`not mirrored: ${f.message}`);

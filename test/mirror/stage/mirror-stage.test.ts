@@ -91,6 +91,11 @@ describe('mirror images / to-disk / from-disk (real registries)', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/release 4\.16\.3: 40 components mirrored/);
     expect(r.stdout).toMatch(/mirror sets: IDMS/);
+    // Progress by image group (plain output: not a terminal), a line per finished group and the summary.
+    expect(r.stdout).toMatch(/mirror release: 41 images \(41 copied, 0 already there\), [\d.]+ KiB in /);
+    expect(r.stdout).toMatch(/mirror catalog redhat-operator-index:v4\.16: \d+ images \(\d+ copied, 0 already there\)/);
+    expect(r.stdout).toMatch(/mirror summary: mirrored \d+ images in 2 groups: \d+ copied, 0 skipped/);
+    expect(r.stdout).not.toMatch(/mirror copied:/); // no line per image
     const files = readdirSync(out);
     expect(files).toEqual(expect.arrayContaining(['mapping.txt', 'install-config-sources.yaml', 'registries.conf', 'idms-release-0.yaml']));
     expect(files.some((f) => f.startsWith('catalogsource-'))).toBe(true);
@@ -122,6 +127,7 @@ describe('mirror images / to-disk / from-disk (real registries)', () => {
     const r = await runCli(['mirror', 'images', '--inventory', inventory('lab.yml', lab), '--out', join(dir, 'out2')], { timeoutMs: 120_000 });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/release 4\.16\.3: already complete/);
+    expect(r.stdout).toMatch(/mirror release: 41 images \(0 copied, 41 already there\)/);
     const after = (await lab.requests()).slice(before);
     expect(after.filter((q) => q.method === 'PUT' && q.path.includes('/blobs/uploads/'))).toEqual([]);
   });
