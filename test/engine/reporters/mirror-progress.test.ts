@@ -108,7 +108,6 @@ describe('mirror progress in the reporters', () => {
     const before = events.slice(0, 2 + 3 + 200); // play, task, the three group announcements and 20 s of release progress
     for (const e of before) r.on(e);
     await new Promise((res) => setTimeout(res, 400)); // let the spinner draw a frame
-    // eslint-disable-next-line no-control-regex
     // ANSI codes out, and lines joined (the renderer wraps long lines at the terminal width).
     const plain = (s: string) => s.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '').replace(/\s+/g, ' ');
     const live = plain(screen);
