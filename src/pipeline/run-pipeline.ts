@@ -12,13 +12,13 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { AgentEvent, EventBus, JobState } from '../core/events.js';
 import type { SecretRegistry } from '../core/secrets.js';
 import { writeFileAtomic } from '../core/atomic-write.js';
-import { UsageError } from '../core/errors.js';
+import { DciError, UsageError } from '../core/errors.js';
 import { ansibleBool } from '../config/settings.js';
 import type { EngineInventory, RunTaskFileOptions, RunTaskFileResult, TaskFailure } from '../engine/types.js';
 import { MAIN_STAGES, selectStages, type StageDefinition, type StageSelection } from './stages.js';
 import { findHooks, type HookFile } from './hooks.js';
 import { acquireLock, type HeldLock } from './lock.js';
-import { RunRecordWriter, finalResult } from '../report/run-record/writer.js';
+import { RunRecordWriter, describeFsError, finalResult } from '../report/run-record/writer.js';
 import { newRunId, runsDirFor } from '../report/run-record/paths.js';
 import { findRun, listRuns } from '../report/run-record/store.js';
 import type { RunSummary } from '../report/run-record/summary.js';
@@ -115,10 +115,16 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
     if (existsSync(factsFile)) facts = JSON.parse(readFileSync(factsFile, 'utf8')) as typeof facts;
   }
 
-  const lock: HeldLock = acquireLock(o.stateDir, cluster, runId);
-  mkdirSync(runDir, { recursive: true, mode: 0o700 });
+  let lock: HeldLock;
+  try {
+    lock = acquireLock(o.stateDir, cluster, runId);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    // A held lock is a DciError (exit 75); a file system error (disk full, read-only) is said as such.
+    if (e instanceof DciError || typeof err.code !== 'string' || !err.syscall) throw e;
+    throw recordError(err.path ?? join(o.stateDir, 'locks'), err, o.stateDir);
+  }
   const jobLogsPath = join(runDir, 'job_logs');
-  mkdirSync(jobLogsPath, { recursive: true });
 
   const summary: RunSummary = {
     runId,
@@ -132,7 +138,16 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
     resumedFrom,
     checkMode: o.checkMode || undefined,
   };
-  const record = new RunRecordWriter(runDir, summary, o.secrets);
+  let record: RunRecordWriter;
+  try {
+    mkdirSync(runDir, { recursive: true, mode: 0o700 });
+    mkdirSync(jobLogsPath, { recursive: true });
+    record = new RunRecordWriter(runDir, summary, o.secrets);
+  } catch (e) {
+    // Nothing ran yet: say which path could not be written and why (a full disk is the usual cause).
+    lock.release();
+    throw recordError((e as NodeJS.ErrnoException).path ?? runDir, e as NodeJS.ErrnoException, o.stateDir);
+  }
   const unsubscribe = o.bus.on((e) => record.on(e));
   const emit = (e: AgentEvent) => o.bus.emit(e);
   if (lock.tookOverFrom) {
@@ -215,6 +230,10 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
   const runOne = async (stage: string, file: string, kind: 'playbook' | 'hook', signal: AbortSignal, hookdir?: string): Promise<RunTaskFileResult> => {
     if (kind === 'hook') emit({ type: 'hook-start', stage, file });
     let result: RunTaskFileResult;
+    // A run record that can no longer be written (disk full) stops this task file at once.
+    const recordFailed = new AbortController();
+    record.onWriteError = () => recordFailed.abort();
+    signal = AbortSignal.any([signal, recordFailed.signal]);
     try {
       result = await o.runFile({
         file,
@@ -246,10 +265,12 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
         testCases: [],
       };
     }
+    record.onWriteError = undefined;
     facts = result.facts ?? facts;
     testCases.push(...result.testCases);
     if (kind === 'hook') emit({ type: 'hook-end', stage, file, status: result.ok ? 'ok' : 'failed' });
-    await writeFileAtomic(join(runDir, 'facts.json'), o.secrets.redact(JSON.stringify(facts, null, 2)), { mode: 0o600, fsync: false });
+    const factsFile = join(runDir, 'facts.json');
+    await writeFileAtomic(factsFile, o.secrets.redact(JSON.stringify(facts, null, 2)), { mode: 0o600, fsync: false }).catch((e: unknown) => record.recordWriteError(factsFile, e));
     return result;
   };
 
@@ -263,6 +284,11 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
     for (const step of steps) {
       if (signal.aborted) return { ok: false, failure: undefined as TaskFailure | undefined, msg: 'interrupted', located: 'interrupted' };
       const r = await runOne(stage, step.file, step.kind, signal, step.hookdir);
+      if (record.writeError) {
+        // The run record cannot be written (disk full…): stop here rather than go on unrecorded.
+        const msg = recordError(record.writeError.path, record.writeError.error, o.stateDir).message;
+        return { ok: false, failure: undefined as TaskFailure | undefined, msg, located: msg };
+      }
       if (!r.ok) {
         const f = r.failures[0];
         // The stage's message says where to look: the failing task's file:line when the message does not already.
@@ -380,7 +406,8 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
     }
     if (testCases.length) {
       const { renderJunit } = await import('../report/junit.js');
-      await writeFileAtomic(join(runDir, 'junit.xml'), o.secrets.redact(renderJunit(`dci-agent-ts ${cluster}`, testCases)), { mode: 0o644 });
+      const junitFile = join(runDir, 'junit.xml');
+      await writeFileAtomic(junitFile, o.secrets.redact(renderJunit(`dci-agent-ts ${cluster}`, testCases)), { mode: 0o644 }).catch((e: unknown) => record.recordWriteError(junitFile, e));
     }
     await record.finish(state, finalResult(state));
     if (o.onRunEnd) await o.onRunEnd({ runId, runDir, state, summary });
@@ -391,8 +418,21 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
     await record.close();
     lock.release();
   }
+  // The stages ended (failure hooks and teardown ran); the run record is incomplete: one clear error, exit 1.
+  if (record.writeError) throw recordError(record.writeError.path, record.writeError.error, o.stateDir);
   const finalState = currentState();
   return { runId, runDir, state: finalState, summary, exitCode: finalState === 'success' ? 0 : finalState === 'killed' ? 130 : 1 };
+}
+
+function recordError(path: string, error: NodeJS.ErrnoException, stateDir: string): DciError {
+  const full = error.code === 'ENOSPC' || error.code === 'EDQUOT';
+  return new DciError('run-record-unwritable', `cannot write the run record: ${path}: ${describeFsError(error)}`, {
+    hint: full
+      ? `free space on the file system holding ${stateDir} (or point DCI_AGENT_TS_STATE_DIR / dci_runs_dir to a larger one); summary.json keeps its last complete version`
+      : `check that ${stateDir} is writable by this user (or point DCI_AGENT_TS_STATE_DIR / dci_runs_dir elsewhere)`,
+    exitCode: 1,
+    cause: error,
+  });
 }
 
 function latestRunOf(runsDir: string, cluster: string): { dir: string; summary: RunSummary } | null {

@@ -20,6 +20,12 @@ export class RunRecordWriter {
   private taskCounter = 0;
   private currentStage = '';
   private pendingWrite: Promise<void> = Promise.resolve();
+  /**
+   * The first write of the record that failed (disk full, read-only file system…). Events never throw into the
+   * engine because of it; the pipeline reads this, ends the run and reports it. summary.json keeps its last
+   * complete version (atomic writes).
+   */
+  writeError: { path: string; error: NodeJS.ErrnoException } | undefined;
 
   constructor(runDir: string, summary: RunSummary, secrets: SecretRegistry) {
     this.runDir = runDir;
@@ -34,8 +40,25 @@ export class RunRecordWriter {
     return this.taskLogs.get(taskId);
   }
 
+  /** Note a failed write of the record (the first one wins). */
+  recordWriteError(path: string, error: unknown): void {
+    if (this.writeError) return;
+    this.writeError = { path, error: error as NodeJS.ErrnoException };
+    this.onWriteError?.();
+  }
+
+  /** Called once, at the first failed write (the pipeline stops the running task file). */
+  onWriteError: (() => void) | undefined;
+
   on(event: AgentEvent): void {
-    writeSync(this.eventsFd, this.secrets.redact(JSON.stringify(event)) + '\n');
+    // After a failed write, events.jsonl is not appended to: a torn line must not be followed by more.
+    if (!this.writeError) {
+      try {
+        writeSync(this.eventsFd, this.secrets.redact(JSON.stringify(event)) + '\n');
+      } catch (e) {
+        this.recordWriteError(join(this.runDir, 'events.jsonl'), e);
+      }
+    }
     switch (event.type) {
       case 'task-start': {
         const n = String(++this.taskCounter).padStart(4, '0');
@@ -122,15 +145,26 @@ export class RunRecordWriter {
   }
 
   private appendLog(rel: string, text: string): void {
-    appendFileSync(join(this.runDir, rel), this.secrets.redact(text), { mode: 0o600 });
+    const path = join(this.runDir, rel);
+    try {
+      appendFileSync(path, this.secrets.redact(text), { mode: 0o600 });
+    } catch (e) {
+      this.recordWriteError(path, e);
+    }
   }
 
   /** Serialise summary writes: each one is atomic (temp + rename) and they land in order. */
   flush(): void {
     const snapshot = this.secrets.redact(JSON.stringify(this.summary, null, 2)) + '\n';
     const path = join(this.runDir, 'summary.json');
-    this.pendingWrite = this.pendingWrite.then(() => writeFileAtomic(path, snapshot, { mode: 0o600 })).catch(() => undefined);
+    this.pendingWrite = this.pendingWrite.then(() => writeFileAtomic(path, snapshot, { mode: 0o600 })).catch((e: unknown) => this.recordWriteError(path, e));
   }
+}
+
+/** `no space left on device (ENOSPC)` from Node's `ENOSPC: no space left on device, write`. */
+export function describeFsError(e: NodeJS.ErrnoException): string {
+  const m = /^([A-Z][A-Z0-9_]+): ([^,]+)/.exec(e.message ?? '');
+  return m ? `${m[2]} (${m[1]})` : String(e.message ?? e);
 }
 
 export function finalResult(state: JobState): RunSummary['result'] {
