@@ -15,7 +15,7 @@ import { runCli } from '../helpers/cli.js';
 import { collectMirrorSets, type MirrorSetObject } from '../../src/manifests/index.js';
 import { resolvePullSourcesFromMirrorSets } from '../../src/manifests/resolve.js';
 import type { KObj } from '../helpers/fake-k8s-api.js';
-import { CATALOG_SOURCE, filesUnder, makeCaseLab, startSharedLab, type CaseLab, type InstallType, type SharedLab } from './full-run-lab.js';
+import { CATALOG_SOURCE, filesUnder, MIRROR_AUTH, makeCaseLab, startSharedLab, type CaseLab, type InstallType, type SharedLab } from './full-run-lab.js';
 
 const VERSIONS = { '4.12': '4.12.30', '4.16': '4.16.3' } as const;
 const CASES: Array<[InstallType, keyof typeof VERSIONS]> = [
@@ -49,8 +49,13 @@ const mode = (p: string): number => statSync(p).mode & 0o777;
 const clusterWrites = (lab: CaseLab): string[] => lab.clusterApi.writes();
 const installConfigOf = (lab: CaseLab): Record<string, unknown> =>
   (JSON.parse(readFileSync(join(lab.installerDir, '.openshift_install_state.json'), 'utf8')) as { installConfig: Record<string, unknown> }).installConfig;
-/** The `[install] <phase>:` progress lines of the terminal output, each phase once, in order. */
-const phases = (stdout: string): string[] => [...new Set([...stdout.matchAll(/stdout: \[install\] ([a-z-]+): /g)].map((m) => m[1]))];
+/**
+ * The order in which the given install phases first show in the terminal (`[install] <phase>: ...` lines).
+ * Phases not asked for are left out, so a new intermediate phase does not break the order check.
+ */
+const phases = (stdout: string, wanted: string[]): string[] => [...new Set([...stdout.matchAll(/stdout: \[install\] ([a-z-]+): /g)].map((m) => m[1]))].filter((p) => wanted.includes(p));
+const IPI_PHASES = ['prepare', 'installer', 'rhcos', 'install-config', 'manifests', 'extra-manifests', 'poweroff', 'cluster', 'credentials'];
+const SNO_PHASES = ['prepare', 'installer', 'agent-config', 'image', 'publish', 'boot', 'bootstrap', 'install', 'credentials'];
 /** A fake installer call as `tool words...` (paths and log flags left out). */
 const callLine = (c: { tool: string; argv: string[] }): string => `${c.tool} ${c.argv.filter((a) => !a.startsWith('/') && !['--dir', '--log-level', 'debug', '--registry-config', '--to'].includes(a)).join(' ')}`.trim();
 
@@ -141,6 +146,11 @@ describe.each(CASES)('dci-agent-ts run: %s on OCP %s, disconnected (e2e)', (inst
       'apply OperatorGroup e2e-jaeger/jaeger-product',
       'apply Subscription e2e-jaeger/jaeger-product',
     ]);
+    // The mirror sets changed the nodes' registries.conf: the MachineConfigPools were waited for, and are Updated.
+    expect(run.stdout).toContain('mirror sets changed: waiting for the MachineConfigPools');
+    for (const pool of lab.clusterApi.list('MachineConfigPool')) {
+      expect((pool.status as { conditions: Array<{ type: string; status: string }> }).conditions, pool.metadata.name).toContainEqual({ type: 'Updated', status: 'True' });
+    }
     expect((lab.clusterApi.get('Subscription', 'etcd', 'e2e-etcd')?.spec as { source: string }).source).toBe(CATALOG_SOURCE);
     for (const [csv, ns] of [['etcd.v0.9.4', 'e2e-etcd'], ['jaeger-operator.v1.51.0-1', 'e2e-jaeger']]) {
       expect((lab.clusterApi.get('ClusterServiceVersion', csv, ns)?.status as { phase?: string } | undefined)?.phase, csv).toBe('Succeeded');
@@ -156,6 +166,20 @@ describe.each(CASES)('dci-agent-ts run: %s on OCP %s, disconnected (e2e)', (inst
     expect(readFileSync(password, 'utf8').trim().length).toBeGreaterThan(4);
     // teardown removed the merged pull secret.
     expect(filesUnder(lab.configsDir)).not.toContain('pull-secret.json');
+  });
+
+  it('gives the installer the merged pull secret: lab auths + mirror registry auths, cloud.openshift.com dropped (disconnected)', () => {
+    let pullSecret: string;
+    if (installType === 'acm') {
+      const data = lab.hub!.get('Secret', `pullsecret-${lab.cluster}`, lab.cluster)?.data as Record<string, string>;
+      pullSecret = Buffer.from(data['.dockerconfigjson'], 'base64').toString('utf8');
+    } else {
+      pullSecret = String(installConfigOf(lab).pullSecret);
+    }
+    const auths = (JSON.parse(pullSecret) as { auths: Record<string, { auth: string }> }).auths;
+    expect(Object.keys(auths)).toEqual(expect.arrayContaining(['quay.io', shared.mirror.host]));
+    expect(Object.keys(auths)).not.toContain('cloud.openshift.com');
+    expect(auths[shared.mirror.host].auth).toBe(MIRROR_AUTH);
   });
 
   it('keeps every secret out of every file of the run record', () => {
@@ -203,13 +227,13 @@ describe.each(CASES)('dci-agent-ts run: %s on OCP %s, disconnected (e2e)', (inst
     });
 
     it('runs the install phases in order: installer, RHCOS cache, install-config, manifests, power off, create cluster, credentials', () => {
-      expect(phases(run.stdout)).toEqual(['prepare', 'installer', 'rhcos', 'rhcos-check', 'install-config', 'manifests', 'extra-manifests', 'poweroff', 'cluster', 'credentials']);
+      expect(phases(run.stdout, IPI_PHASES)).toEqual(IPI_PHASES);
     });
   }
 
   if (installType === 'sno') {
     it('runs the install phases in order: installer, agent config, ISO, publish, BMC boot, wait-for, credentials', () => {
-      expect(phases(run.stdout)).toEqual(['prepare', 'installer', 'agent-config', 'image', 'publish', 'boot', 'bootstrap', 'install', 'credentials']);
+      expect(phases(run.stdout, SNO_PHASES)).toEqual(SNO_PHASES);
     });
 
     it('builds the agent ISO, boots it through Redfish (InsertMedia → one-time Cd boot → reset), then waits', () => {
@@ -268,5 +292,24 @@ describe.each(CASES)('dci-agent-ts run: %s on OCP %s, disconnected (e2e)', (inst
       expect((hub.get('AgentClusterInstall', c, c)?.status as { conditions: Array<{ type: string; status: string }> }).conditions).toContainEqual(expect.objectContaining({ type: 'Completed', status: 'True' }));
       expect(readFileSync(join(lab.configsDir, 'kubeadmin-password'), 'utf8')).toBe('spoke-kubeadmin-pass');
     });
+  }
+
+  if (installType !== 'acm' && !icsp) {
+    // Last in this block: it runs the same job again on the same lab.
+    it('a second run of the same lab succeeds and reuses what is there: mirror, installer and RHCOS caches, cluster objects', async () => {
+      const extractsBefore = lab.fake!.calls().filter((c) => c.tool === 'oc').length;
+      const writesBefore = clusterWrites(lab).length;
+      const r = await runCli(['run', '--inventory', lab.inventory, '--output', 'plain'], { env: lab.env, timeoutMs: 60_000 });
+      if (r.code !== 0) console.error(r.stdout.slice(-6000), r.stderr);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/release 4\.16\.3: already complete/);
+      expect(lab.fake!.calls().filter((c) => c.tool === 'oc')).toHaveLength(extractsBefore);
+      if (installType === 'ipi') expect(r.stdout).toMatch(/reusing \S+qemu\S+ \(sha256 [0-9a-f]{64}\)/);
+      // Same mirror sets: nothing for the MCO to roll out again.
+      expect(r.stdout).not.toContain('mirror sets changed');
+      const again = clusterWrites(lab).slice(writesBefore);
+      expect(again.filter((w) => w.startsWith('apply Subscription'))).toEqual(['apply Subscription e2e-etcd/etcd', 'apply Subscription e2e-jaeger/jaeger-product']);
+      expect(readdirSync(join(lab.stateDir, 'runs'))).toHaveLength(2);
+    }, 70_000);
   }
 });
