@@ -35,9 +35,9 @@ afterEach(async () => {
 });
 
 /** The lab with one extra host, `remote-0`, reached over our sshd (or through a proxy listening on `port`). */
-function sshLab(port = sshd.port, sshCommonArgs?: string): Lab {
+function sshLab(port = sshd.port, sshCommonArgs?: string, extraVars = ''): Lab {
   const v = sshd.inventoryVars();
-  const l = makeLab();
+  const l = makeLab(extraVars);
   const knownHosts = join(l.dir, 'known_hosts');
   writeFileSync(knownHosts, `[127.0.0.1]:${port} ${sshd.hostPublicKey.split(/\s+/).slice(0, 2).join(' ')}\n`);
   const inv = readFileSync(l.inventory, 'utf8');
@@ -139,9 +139,19 @@ describe('fault: SSH connection dropped mid-command during run', () => {
   }, 90_000);
 
   /** Start a run whose install hook sleeps on remote-0 through the proxy; resolve once the sleep runs. */
-  async function runSilentSleepThroughProxy(sshCommonArgs?: string): Promise<{ run: RunningCli; lab: Lab; proxy: TcpProxy }> {
+  async function runSilentSleepThroughProxy(sshCommonArgs?: string, teardown = false): Promise<{ run: RunningCli; lab: Lab; proxy: TcpProxy }> {
     proxy = await startTcpProxy(sshd.port);
-    lab = sshLab(proxy.port, sshCommonArgs);
+    lab = sshLab(proxy.port, sshCommonArgs, teardown ? '    dci_teardown_on_failure: true' : '');
+    if (teardown) {
+      // Teardown goes back to the same host: the dropped connection is not reused, a new one is made.
+      lab.writeHook(0, 'teardown', `- name: clean up on the remote host
+  command: echo cleaned
+  delegate_to: remote-0
+  register: cleaned
+- name: record teardown
+  shell: echo "teardown:{{ cleaned.stdout }}" >> {{ order_log }}
+`);
+    }
     lab.writeHook(0, 'install', `- name: reach the remote host
   command: echo remote-ready
   delegate_to: remote-0
@@ -165,8 +175,8 @@ describe('fault: SSH connection dropped mid-command during run', () => {
     return { run, lab: l, proxy };
   }
 
-  it('a connection reset by the network (proxy cut) during a silent sleep 30 fails the task at once, exit 1', async () => {
-    const { run, lab: l, proxy: p } = await runSilentSleepThroughProxy();
+  it('a connection reset by the network (proxy cut) during a silent sleep 30 fails the task at once, exit 1; teardown reconnects', async () => {
+    const { run, lab: l, proxy: p } = await runSilentSleepThroughProxy(undefined, true);
     expect(p.accepted()).toBeGreaterThan(0);
     const cutAt = Date.now();
     p.cut();
@@ -183,7 +193,9 @@ describe('fault: SSH connection dropped mid-command during run', () => {
     expect(summary.failedTask?.task).toBe('test_silent_remote_wait');
     expect(summary.failedTask?.msg).toMatch(/connection to remote-0 .* lost/);
     expect(readFileSync(join(onlyRunDir(l.stateDir), 'junit.xml'), 'utf8')).toMatch(/test_silent_remote_wait[^>]*>\s*<failure[^>]*connection to remote-0/);
-    expect(readFileSync(l.orderLog, 'utf8').trim()).toBe('failure-hook');
+    // dci_teardown_on_failure: teardown ran after the failure hooks and reached the host again on a new connection.
+    expect(readFileSync(l.orderLog, 'utf8').trim().split('\n')).toEqual(['failure-hook', 'teardown:cleaned']);
+    expect(p.accepted()).toBeGreaterThanOrEqual(2);
   }, 120_000);
 
   it('a silent partition (proxy stops moving bytes) is detected by the SSH keepalives of ansible_ssh_common_args: no hang', async () => {
