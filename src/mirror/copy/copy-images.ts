@@ -315,9 +315,11 @@ export class CopyEngine {
   /** Stream one blob source → destination through the verifier, retrying transient failures. */
   private async transfer(job: Job, desc: Descriptor): Promise<void> {
     let partial = 0;
+    let attempts = 0;
     try {
       await withRetry(
-        async () => {
+        async (attempt) => {
+          attempts = attempt;
           this.bytesDone -= partial;
           this.report.bytes -= partial;
           partial = 0;
@@ -338,7 +340,9 @@ export class CopyEngine {
           try {
             await job.dst.putBlob(desc, verifier, this.options.signal);
           } catch (e) {
-            throw verifyError ?? e;
+            // A destination that names the file it could not write (disk full) explains better than the same
+            // error echoed on the verifier by the pipeline.
+            throw e instanceof DciError && e.location?.file ? e : (verifyError ?? e);
           } finally {
             if (!raw.destroyed) raw.destroy();
           }
@@ -350,7 +354,7 @@ export class CopyEngine {
     } catch (e) {
       if (this.options.signal?.aborted) throw new Interrupted('mirror interrupted');
       if (e instanceof DciError && e.location?.blob) throw e;
-      throw new RegistryError('blob-copy-failed', `blob ${desc.digest} of ${job.image}: ${(e as Error)?.message ?? String(e)} (gave up after ${this.retry.attempts} attempts)`, {
+      throw new RegistryError('blob-copy-failed', `blob ${desc.digest} of ${job.image}: ${(e as Error)?.message ?? String(e)} (${attempts > 1 ? `gave up after ${attempts} attempts` : 'not retried'})`, {
         hint: 'check both registries and the network; rerun the same command to resume (finished blobs are skipped)',
         location: { image: job.image, blob: desc.digest },
         cause: e,

@@ -7,7 +7,7 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat, writeFile, readdir } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { RegistryError } from '../../core/errors.js';
@@ -208,7 +208,7 @@ export class OciLayout implements ImageSource, ImageDestination {
       await rename(tmp, final);
     } catch (e) {
       await rm(tmp, { force: true });
-      throw e;
+      throw writeError(e, final);
     }
   }
 
@@ -216,7 +216,9 @@ export class OciLayout implements ImageSource, ImageDestination {
     await this.init();
     if (sha256Digest(manifest.bytes) !== manifest.digest) verifyBytes(manifest.bytes, manifest.digest, this.description);
     const final = this.blobPath(manifest.digest);
-    await writeFileAtomic(final, manifest.bytes, { fsync: false });
+    await writeFileAtomic(final, manifest.bytes, { fsync: false }).catch((e: unknown) => {
+      throw writeError(e, final);
+    });
     if (options.child) return;
     const entry: Descriptor = { mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.bytes.length };
     if (!isDigest(ref)) entry.annotations = { [REF_NAME]: ref };
@@ -227,7 +229,10 @@ export class OciLayout implements ImageSource, ImageDestination {
         isDigest(ref) ? !(m.digest === ref && !m.annotations?.[REF_NAME]) : m.annotations?.[REF_NAME] !== ref,
       );
       idx.manifests.push(entry);
-      await writeFileAtomic(join(this.dir, 'index.json'), JSON.stringify(idx, null, 1));
+      const file = join(this.dir, 'index.json');
+      await writeFileAtomic(file, JSON.stringify(idx, null, 1)).catch((e: unknown) => {
+        throw writeError(e, file);
+      });
     });
     this.writeChain = job.catch(() => undefined);
     await job;
@@ -249,6 +254,24 @@ export class OciLayout implements ImageSource, ImageDestination {
   async close(): Promise<void> {
     await this.writeChain;
   }
+}
+
+/** System calls of the writing side: a source socket's error (syscall "read") is not the layout's. */
+const WRITE_SYSCALLS = new Set(['open', 'write', 'writev', 'close', 'fsync', 'fdatasync', 'rename', 'mkdir', 'chmod']);
+
+/**
+ * A file-system failure while writing the layout, naming the file (Node's own messages do not: "ENOSPC: no space
+ * left on device, write"). Other errors (a digest mismatch or a read error of the incoming stream) pass unchanged.
+ */
+function writeError(e: unknown, file: string): unknown {
+  const fsErr = e as NodeJS.ErrnoException | undefined;
+  if (!fsErr?.syscall || !fsErr.code || !WRITE_SYSCALLS.has(fsErr.syscall)) return e;
+  const full = fsErr.code === 'ENOSPC' || fsErr.code === 'EDQUOT';
+  return new RegistryError(full ? 'disk-full' : 'layout-write-failed', `cannot write ${file}: ${fsErr.message}`, {
+    hint: full ? `free space where ${dirname(file)} is, or use a bigger disk, then run again (what was written is kept)` : 'check the folder exists and is writable',
+    location: { file },
+    cause: e,
+  });
 }
 
 /** Write a minimal index.json (used by tests and by archive extraction). */
