@@ -1,18 +1,15 @@
 /** blockinfile: insert, update or remove a block of lines between marker lines. */
 import { z } from 'zod';
 import type { Module } from '../engine/types.js';
-import { bool, modeArg, str } from './lib/args.js';
+import { bool, str } from './lib/args.js';
 import { fail } from './lib/result.js';
-import { expandHome, readIfExists } from './lib/target-fs.js';
-import { writeIfChanged } from './lib/write-file.js';
+import { readIfExists } from './lib/target-fs.js';
+import { ATTRIBUTES_CHANGED, EDIT_FILE_ARGS, editTarget, writeEdit } from './lib/edit-file.js';
 import { pyRegex } from './lib/py-regex.js';
 
 const Args = z
   .object({
-    path: str.optional(),
-    dest: str.optional(),
-    destfile: str.optional(),
-    name: str.optional(),
+    ...EDIT_FILE_ARGS,
     state: z.enum(['present', 'absent']).default('present'),
     marker: str.default('# {mark} ANSIBLE MANAGED BLOCK'),
     marker_begin: str.default('BEGIN'),
@@ -22,12 +19,6 @@ const Args = z
     insertafter: str.optional(),
     insertbefore: str.optional(),
     create: bool.default(false),
-    backup: bool.default(false),
-    mode: modeArg.optional(),
-    owner: str.optional(),
-    group: str.optional(),
-    validate: str.optional(),
-    unsafe_writes: bool.optional(),
   })
   .strict();
 type Args = z.infer<typeof Args>;
@@ -38,10 +29,10 @@ export const blockinfile: Module<Args> = {
   args: Args,
   checkMode: true,
   async run(args, ctx) {
-    const given = args.path ?? args.dest ?? args.destfile ?? args.name;
-    if (!given) return fail('missing required arguments: path');
+    const target = await editTarget(args, ctx);
+    if ('failure' in target) return target.failure;
     if (args.insertafter !== undefined && args.insertbefore !== undefined) return fail('parameters are mutually exclusive: insertafter|insertbefore');
-    const path = await expandHome(ctx.transport, given);
+    const { path } = target;
     const original = await readIfExists(ctx.transport, path);
     if (!original && !args.create) return fail(`Path ${path} does not exist !`, { rc: 257 });
     const lines = original ? original.toString('utf8').match(/[^\n]*\n|[^\n]+$/g) ?? [] : [];
@@ -101,11 +92,11 @@ export const blockinfile: Module<Args> = {
     } else {
       msg = 'Block inserted';
     }
-    const w = await writeIfChanged(ctx, path, Buffer.from(result, 'utf8'), { mode: args.mode, backup: args.backup && changed, validate: changed ? args.validate : undefined, makeParents: true });
+    const w = await writeEdit(ctx, path, original, Buffer.from(result, 'utf8'), changed, args);
     if (w.failed) return w;
     if (w.changed && !changed) {
       changed = true;
-      msg = 'ownership, perms or SE linux context changed';
+      msg = ATTRIBUTES_CHANGED;
     }
     return { changed, failed: false, msg, ...(w.backup_file ? { backup_file: w.backup_file } : {}) };
   },

@@ -4,18 +4,15 @@
  */
 import { z } from 'zod';
 import type { Module, RunContext, TaskResult } from '../engine/types.js';
-import { bool, modeArg, str } from './lib/args.js';
+import { bool, str } from './lib/args.js';
 import { fail } from './lib/result.js';
-import { expandHome, readIfExists } from './lib/target-fs.js';
-import { writeIfChanged } from './lib/write-file.js';
+import { readIfExists } from './lib/target-fs.js';
+import { ATTRIBUTES_CHANGED, EDIT_FILE_ARGS, editTarget, writeEdit } from './lib/edit-file.js';
 import { expandMatch, pyRegex } from './lib/py-regex.js';
 
 const Args = z
   .object({
-    path: str.optional(),
-    dest: str.optional(),
-    destfile: str.optional(),
-    name: str.optional(),
+    ...EDIT_FILE_ARGS,
     regexp: str.optional(),
     regex: str.optional(),
     search_string: str.optional(),
@@ -26,14 +23,8 @@ const Args = z
     insertafter: str.optional(),
     insertbefore: str.optional(),
     create: bool.default(false),
-    backup: bool.default(false),
     firstmatch: bool.default(false),
-    mode: modeArg.optional(),
-    owner: str.optional(),
-    group: str.optional(),
-    validate: str.optional(),
     others: z.unknown().optional(),
-    unsafe_writes: bool.optional(),
   })
   .strict();
 type Args = z.infer<typeof Args>;
@@ -44,9 +35,9 @@ export const lineinfile: Module<Args> = {
   args: Args,
   checkMode: true,
   async run(args, ctx) {
-    const given = args.path ?? args.dest ?? args.destfile ?? args.name;
-    if (!given) return fail('missing required arguments: path');
-    const path = await expandHome(ctx.transport, given);
+    const target = await editTarget(args, ctx);
+    if ('failure' in target) return target.failure;
+    const { path } = target;
     const regexpText = args.regexp ?? args.regex;
     const line = args.line ?? args.value;
     if (regexpText !== undefined && args.search_string !== undefined) return fail('parameters are mutually exclusive: regexp|search_string');
@@ -189,17 +180,11 @@ function absent(lines: string[], line: string | undefined, regexp: RegExp | unde
 async function finish(ctx: RunContext, path: string, original: Buffer | undefined, text: string, edit: Edit, args: Args): Promise<TaskResult> {
   const base: TaskResult = { changed: false, failed: false, msg: edit.msg, backup: '' };
   if (edit.found !== undefined) base.found = edit.found;
-  if (edit.changed || !original) {
-    const w = await writeIfChanged(ctx, path, Buffer.from(text, 'utf8'), { mode: args.mode, backup: args.backup, validate: args.validate, makeParents: true });
-    if (w.failed) return w;
-    if (w.backup_file) base.backup = w.backup_file;
-    base.changed = edit.changed || w.changed;
-    return base;
-  }
-  const w = await writeIfChanged(ctx, path, original, { mode: args.mode });
-  if (w.changed) {
-    base.changed = true;
-    base.msg = edit.msg ? `${edit.msg} and ownership, perms or SE linux context changed` : 'ownership, perms or SE linux context changed';
-  }
+  const w = await writeEdit(ctx, path, original, Buffer.from(text, 'utf8'), edit.changed, args);
+  if (w.failed) return w;
+  if (w.backup_file) base.backup = w.backup_file;
+  base.changed = edit.changed || w.changed;
+  // An attributes-only change on an existing file is said after the edit's own message, as Ansible does.
+  if (!edit.changed && original && w.changed) base.msg = edit.msg ? `${edit.msg} and ${ATTRIBUTES_CHANGED}` : ATTRIBUTES_CHANGED;
   return base;
 }

@@ -1,30 +1,21 @@
 /** replace: substitute every match of a (Python, multiline) regex in a file, optionally between after/before. */
 import { z } from 'zod';
 import type { Module } from '../engine/types.js';
-import { bool, modeArg, str } from './lib/args.js';
+import { str } from './lib/args.js';
 import { fail } from './lib/result.js';
-import { expandHome, readIfExists } from './lib/target-fs.js';
-import { writeIfChanged } from './lib/write-file.js';
+import { readIfExists } from './lib/target-fs.js';
+import { ATTRIBUTES_CHANGED, EDIT_FILE_ARGS, editTarget, writeEdit } from './lib/edit-file.js';
 import { expandMatch, pyRegex } from './lib/py-regex.js';
 
 const Args = z
   .object({
-    path: str.optional(),
-    dest: str.optional(),
-    destfile: str.optional(),
-    name: str.optional(),
+    ...EDIT_FILE_ARGS,
     regexp: str,
     replace: str.default(''),
     after: str.optional(),
     before: str.optional(),
-    backup: bool.default(false),
-    mode: modeArg.optional(),
-    owner: str.optional(),
-    group: str.optional(),
-    validate: str.optional(),
     encoding: str.optional(),
     others: z.unknown().optional(),
-    unsafe_writes: bool.optional(),
   })
   .strict();
 type Args = z.infer<typeof Args>;
@@ -35,9 +26,9 @@ export const replace: Module<Args> = {
   args: Args,
   checkMode: true,
   async run(args, ctx) {
-    const given = args.path ?? args.dest ?? args.destfile ?? args.name;
-    if (!given) return fail('missing required arguments: path');
-    const path = await expandHome(ctx.transport, given);
+    const target = await editTarget(args, ctx);
+    if ('failure' in target) return target.failure;
+    const { path } = target;
     const data = await readIfExists(ctx.transport, path);
     if (!data) return fail(`Path ${path} does not exist !`, { rc: 257 });
     const contents = data.toString('utf8');
@@ -69,9 +60,9 @@ export const replace: Module<Args> = {
     });
     const result = contents.slice(0, start) + replaced + contents.slice(end);
     const changed = count > 0 && result !== contents;
-    const w = await writeIfChanged(ctx, path, changed ? Buffer.from(result, 'utf8') : data, { mode: args.mode, backup: args.backup && changed, validate: changed ? args.validate : undefined });
+    const w = await writeEdit(ctx, path, data, Buffer.from(result, 'utf8'), changed, args);
     if (w.failed) return w;
-    const msg = changed ? `${count} replacements made` : w.changed ? 'ownership, perms or SE linux context changed' : '';
+    const msg = changed ? `${count} replacements made` : w.changed ? ATTRIBUTES_CHANGED : '';
     return { changed: changed || w.changed, failed: false, msg, rc: 0, ...(w.backup_file ? { backup_file: w.backup_file } : {}) };
   },
 };

@@ -83,6 +83,11 @@ const CASES: Case[] = [
   { name: 'replace between after/before', module: 'replace', files: { f: 'x\n[s]\nx\n[e]\nx\n' }, args: { path: F, regexp: 'x', replace: 'y', after: '\\[s\\]', before: '\\[e\\]' } },
   { name: 'replace no match', module: 'replace', files: { f: 'abc\n' }, args: { path: F, regexp: 'zzz', replace: 'y' } },
   { name: 'replace missing file', module: 'replace', args: { path: F, regexp: 'a' }, keys: ['rc'] },
+  // The in-place editors share one write rule (src/modules/lib/edit-file.ts): an unchanged text with a new mode is an attributes-only change.
+  { name: 'lineinfile line present, mode changes', module: 'lineinfile', files: { f: 'a\n' }, args: { path: F, line: 'a', mode: '0600' } },
+  { name: 'lineinfile regexp absent, mode changes', module: 'lineinfile', files: { f: 'a\n' }, args: { path: F, regexp: '^z', state: 'absent', mode: '0600' }, keys: ['found'] },
+  { name: 'blockinfile block present, mode changes', module: 'blockinfile', files: { f: '# BEGIN ANSIBLE MANAGED BLOCK\nx\n# END ANSIBLE MANAGED BLOCK\n' }, args: { path: F, block: 'x', mode: '0600' } },
+  { name: 'replace no match, mode changes', module: 'replace', files: { f: 'abc\n' }, args: { path: F, regexp: 'zzz', replace: 'y', mode: '0600' } },
   { name: 'fetch flat', module: 'fetch', files: { f: 'remote\n' }, args: { src: F, dest: 'DIR/out/copy', flat: true }, keys: ['dest', 'checksum', 'remote_checksum', 'md5sum'], noMsg: true },
   { name: 'fetch missing', module: 'fetch', args: { src: F, dest: 'DIR/out/', flat: true, fail_on_missing: false } },
   { name: 'ping', module: 'ping', args: {}, keys: ['ping'], noMsg: true },
