@@ -354,7 +354,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
             msg: r.msg,
             output: f?.output,
           });
-          setState(def.onFailure, `${def.name}: ${f?.task ?? ''}: ${r.msg}`.slice(0, 500));
+          setState(def.onFailure, `${def.name}: ${f?.task ? `${f.task}: ` : ''}${r.msg}`.slice(0, 500));
         }
         break;
       }
