@@ -26,7 +26,16 @@ function defaultAuthFiles(): string[] {
 }
 
 export async function runMirrorCopy(flags: MirrorCopyFlags, io: CliIO): Promise<void> {
-  const mirror = await import('../../mirror/index.js');
+  // The modules the copy needs, not the src/mirror barrel (it pulls the OCI archive code, the verifier, the reader):
+  // a no-op re-mirror is mostly process start-up, so every module loaded shows.
+  const [copyMod, mappingMod, referenceMod, reportMod, clientMod] = await Promise.all([
+    import('../../mirror/copy/copy-images.js'),
+    import('../../mirror/copy/mapping.js'),
+    import('../../mirror/reference.js'),
+    import('../../mirror/copy/report.js'),
+    import('../../mirror/registry/client.js'),
+  ]);
+  const mirror = { ...copyMod, ...mappingMod, ...referenceMod, ...reportMod, RegistryClient: clientMod.RegistryClient };
   let pairs: Array<{ source: string; destination: string }>;
   if (flags.mapping) {
     if (flags.from || flags.to) throw new UsageError('bad-option', 'use either --mapping or --from/--to, not both');
@@ -86,7 +95,7 @@ export async function runMirrorCopy(flags: MirrorCopyFlags, io: CliIO): Promise<
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   let lastProgress = Date.now();
-  const client = mirror.createRegistryClient({ authFile, caFiles, insecure: flags.insecure, plainHttp: flags.plainHttp });
+  const client = new mirror.RegistryClient({ authFile, caFiles, insecure: flags.insecure, plainHttp: flags.plainHttp });
   try {
     const report = await mirror.copyImages(pairs, {
       client,
@@ -104,10 +113,11 @@ export async function runMirrorCopy(flags: MirrorCopyFlags, io: CliIO): Promise<
       },
     });
     if (controller.signal.aborted) throw new Interrupted('mirror interrupted');
-    let verified: Awaited<ReturnType<typeof mirror.verifyImages>> | undefined;
+    let verified: Awaited<ReturnType<typeof import('../../mirror/verify.js').verifyImages>> | undefined;
     if (flags.verify) {
+      const { verifyImages } = await import('../../mirror/verify.js');
       const ok = report.results.filter((r) => r.status !== 'failed').map((r) => r.destination);
-      verified = await mirror.verifyImages(ok, { client, signal: controller.signal });
+      verified = await verifyImages(ok, { client, signal: controller.signal });
     }
     if (flags.json) {
       io.stdout(JSON.stringify(verified ? { ...report, verify: verified } : report, null, 2) + '\n');

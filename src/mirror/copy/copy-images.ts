@@ -18,6 +18,7 @@ import type { MirrorEvent } from '../../core/events.js';
 import { VerifyingStream, isDigest, sha256Digest } from '../digest.js';
 import { isForeignLayer, parseManifest, type ParsedManifest } from '../media-types.js';
 import { RegistryClient, type RegistryClientOptions } from '../registry/client.js';
+import { RegistryRepository } from '../registry/repository.js';
 import { withRetry, type RetryPolicy } from '../registry/retry.js';
 import { TransportSet } from '../transports.js';
 import type { Descriptor, ImageDestination, ImageSource, ManifestBlob } from '../types.js';
@@ -286,9 +287,8 @@ export class CopyEngine {
           return this.count('mounted', desc, false);
         }
       }
-      if (await dst.hasBlob(desc, this.options.signal)) return this.count('skipped', desc, !first);
-      await this.global(() => this.hostLimit(dst.storeKey)(() => this.transfer(job, desc)));
-      return this.count('copied', desc, false);
+      const how = await this.global(() => this.hostLimit(dst.storeKey)(() => this.transfer(job, desc)));
+      return this.count(how, desc, how === 'skipped' && !first);
     })();
     this.blobJobs.set(key, p);
     if (!first) this.storeBlobs.set(storeKey, { repository: dst.repository, done: p });
@@ -312,11 +312,23 @@ export class CopyEngine {
     return new BlobOutcome(how);
   }
 
-  /** Stream one blob source → destination through the verifier, retrying transient failures. */
-  private async transfer(job: Job, desc: Descriptor): Promise<void> {
+  /**
+   * Stream one blob source → destination through the verifier, retrying transient failures — unless the destination
+   * has it already ('skipped'). A registry destination answers both questions in one request (probeUpload: is it
+   * there, else an upload session), so a fresh blob costs POST + PUT on the destination instead of HEAD + POST + PUT.
+   */
+  private async transfer(job: Job, desc: Descriptor): Promise<'copied' | 'skipped'> {
     let partial = 0;
     let attempts = 0;
+    let opened: string | undefined;
     try {
+      if (job.dst instanceof RegistryRepository) {
+        const probe = await job.dst.probeUpload(desc, this.options.signal);
+        if (probe.present) return 'skipped';
+        opened = probe.location;
+      } else if (await job.dst.hasBlob(desc, this.options.signal)) {
+        return 'skipped';
+      }
       await withRetry(
         async (attempt) => {
           attempts = attempt;
@@ -337,8 +349,11 @@ export class CopyEngine {
           verifier.on('error', (e) => (verifyError ??= e));
           raw.once('error', (e) => verifier.destroy(e));
           raw.pipe(verifier);
+          const session = opened;
+          opened = undefined; // an upload session serves one attempt
           try {
-            await job.dst.putBlob(desc, verifier, this.options.signal);
+            if (session && job.dst instanceof RegistryRepository) await job.dst.putBlob(desc, verifier, this.options.signal, session);
+            else await job.dst.putBlob(desc, verifier, this.options.signal);
           } catch (e) {
             // A destination that names the file it could not write (disk full) explains better than the same
             // error echoed on the verifier by the pipeline.
@@ -351,6 +366,7 @@ export class CopyEngine {
         this.retry,
         { signal: this.options.signal, onRetry: () => this.report.retries++ },
       );
+      return 'copied';
     } catch (e) {
       if (this.options.signal?.aborted) throw new Interrupted('mirror interrupted');
       if (e instanceof DciError && e.location?.blob) throw e;

@@ -144,6 +144,26 @@ export class RegistryRepository implements ImageSource, ImageDestination {
     throw await statusError(res, this.registry, 'mount blob', this.image(), desc.digest);
   }
 
+  /**
+   * Is the blob here already, and if not, an upload session for it — in one request: a cross-repository mount
+   * from this repository itself. The Distribution spec answers 201 when the blob can be mounted (it is linked here:
+   * present) and otherwise opens an ordinary upload (202 + Location), which the PUT of the blob then uses. This
+   * replaces HEAD + POST for every blob of a fresh mirror. A registry that answers anything else gets the plain
+   * HEAD (and putBlob opens its own upload).
+   */
+  async probeUpload(desc: Descriptor, signal?: AbortSignal): Promise<{ present: boolean; location?: string }> {
+    const q = new URLSearchParams({ mount: desc.digest, from: this.repository });
+    const res = await this.client.request(this.registry, {
+      method: 'POST', path: `/v2/${this.repository}/blobs/uploads/?${q}`,
+      scopes: this.push, signal, what: `check blob ${desc.digest} in ${this.image()}`,
+    });
+    await res.body.dump();
+    if (res.statusCode === 201) return { present: true };
+    const loc = header(res.headers.location);
+    if (res.statusCode === 202 && loc) return { present: false, location: new URL(loc, this.client.baseUrl(this.registry)).toString() };
+    return { present: await this.hasBlob(desc, signal) };
+  }
+
   private async startUpload(signal: AbortSignal | undefined, blob: string): Promise<string> {
     const res = await this.client.request(this.registry, {
       method: 'POST', path: `/v2/${this.repository}/blobs/uploads/`, scopes: this.push, signal, what: `start upload of ${blob} to ${this.image()}`,
@@ -165,9 +185,10 @@ export class RegistryRepository implements ImageSource, ImageDestination {
     }
   }
 
-  async putBlob(desc: Descriptor, data: Readable, signal?: AbortSignal): Promise<void> {
+  /** Upload a blob (verified by the caller's stream); `opened` is an upload session from probeUpload, used once. */
+  async putBlob(desc: Descriptor, data: Readable, signal?: AbortSignal, opened?: string): Promise<void> {
     const image = this.image();
-    const location = await this.startUpload(signal, desc.digest);
+    const location = opened ?? (await this.startUpload(signal, desc.digest));
     let streamError: unknown;
     data.on('error', (e) => (streamError ??= e));
     const chunked = this.client.useChunkedUploads(this.registry);
