@@ -313,3 +313,50 @@ describe.each(CASES)('dci-agent-ts run: %s on OCP %s, disconnected (e2e)', (inst
     }, 70_000);
   }
 });
+
+describe('dci-agent-ts run --check: sno on OCP 4.16, disconnected (e2e)', () => {
+  let lab: CaseLab;
+  let checkRunDir = '';
+  beforeAll(async () => {
+    lab = await makeCaseLab(shared, 'sno', VERSIONS['4.16']);
+  }, 30_000);
+  afterAll(async () => {
+    await lab?.cleanup();
+  });
+
+  it('plans every stage into the run record and touches nothing: no push, no installer, no BMC, no cluster write', async () => {
+    const pushesBefore = (await shared.mirror.requests()).filter((q) => q.method === 'PUT' || q.method === 'POST').length;
+    const r = await runCli(['run', '--inventory', lab.inventory, '--output', 'plain', '--check'], { env: lab.env, timeoutMs: 60_000 });
+    if (r.code !== 0) console.error(r.stdout.slice(-6000), r.stderr);
+    expect(r.code).toBe(0);
+    expect((await shared.mirror.requests()).filter((q) => q.method === 'PUT' || q.method === 'POST')).toHaveLength(pushesBefore);
+    expect(lab.fake!.calls()).toEqual([]);
+    expect(lab.bmc!.calls).toEqual([]);
+    expect(lab.clusterApi.writes()).toEqual([]);
+    expect(existsSync(join(lab.configsDir, 'kubeconfig'))).toBe(false);
+    const runs = join(lab.stateDir, 'runs');
+    const runDir = join(runs, readdirSync(runs)[0]);
+    const plan = filesUnder(runDir);
+    expect(plan).toEqual(expect.arrayContaining(['install-plan/install-config.yaml', 'install-plan/agent-config.yaml', 'install-plan/plan.txt', 'operators/plan/plan.txt']));
+    const ic = load(readFileSync(join(runDir, 'install-plan', 'install-config.yaml'), 'utf8')) as Record<string, unknown>;
+    expect(ic).toHaveProperty('imageDigestSources');
+    expect(ic).not.toHaveProperty('imageContentSources');
+    const operatorsPlan = readFileSync(join(runDir, 'operators', 'plan', 'plan.txt'), 'utf8');
+    expect(operatorsPlan).toMatch(/apply Subscription e2e-etcd\/etcd/);
+    for (const f of plan) {
+      const text = readFileSync(join(runDir, f), 'utf8');
+      for (const s of lab.secretValues()) expect(text.includes(s), `${f} holds a secret`).toBe(false);
+    }
+    checkRunDir = runDir;
+  }, 70_000);
+
+  // Known gap: in check mode mirror-images writes none of the outputs it would produce (mapping.txt, the
+  // IDMS/ITMS files, CatalogSources) into the run record, so the operators plan cannot list the mirror objects
+  // deploy-operators would apply first. `it.fails` until src/mirror/stage writes them on a dry run too.
+  it.fails('--check also records the mirror outputs and the mirror objects deploy-operators would apply', () => {
+    const files = filesUnder(checkRunDir);
+    expect(files).toEqual(expect.arrayContaining(['mirror/mapping.txt', 'mirror/install-config-sources.yaml']));
+    expect(files.some((f) => /^mirror\/idms-/.test(f))).toBe(true);
+    expect(readFileSync(join(checkRunDir, 'operators', 'plan', 'plan.txt'), 'utf8')).toMatch(/apply ImageDigestMirrorSet/);
+  });
+});
