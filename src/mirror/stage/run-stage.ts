@@ -29,6 +29,7 @@ import { renderRegistriesConf } from '../../manifests/registries-conf.js';
 import type { MirrorStageSettings } from './settings.js';
 import { layoutLocation, layoutTag, type BaseSet } from './layout-store.js';
 import { copyGroups, imageDigests, type CopyGroup, type MirrorStageSummary } from './copy-groups.js';
+import { premountBaseBlobs } from './base-blobs.js';
 import { withExternalBlobs } from '../oci-layout/layout.js';
 
 export type StageDestination = { kind: 'registry' } | { kind: 'layout'; dir: string } | { kind: 'to-disk'; dir: string };
@@ -198,6 +199,8 @@ export async function runMirrorStage(s: MirrorStageSettings, o: RunMirrorStageOp
     const metadataRefs = new Set<string>([...(result.release ? [releaseMappings[0]?.source] : []), ...catalogWork.map((c) => c.image)].filter((x): x is string => !!x));
     const seen = new Set<string>();
     let carriedByBase = 0;
+    /** from-disk: registry locations of the images a base archive brought (they hold the base's blobs). */
+    const baseImages: string[] = [];
     for (const [i, m] of result.mapping.entries()) {
       const g = groupFor(groupOf[i]);
       if (m.type === 'release' || m.type === 'releaseContent') {
@@ -235,6 +238,7 @@ export async function runMirrorStage(s: MirrorStageSettings, o: RunMirrorStageOp
               },
             );
           }
+          baseImages.push(`docker://${stripDocker(m.destination).replace(/[@:][^/]*$/, '')}@${held.digest}`);
           g.skipped++;
           continue;
         }
@@ -267,6 +271,11 @@ export async function runMirrorStage(s: MirrorStageSettings, o: RunMirrorStageOp
         const carried = new Set<string>();
         for (const ref of metadataRefs) for (const d of await imageDigests(transports, o.resolveSource(ref))) carried.add(d);
         external = new Set([...bases.blobOwner.keys()].filter((d) => !carried.has(d)));
+      }
+      if (o.destination.kind === 'registry' && bases && o.sourceHas) {
+        const pairs = work.flatMap((g) => g.pairs.map((p) => ({ ...p, ref: refOfLocation.get(p.source) ?? p.source })));
+        const mounted = await premountBaseBlobs({ transports, bases, pairs, baseImages, registry: s.localRegistry, signal: o.signal });
+        if (mounted) log(`${mounted} blobs of the base archive(s) mounted from other repositories of ${s.localRegistry}`);
       }
       const run = () => copyGroups(work, { client: o.client, onEvent: o.onEvent, signal: o.signal, log });
       const copied = o.destination.kind === 'to-disk' && external.size ? await withExternalBlobs(o.destination.dir, external, run) : await run();

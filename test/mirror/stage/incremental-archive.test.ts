@@ -16,6 +16,8 @@ import { runCli } from '../../helpers/cli.js';
 import { RegistryClient } from '../../../src/mirror/registry/client.js';
 import { TransportSet } from '../../../src/mirror/transports.js';
 import { imageDigests } from '../../../src/mirror/stage/copy-groups.js';
+import { premountBaseBlobs } from '../../../src/mirror/stage/base-blobs.js';
+import { baseSet, readLayoutRefs } from '../../../src/mirror/stage/layout-store.js';
 
 let source: TestRegistry;
 let labFull: TestRegistry;
@@ -24,6 +26,9 @@ let labAlone: TestRegistry;
 let release: ReleaseFixture;
 let catalog: CatalogImageFixture;
 let extras: Array<{ ref: string; image: BuiltImage }>;
+/** In archive 1 already; shares a layer with the second extra image (another repository). */
+let baseApp: { ref: string; image: BuiltImage };
+let sharedLayer: string;
 let dir: string;
 
 function inventory(name: string, registry: TestRegistry, grown: boolean): string {
@@ -41,7 +46,9 @@ function inventory(name: string, registry: TestRegistry, grown: boolean): string
     operators_index: ${catalog.ref}
     dci_operators:
       - name: jaeger-product
-${grown ? `    opm_mirror_list:\n      etcd:\n        channel: stable\n    dci_additional_images:\n${extras.map((e) => `      - ${e.ref}`).join('\n')}\n` : ''}  hosts:
+    dci_additional_images:
+      - ${baseApp.ref}
+${grown ? `${extras.map((e) => `      - ${e.ref}`).join('\n')}\n    opm_mirror_list:\n      etcd:\n        channel: stable\n` : ''}  hosts:
     localhost:
       ansible_connection: local
 `,
@@ -66,9 +73,15 @@ beforeAll(async () => {
   release = await pushReleaseFixture({ host: source.host, components: 12 });
   const fbc = await withRealImages(source.host, sampleCatalog(source.host));
   catalog = await pushCatalogImage({ host: source.host, fbc });
+  const shared = gzLayer([{ name: 'usr/lib/shared.txt', content: 'a base layer many images share '.repeat(300) }]);
+  sharedLayer = shared.digest;
+  const appImage = buildImage([shared, gzLayer([{ name: 'app/own.txt', content: 'the base app' }])]);
+  baseApp = { ref: `${source.host}/lab/base-app@${await pushImage(source.host, 'lab/base-app', appImage)}`, image: appImage };
   extras = [];
   for (const [i, tagged] of [true, false].entries()) {
-    const image = buildImage([gzLayer([{ name: `extra-${i}/data.txt`, content: `additional image ${i} `.repeat(200) }])]);
+    const own = gzLayer([{ name: `extra-${i}/data.txt`, content: `additional image ${i} `.repeat(200) }]);
+    // The second one is built on the shared layer, which only archive 1 carries (and another repository holds).
+    const image = buildImage(i === 1 ? [shared, own] : [own]);
     const digest = await pushImage(source.host, `lab/extra-${i}`, image, tagged ? 'v1' : undefined);
     extras.push({ ref: tagged ? `${source.host}/lab/extra-${i}:v1` : `${source.host}/lab/extra-${i}@${digest}`, image });
   }
@@ -116,8 +129,11 @@ describe('incremental archives (to-disk --base)', () => {
     for (const c of release.components) expect(blobsOf(arc2())).not.toContain(c.digest);
     for (const e of extras) {
       expect(blobsOf(arc2())).toContain(e.image.manifest.digest);
-      for (const l of e.image.layers) expect(blobsOf(arc2())).toContain(l.digest);
+      for (const l of e.image.layers.filter((x) => x.digest !== sharedLayer)) expect(blobsOf(arc2())).toContain(l.digest);
     }
+    expect(m1.blobs).toContain(sharedLayer);
+    expect(blobsOf(arc2())).not.toContain(sharedLayer);
+    expect(blobsOf(arc2())).not.toContain(baseApp.image.manifest.digest);
     expect(Object.keys(m2.digests)).toEqual(expect.arrayContaining(extras.map((e) => e.ref)));
   }, 240_000);
 
@@ -137,6 +153,8 @@ describe('incremental archives (to-disk --base)', () => {
     expect(i2.stderr).toBe('');
     expect(i2.code).toBe(0);
     expect(i2.stdout).toMatch(/release 4\.16\.3: already complete/);
+    // The new image built on the shared layer: that layer was mounted from the base image's repository.
+    expect(i2.stdout).toMatch(/1 blobs of the base archive\(s\) mounted from other repositories/);
     expect(outputs(out2, labInc)).toEqual(outputs(full, labFull));
   }, 240_000);
 
@@ -151,4 +169,26 @@ describe('incremental archives (to-disk --base)', () => {
     expect(r.stderr.match(/^error:/gm)).toHaveLength(1);
     expect(existsSync(join(out, 'mapping.txt'))).toBe(false);
   }, 120_000);
+
+  it('a new image on a layer only the base archive carried, base not imported: the error names the image, the blob and the archive', async () => {
+    const refs = readLayoutRefs(arc2());
+    const extra = extras[1];
+    const client = new RegistryClient({ plainHttp: [labAlone.host] });
+    const transports = new TransportSet(client);
+    try {
+      const e = await premountBaseBlobs({
+        transports,
+        bases: baseSet(refs.base ?? []),
+        pairs: [{ source: `oci:${arc2()}:${refs.refs[extra.ref]}`, destination: `docker://${labAlone.host}/lab/extra-1@${extra.image.manifest.digest}`, ref: extra.ref }],
+        baseImages: [],
+        registry: labAlone.host,
+      }).catch((x: unknown) => x as Error);
+      expect(e).toBeInstanceOf(Error);
+      expect((e as Error).message).toBe(`${extra.ref}: blob ${sharedLayer} is neither in this archive nor in the registry ${labAlone.host}: it came with the base archive arc1`);
+      expect((e as Error & { hint?: string }).hint).toMatch(/^import archive arc1 first/);
+    } finally {
+      await transports.close();
+      await client.close();
+    }
+  });
 });
