@@ -19,6 +19,9 @@
  * validation); with `verifyOsImages`, `create cluster` downloads bootstrapOSImage like the real one does for the
  * bootstrap VM and checks the uncompressed sha256 (clusterOSImage: the sha256 of the file).
  *
+ * A fake `virsh` (qemu:///system only) holds the provisioner's libvirt domains and pool volumes (`libvirt.json`):
+ * list/destroy/undefine (--nvram needed for UEFI domains), pool-list, vol-list (the real table), vol-delete.
+ *
  * A fake `ipmitool` sits next to `oc`: `-I lanplus -H h [-p port] -U user (-E with IPMI_PASSWORD | -P | -f) power
  * status|on|off`, one power state per BMC host (on by default), a wrong password or an unreachable BMC fails like
  * the real one; its calls go to `ipmi.log` (password never logged), not `calls.log`.
@@ -64,6 +67,11 @@ export interface FakeRhcosImage {
   uncompressedSha256?: string;
 }
 
+export interface FakeLibvirt {
+  domains: Array<{ name: string; state: 'running' | 'shut off'; nvram?: boolean }>;
+  pools: Record<string, string[]>;
+}
+
 export interface FakeIpmiCall {
   host: string;
   port: string;
@@ -82,6 +90,12 @@ export interface FakeInstaller {
   calls(): FakeCall[];
   /** Where the fake Redfish records the boot (the installer reads it). */
   bootedMarker(): string;
+  /** The provisioner's libvirt behind the fake `virsh` (bootstrap VMs and volumes left by earlier installs). */
+  libvirt: {
+    set(state: FakeLibvirt): void;
+    get(): FakeLibvirt;
+    calls(): string[][];
+  };
   /** The next `n` `oc adm release extract` calls fail (connection refused). */
   failExtract(n: number): void;
   /** The release's RHCOS images (what `coreos print-stream-json` lists). */
@@ -412,6 +426,40 @@ fs.chmodSync(path.join(to, command), 0o755);
 console.log('Extracted release payload from digest sha256:' + '0'.repeat(64) + ' created at 2026-11-01T00:00:00Z');
 `;
 
+const VIRSH = String.raw`
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const STATE = __STATE__;
+const file = path.join(STATE, 'libvirt.json');
+const db = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : { domains: [], pools: { default: [] } };
+let argv = process.argv.slice(2);
+const die = (m) => { console.error('error: ' + m); process.exit(1); };
+if (argv[0] === '-c') { if (argv[1] !== 'qemu:///system') die('failed to connect to the hypervisor ' + argv[1] + ': permission denied'); argv = argv.slice(2); }
+fs.appendFileSync(path.join(STATE, 'virsh.log'), JSON.stringify(argv) + '\n');
+const save = () => fs.writeFileSync(file, JSON.stringify(db));
+const dom = (n) => db.domains.find((d) => d.name === n) || die("failed to get domain '" + n + "'");
+const [cmd, ...rest] = argv;
+if (cmd === 'list' && rest.includes('--all') && rest.includes('--name')) { for (const d of db.domains) console.log(d.name); console.log(''); }
+else if (cmd === 'destroy') { const d = dom(rest[0]); if (d.state !== 'running') die("Failed to destroy domain '" + d.name + "'\nerror: Requested operation is not valid: domain is not running"); d.state = 'shut off'; save(); console.log("Domain '" + d.name + "' destroyed"); }
+else if (cmd === 'undefine') { const d = dom(rest[0]); if (d.state === 'running') die('cannot undefine a running domain'); if (d.nvram && !rest.includes('--nvram')) die("Failed to undefine domain '" + d.name + "'\nerror: Requested operation is not valid: cannot undefine domain with nvram"); db.domains = db.domains.filter((x) => x !== d); save(); console.log("Domain '" + d.name + "' has been undefined"); }
+else if (cmd === 'pool-list' && rest.includes('--name')) { for (const p of Object.keys(db.pools)) console.log(p); console.log(''); }
+else if (cmd === 'vol-list') {
+  const p = rest.find((a) => !a.startsWith('--'));
+  if (!db.pools[p]) die("failed to get pool '" + p + "'");
+  console.log(' Name' + ' '.repeat(30) + 'Path');
+  console.log('-'.repeat(60));
+  for (const v of db.pools[p]) console.log(' ' + v + ' '.repeat(Math.max(1, 34 - v.length)) + '/var/lib/libvirt/' + (p === 'default' ? 'images' : 'openshift-images/' + p) + '/' + v);
+  console.log('');
+}
+else if (cmd === 'vol-delete') {
+  const i = rest.indexOf('--pool'); const p = rest[i + 1]; const v = rest.filter((a, j) => j !== i && j !== i + 1)[0];
+  if (!db.pools[p] || !db.pools[p].includes(v)) die("failed to get vol '" + v + "'");
+  db.pools[p] = db.pools[p].filter((x) => x !== v); save(); console.log('Vol ' + v + ' deleted');
+}
+else die('unknown command: ' + argv.join(' '));
+`;
+
 const IPMITOOL = String.raw`
 'use strict';
 const fs = require('fs');
@@ -514,6 +562,8 @@ export function createFakeInstaller(o: FakeInstallerOptions): FakeInstaller {
   writeFileSync(join(binDir, 'oc'), head + sub(OC), { mode: 0o755 });
   chmodSync(join(binDir, 'oc'), 0o755);
   writeFileSync(join(binDir, 'ipmitool'), head + sub(IPMITOOL), { mode: 0o755 });
+  writeFileSync(join(binDir, 'virsh'), head + sub(VIRSH), { mode: 0o755 });
+  chmodSync(join(binDir, 'virsh'), 0o755);
   chmodSync(join(binDir, 'ipmitool'), 0o755);
   const rhcosDir = join(root, 'rhcos');
   mkdirSync(rhcosDir, { mode: 0o755 });
@@ -547,6 +597,11 @@ export function createFakeInstaller(o: FakeInstallerOptions): FakeInstaller {
       return existsSync(f) ? readFileSync(f, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as FakeCall) : [];
     },
     bootedMarker: () => join(stateDir, 'booted-iso'),
+    libvirt: {
+      set: (state) => writeShared(join(stateDir, 'libvirt.json'), JSON.stringify(state)),
+      get: () => (existsSync(join(stateDir, 'libvirt.json')) ? (JSON.parse(readFileSync(join(stateDir, 'libvirt.json'), 'utf8')) as FakeLibvirt) : { domains: [], pools: { default: [] } }),
+      calls: () => jsonLines<string[]>(join(stateDir, 'virsh.log')),
+    },
     failExtract: (n) => writeShared(join(stateDir, 'extract-failures'), String(n)),
     rhcos: { dir: rhcosDir, images: rhcos.images },
     ipmi: {

@@ -19,8 +19,8 @@ describe('dci-agent-ts install plan', () => {
     const out = join(scratch(), 'plan');
     const r = await runCli(['install', 'plan', '-i', join(REPO_ROOT, 'inventories/examples/ipi.ini'), '-e', 'ocp_version=4.12.30', '--out', out]);
     expect(r.code, r.stderr).toBe(0);
-    // prepare ×2, extract, RHCOS stream + qemu image + web server check (disconnected below 4.22), manifests, power off ×5, create, wait-for
-    expect(r.stdout).toContain(`ipi install plan (14 steps, 2 files, 0 objects) written to ${out}`);
+    // prepare ×2, extract, RHCOS stream + qemu image + web server check (disconnected below 4.22), manifests, bootstrap cleanup, power off ×5, create, wait-for
+    expect(r.stdout).toContain(`ipi install plan (15 steps, 2 files, 0 objects) written to ${out}`);
     expect(readdirSync(out).sort()).toEqual(['install-config.yaml', 'plan.txt', 'pull-secret.txt']);
     const ic = load(readFileSync(join(out, 'install-config.yaml'), 'utf8')) as Record<string, Record<string, unknown>>;
     expect(ic.imageContentSources).toBeDefined();

@@ -2,13 +2,15 @@
  * IPI bare metal, planned like the redhatci `installer` role: on the provisioner host, get the installer binary
  * for the version (cached per version under a lock), write install-config.yaml (baremetal platform, VIPs, one
  * host per master/worker with its BMC and boot MAC), cache the RHCOS images when disconnected (rhcos-cache.ts),
- * `create manifests`, extra manifests, power the nodes off through their BMCs (power-off.ts), `create cluster`
+ * `create manifests`, extra manifests, remove a bootstrap VM left by an earlier install (bootstrap-cleanup.ts),
+ * power the nodes off through their BMCs (power-off.ts), `create cluster`
  * (streamed, with a timeout), `wait-for install-complete` when it fails, then the credentials.
  * Pure: every value comes from the ProviderInput.
  */
 import { compareMinor } from '../../manifests/index.js';
 import type { InstallPlan, PlannedFile, ProviderInput } from '../types.js';
 import { bmcAddress } from '../common/bmc.js';
+import { bootstrapCleanupStep } from '../common/bootstrap-cleanup.js';
 import { clusterIdentity, extraManifests, installConfig, pullSecretOf, yaml } from '../common/install-config.js';
 import { ifMissing, lockedArgv } from '../common/lock.js';
 import { mirrorSettings } from '../common/mirror.js';
@@ -138,6 +140,7 @@ export function ipiPlan(input: ProviderInput): InstallPlan {
     command(prov, 'installer', `extract ${cmd} for ${version} from ${mirror.releaseImage} into the cache (once per version, under a lock)`, lockedArgv(join(cache, '.extract.lock'), ifMissing(bin, extract)), 30 * 60_000),
     ...rhcos.steps,
     command(prov, 'manifests', 'create manifests from install-config.yaml', [bin, '--dir', dir, 'create', 'manifests'], 30 * 60_000),
+    bootstrapCleanupStep(prov),
     ...powerOff.steps,
     command(prov, 'cluster', `create cluster (timeout ${Math.round(timeoutMs / 1000)} s, log streamed)`, [bin, '--dir', dir, '--log-level', 'debug', 'create', 'cluster'], timeoutMs),
     command(prov, 'wait-for', 'only if create cluster failed: wait-for install-complete', [bin, '--dir', dir, 'wait-for', 'install-complete'], timeoutMs),

@@ -30,6 +30,7 @@ export async function runIpi(plan: InstallPlan, ctx: ProviderContext): Promise<C
   await uploadFiles(runner, plan, [...ic, ...ic.map((f) => ({ ...f, path: `${f.path}.bkup` }))], 'install-config');
   await runner.run(oneCommand(plan, 'manifests'), { phase: 'manifests', env, stream: true });
   await uploadFiles(runner, plan, planFilesUnder(plan, 'openshift/'), 'extra-manifests');
+  await runner.run(oneCommand(plan, 'cleanup'), { phase: 'cleanup', stream: true });
   await runPowerOff((plan.facts.power_off as PowerOffNode[] | undefined) ?? [], plan, runner, ctx);
 
   const create = oneCommand(plan, 'cluster');

@@ -119,7 +119,7 @@ describe('ipi over ssh with the fake installer', () => {
     expect(log).not.toContain(password);
     for (const s of SECRET_VALUES) expect(log).not.toContain(s);
     const phases = l.logs.filter((x) => x.startsWith('[install] ')).map((x) => x.split(':')[0].slice(10));
-    expect([...new Set(phases)]).toEqual(['prepare', 'installer', 'rhcos', 'rhcos-check', 'install-config', 'manifests', 'extra-manifests', 'poweroff', 'cluster', 'credentials']);
+    expect([...new Set(phases)]).toEqual(['prepare', 'installer', 'rhcos', 'rhcos-check', 'install-config', 'manifests', 'extra-manifests', 'cleanup', 'poweroff', 'cluster', 'credentials']);
     // registry.lab does not exist here: the cache web server check warns, the install goes on.
     expect(log).toMatch(/\[install\] rhcos-check: warning: http:\/\/registry\.lab:8080\/rhcos-.*-qemu\.x86_64\.qcow2\.gz cannot be fetched from provisioner \(curl exit 6/);
     // The installer consumed install-config.yaml; the .bkup copy stays (0600: it holds the pull secret).
@@ -143,6 +143,24 @@ describe('ipi over ssh with the fake installer', () => {
     await ipiProvider.run(ipiProvider.plan(again.input), again.ctx);
     expect(fake.calls().filter((c) => c.tool === 'oc')).toHaveLength(1);
     expect(again.logs.join('\n')).toMatch(/reusing .*rhcos-.*-qemu\.x86_64\.qcow2\.gz/);
+  });
+
+  it('a bootstrap VM and volumes left by an earlier install are removed before create cluster; nothing else is', async () => {
+    const l = lab('4.16.3');
+    l.fake.libvirt.set({
+      domains: [
+        { name: 'dcilab-x7k2p-bootstrap', state: 'running', nvram: true },
+        { name: 'registry-vm', state: 'running' },
+      ],
+      pools: { default: ['dcilab-x7k2p-bootstrap', 'dcilab-x7k2p-bootstrap.ign', 'registry-disk.qcow2'], 'dcilab-x7k2p-bootstrap': ['dcilab-x7k2p-bootstrap.ign', 'rhcos-cache.qcow2'] },
+    });
+    await ipiProvider.run(ipiProvider.plan(l.input), l.ctx);
+    expect(l.fake.libvirt.get()).toEqual({
+      domains: [{ name: 'registry-vm', state: 'running' }],
+      pools: { default: ['registry-disk.qcow2'], 'dcilab-x7k2p-bootstrap': ['rhcos-cache.qcow2'] },
+    });
+    expect(l.logs.join('\n')).toContain('removing the bootstrap VM dcilab-x7k2p-bootstrap left by an earlier install');
+    expect(l.fake.libvirt.calls().filter((c) => c[0] === 'undefine')).toEqual([['undefine', 'dcilab-x7k2p-bootstrap', '--nvram']]);
   });
 
   it('a registry that blinks: the extraction is retried (10 s apart) and the install goes on', async () => {

@@ -92,13 +92,13 @@ describe('ipi plan', () => {
     expect(ic.networking.machineNetwork).toEqual([{ cidr: '192.168.10.0/24' }]);
   });
 
-  it('runs the commands in the role order: extract (locked, cached) → RHCOS cache → manifests → power off → create cluster → wait-for', () => {
+  it('runs the commands in the role order: extract (locked, cached) → RHCOS cache → manifests → bootstrap cleanup → power off → create cluster → wait-for', () => {
     const plan = ipiProvider.plan(sampleInput({ dci_install_timeout: 600 }));
     const phases = plan.steps.map((s) => s.description.split(':')[0]);
-    expect(phases).toEqual(['prepare', 'prepare', 'installer', 'rhcos', 'rhcos', 'rhcos-check', 'manifests', 'poweroff', 'poweroff', 'poweroff', 'poweroff', 'cluster', 'wait-for']);
+    expect(phases).toEqual(['prepare', 'prepare', 'installer', 'rhcos', 'rhcos', 'rhcos-check', 'manifests', 'cleanup', 'poweroff', 'poweroff', 'poweroff', 'poweroff', 'cluster', 'wait-for']);
     const extract = plan.steps[2];
     expect(extract.kind === 'command' && extract.argv.slice(0, 4)).toEqual(['flock', '-w', '1800', '/opt/cache/4.16.3/.extract.lock']);
-    const create = plan.steps[11];
+    const create = plan.steps[12];
     expect(create.kind === 'command' && create.timeoutMs).toBe(600_000);
     expect(create.kind === 'command' && create.argv).toEqual(['/opt/cache/4.16.3/openshift-install', '--dir', '/home/kni/clusterconfigs', '--log-level', 'debug', 'create', 'cluster']);
   });
