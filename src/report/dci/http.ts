@@ -175,7 +175,19 @@ export class DciHttp {
       const last = attempt >= (req.retries ?? this.retry.retries);
       if (ambiguous && req.recover) {
         // A previous attempt may have been processed: look for its result before sending again.
-        const found = await req.recover();
+        let found: R | undefined;
+        try {
+          found = await req.recover();
+        } catch (e) {
+          // The look-up failed (server gone): the POST may still have been stored; callers that keep it for later
+          // must check before re-sending, so the failure says so.
+          if (!(e instanceof DciHttpError) || e instanceof DciCredentialsRejected) throw e;
+          throw new DciHttpError(e.code, `${e.message} (while checking whether an earlier ${what} had gone through)`, e.status, e.serverMessage, {
+            hint: e.hint,
+            cause: e,
+            mayHaveReachedServer: true,
+          });
+        }
         if (found !== undefined) {
           this.note(`DCI ${what}: the earlier attempt had gone through; not sending it again`);
           return { kind: 'recovered', value: found };
