@@ -40,8 +40,10 @@ export async function runMirrorStageCommand(mode: 'images' | 'to-disk' | 'from-d
       dryRun: Boolean(flags.check),
     }).finally(() => reporter.close());
     for (const w of r.result.warnings) io.stderr(`warning: ${globalSecrets.redact(w)}\n`);
-    for (const n of r.result.notes) io.stdout(`${globalSecrets.redact(n)}\n`);
-    if (r.outputs) io.stdout(`wrote ${r.outputs.files.join(', ')} to ${outDir}\n`);
+    // jsonl keeps stdout to JSON lines: the closing notes go to stderr then.
+    const say = kind === 'jsonl' ? io.stderr : io.stdout;
+    for (const n of r.result.notes) say(`${globalSecrets.redact(n)}\n`);
+    if (r.outputs) say(`wrote ${r.outputs.files.join(', ')} to ${outDir}\n`);
     if (r.result.copy?.failures.length) throw new PipelineFailed(`${r.result.copy.failures.length} images failed to mirror`, { hint: 'see the warnings above; run again to retry them' });
   } finally {
     process.off('SIGINT', onSignal);

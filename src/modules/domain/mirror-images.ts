@@ -18,6 +18,8 @@ const Args = z
     destination: str.default('registry'),
     /** Read the images from an archive made by `mirror to-disk` (or the demo content) instead of the registries. */
     source_archive: str.optional(),
+    /** With `to-disk:DIR`: earlier archives (folders or their refs.json); the new one holds only what they do not. */
+    base_archives: z.array(str).optional(),
   })
   .strict();
 type Args = z.infer<typeof Args>;
@@ -45,6 +47,7 @@ export const mirrorImages: Module<Args> = {
         outDir: resolve(args.out_dir),
         destination,
         sourceArchive: args.source_archive,
+        baseArchives: args.base_archives?.length ? args.base_archives : undefined,
         secrets: ctx.secrets,
         onEvent: (e) => ctx.emit(e),
         log: (line) => ctx.log(line),
@@ -53,7 +56,9 @@ export const mirrorImages: Module<Args> = {
       });
       const previous = Array.isArray(ctx.vars.dci_summary_notes) ? (ctx.vars.dci_summary_notes as string[]) : [];
       const where = destination.kind === 'registry' ? r.settings.localRegistry : `${destination.dir} (${destination.kind === 'layout' ? `standing for ${r.settings.localRegistry}` : 'archive'})`;
-      const notes = r.result.notes.map((n) => `mirror: ${n}`);
+      // Warnings (e.g. tag-referenced images an ICSP cannot redirect) must reach the user: terminal and summary.
+      for (const w of r.result.warnings) ctx.emit({ type: 'warning', msg: `mirror-images: ${w}` });
+      const notes = [...r.result.notes.map((n) => `mirror: ${n}`), ...r.result.warnings.map((w) => `mirror: warning: ${w}`)];
       notes.push(`mirror: outputs in ${args.out_dir} (images → ${where})`);
       const copied = r.result.copy ? r.result.copy.images.copied + r.result.catalogs.length : 0;
       return ok(
