@@ -120,7 +120,10 @@ describe.each(CASES)('dci-agent-ts run: %s on OCP %s, disconnected (e2e)', (inst
     const firstLocation = (ref: string): string | undefined => resolvePullSourcesFromMirrorSets(ref, { idms: sets.idms, itms: sets.itms, icsp: sets.icsp }).locations[0]?.location;
     const component = shared.releases[version].components[0].image;
     expect(firstLocation(component)).toBe(`${shared.mirror.host}/ocp-${minorVersion}/${version}`);
-    // An ICSP only redirects pulls by digest: the tag-pulled image still comes from its source on 4.12.
+    // An ICSP only redirects pulls by digest: the tag-pulled image still comes from its source on 4.12, and the
+    // user is told so in the terminal and in the end-of-run summary.
+    if (icsp) expect(run.stdout).toMatch(/WARNING: .*referenced by tag \(e\.g\. \S+e2e\/tools:v1\); ImageContentSourcePolicy mirrors serve digest pulls only/);
+    else expect(run.stdout).not.toMatch(/WARNING: .*referenced by tag/);
     expect(firstLocation(shared.toolsRef)?.startsWith(icsp ? shared.source.host : `${shared.mirror.host}/e2e`)).toBe(true);
     // The mirrored catalog replaces the default online ones.
     expect((api.get('CatalogSource', CATALOG_SOURCE, 'openshift-marketplace')?.spec as { image: string }).image).toMatch(new RegExp(`^${shared.mirror.host}/redhat/redhat-operator-index`));
