@@ -4,7 +4,7 @@ import type { Module } from '../engine/types.js';
 import { bool, str } from './lib/args.js';
 import { fail } from './lib/result.js';
 import { readIfExists } from './lib/target-fs.js';
-import { ATTRIBUTES_CHANGED, EDIT_FILE_ARGS, editTarget, writeEdit } from './lib/edit-file.js';
+import { EDIT_FILE_ARGS, editMessage, editTarget, writeEdit } from './lib/edit-file.js';
 import { pyRegex } from './lib/py-regex.js';
 
 const Args = z
@@ -93,11 +93,7 @@ export const blockinfile: Module<Args> = {
       msg = 'Block inserted';
     }
     const w = await writeEdit(ctx, path, original, Buffer.from(result, 'utf8'), changed, args);
-    if (w.failed) return w;
-    if (w.changed && !changed) {
-      changed = true;
-      msg = ATTRIBUTES_CHANGED;
-    }
-    return { changed, failed: false, msg, ...(w.backup_file ? { backup_file: w.backup_file } : {}) };
+    if (w.failure) return w.failure;
+    return { changed: changed || w.attributesChanged, failed: false, msg: editMessage(msg, w.attributesChanged), ...(w.backupFile ? { backup_file: w.backupFile } : {}) };
   },
 };

@@ -7,7 +7,7 @@ import type { Module, RunContext, TaskResult } from '../engine/types.js';
 import { bool, str } from './lib/args.js';
 import { fail } from './lib/result.js';
 import { readIfExists } from './lib/target-fs.js';
-import { ATTRIBUTES_CHANGED, EDIT_FILE_ARGS, editTarget, writeEdit } from './lib/edit-file.js';
+import { EDIT_FILE_ARGS, editMessage, editTarget, writeEdit } from './lib/edit-file.js';
 import { expandMatch, pyRegex } from './lib/py-regex.js';
 
 const Args = z
@@ -181,10 +181,10 @@ async function finish(ctx: RunContext, path: string, original: Buffer | undefine
   const base: TaskResult = { changed: false, failed: false, msg: edit.msg, backup: '' };
   if (edit.found !== undefined) base.found = edit.found;
   const w = await writeEdit(ctx, path, original, Buffer.from(text, 'utf8'), edit.changed, args);
-  if (w.failed) return w;
-  if (w.backup_file) base.backup = w.backup_file;
-  base.changed = edit.changed || w.changed;
-  // An attributes-only change on an existing file is said after the edit's own message, as Ansible does.
-  if (!edit.changed && original && w.changed) base.msg = edit.msg ? `${edit.msg} and ${ATTRIBUTES_CHANGED}` : ATTRIBUTES_CHANGED;
+  if (w.failure) return w.failure;
+  if (w.backupFile) base.backup = w.backupFile;
+  // A file that did not exist has been created: a change whatever the edit says.
+  base.changed = edit.changed || !original || w.attributesChanged;
+  base.msg = editMessage(edit.msg, w.attributesChanged);
   return base;
 }

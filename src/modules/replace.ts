@@ -4,7 +4,7 @@ import type { Module } from '../engine/types.js';
 import { str } from './lib/args.js';
 import { fail } from './lib/result.js';
 import { readIfExists } from './lib/target-fs.js';
-import { ATTRIBUTES_CHANGED, EDIT_FILE_ARGS, editTarget, writeEdit } from './lib/edit-file.js';
+import { EDIT_FILE_ARGS, editMessage, editTarget, writeEdit } from './lib/edit-file.js';
 import { expandMatch, pyRegex } from './lib/py-regex.js';
 
 const Args = z
@@ -61,8 +61,8 @@ export const replace: Module<Args> = {
     const result = contents.slice(0, start) + replaced + contents.slice(end);
     const changed = count > 0 && result !== contents;
     const w = await writeEdit(ctx, path, data, Buffer.from(result, 'utf8'), changed, args);
-    if (w.failed) return w;
-    const msg = changed ? `${count} replacements made` : w.changed ? ATTRIBUTES_CHANGED : '';
-    return { changed: changed || w.changed, failed: false, msg, rc: 0, ...(w.backup_file ? { backup_file: w.backup_file } : {}) };
+    if (w.failure) return w.failure;
+    const msg = editMessage(changed ? `${count} replacements made` : '', w.attributesChanged);
+    return { changed: changed || w.attributesChanged, failed: false, msg, rc: 0, ...(w.backupFile ? { backup_file: w.backupFile } : {}) };
   },
 };

@@ -88,6 +88,13 @@ const CASES: Case[] = [
   { name: 'lineinfile regexp absent, mode changes', module: 'lineinfile', files: { f: 'a\n' }, args: { path: F, regexp: '^z', state: 'absent', mode: '0600' }, keys: ['found'] },
   { name: 'blockinfile block present, mode changes', module: 'blockinfile', files: { f: '# BEGIN ANSIBLE MANAGED BLOCK\nx\n# END ANSIBLE MANAGED BLOCK\n' }, args: { path: F, block: 'x', mode: '0600' } },
   { name: 'replace no match, mode changes', module: 'replace', files: { f: 'abc\n' }, args: { path: F, regexp: 'zzz', replace: 'y', mode: '0600' } },
+  // ...and an edit with a new mode says both, as ansible-core does (a new file counts from 0644).
+  { name: 'replace with a match and a new mode', module: 'replace', files: { f: 'abc\n' }, args: { path: F, regexp: 'b', replace: 'y', mode: '0600' } },
+  { name: 'lineinfile line added with a new mode', module: 'lineinfile', files: { f: 'a\n' }, args: { path: F, line: 'b', mode: '0600' } },
+  { name: 'lineinfile create with mode 0600', module: 'lineinfile', args: { path: F, line: 'b', create: true, mode: '0600' } },
+  { name: 'lineinfile create with mode 0644', module: 'lineinfile', args: { path: F, line: 'b', create: true, mode: '0644' } },
+  { name: 'blockinfile inserted with a new mode', module: 'blockinfile', files: { f: 'a\n' }, args: { path: F, block: 'x', mode: '0600' } },
+  { name: 'blockinfile create with mode', module: 'blockinfile', args: { path: F, block: 'x', create: true, mode: '0640' } },
   { name: 'fetch flat', module: 'fetch', files: { f: 'remote\n' }, args: { src: F, dest: 'DIR/out/copy', flat: true }, keys: ['dest', 'checksum', 'remote_checksum', 'md5sum'], noMsg: true },
   { name: 'fetch missing', module: 'fetch', args: { src: F, dest: 'DIR/out/', flat: true, fail_on_missing: false } },
   { name: 'ping', module: 'ping', args: {}, keys: ['ping'], noMsg: true },
