@@ -137,6 +137,17 @@ const port = z.unknown().optional().transform((v, ctx): number | undefined => {
   return n;
 });
 
+/** A non-negative whole number (attempts, seconds); INI gives it as text. */
+const count = z.unknown().optional().transform((v, ctx): number | undefined => {
+  if (v === undefined || v === null || v === '') return undefined;
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : NaN;
+  if (!Number.isInteger(n) || n < 0) {
+    ctx.addIssue({ code: 'custom', message: `expected a whole number, got ${show(v)}`, input: v });
+    return z.NEVER;
+  }
+  return n;
+});
+
 const MAC_RE = /^[0-9a-f]{2}([:-][0-9a-f]{2}){5}$/i;
 const mac = z.unknown().optional().transform((v, ctx): string | undefined => {
   if (v === undefined || v === null || v === '') return undefined;
@@ -279,6 +290,9 @@ export const SETTINGS_SCHEMA = z
     webserver_caching_port: port.optional(),
     bootstraposimage: text.optional(),
     clusterosimage: text.optional(),
+    dci_install_timeout: count,
+    increase_bootstrap_timeout: count,
+    increase_install_timeout: count,
     enable_virtualmedia: bool(false),
     static_bootstrap_extnet: bool(false),
     bootstrapExternalStaticIP: text.optional(),

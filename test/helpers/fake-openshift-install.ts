@@ -26,7 +26,7 @@
  * status|on|off`, one power state per BMC host (on by default), a wrong password or an unreachable BMC fails like
  * the real one; its calls go to `ipmi.log` (password never logged), not `calls.log`.
  *
- * Control files in the state dir: `extract-failures` (the next N `oc adm release extract` fail), `fail-at` (phase names, one a line: manifests, bootstrap, install, wait-for,
+ * Control files in the state dir: `extract-failures` (the next N `oc adm release extract` fail), `fail-at` (phase names, one a line: manifests, bootstrap, install, wait-for, wait-for-bootstrap,
  * image, agent-bootstrap, agent-install), `hang-at` (same, sleeps 30 s then fails, so a timeout test leaves nothing behind), `require-boot` (agent wait-for
  * bootstrap-complete fails unless `booted-iso` exists — the fake Redfish writes it). Every call is appended to
  * `calls.log` as JSON (tool, argv, cwd, OPENSHIFT_INSTALL_RELEASE_IMAGE_OVERRIDE).
@@ -335,6 +335,7 @@ async function main() {
     if (!fs.existsSync(path.join(dir, 'auth', 'kubeconfig'))) fatal('loading kubeconfig: stat ' + path.join(dir, 'auth', 'kubeconfig') + ': no such file or directory', 3);
     info('Waiting up to 40m0s (until 1:18PM UTC) for the cluster at ' + clusterOf(ic).api + ' to initialize...');
     await hangIf('wait-for');
+    if (cmd === 'wait-for bootstrap-complete' && failAt('wait-for-bootstrap')) fatal('Bootstrap failed to complete: timed out waiting for the condition', 5);
     if (failAt('wait-for')) fatal('failed to initialize the cluster: Cluster operator console is not available', 6);
     if (cmd === 'wait-for bootstrap-complete') { info('It is now safe to remove the bootstrap resources'); return; }
     installComplete(ic);

@@ -62,3 +62,14 @@ export function seconds(vars: Record<string, unknown>, name: string, dfltSeconds
   if (!Number.isFinite(n) || n <= 0) throw badVar(undefined, name, `must be a number of seconds, got ${JSON.stringify(v)}`, `e.g. ${name}=${dfltSeconds}`);
   return Math.round(n * 1000);
 }
+
+/** A count of attempts (`increase_install_timeout=3`): a non-negative integer, `dflt` when unset. */
+export function count(vars: Record<string, unknown>, dflt: number, ...names: string[]): number {
+  for (const name of names) {
+    const v = text(vars, name);
+    if (v === undefined) continue;
+    if (!/^\s*\d+\s*$/.test(v)) throw badVar(undefined, name, `must be a number of attempts, got ${JSON.stringify(v)}`, `e.g. ${name}=3`);
+    return Number(v);
+  }
+  return dflt;
+}

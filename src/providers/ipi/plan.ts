@@ -4,7 +4,8 @@
  * host per master/worker with its BMC and boot MAC), cache the RHCOS images when disconnected (rhcos-cache.ts),
  * `create manifests`, extra manifests, remove a bootstrap VM left by an earlier install (bootstrap-cleanup.ts),
  * power the nodes off through their BMCs (power-off.ts), `create cluster`
- * (streamed, with a timeout), `wait-for install-complete` when it fails, then the credentials.
+ * (streamed, with a timeout), `wait-for bootstrap-complete` (increase_bootstrap_timeout) and `wait-for
+ * install-complete` (increase_install_timeout) when it fails, then the credentials.
  * Pure: every value comes from the ProviderInput.
  */
 import { compareMinor } from '../../manifests/index.js';
@@ -18,7 +19,7 @@ import { powerOffPlan } from '../common/power-off.js';
 import { rhcosCachePlan } from '../common/rhcos-cache.js';
 import { cacheStore, join, workDir } from '../common/paths.js';
 import { command } from '../common/steps.js';
-import { badVar, flag, members, missingVar, provisionerHost, seconds, text, type HostEntry } from '../common/vars.js';
+import { badVar, count, flag, members, missingVar, provisionerHost, seconds, text, type HostEntry } from '../common/vars.js';
 import { installerCommand, ocpVersion, usesVipLists } from '../common/versions.js';
 
 const WHY = 'for an ipi install';
@@ -127,6 +128,10 @@ export function ipiPlan(input: ProviderInput): InstallPlan {
   const dir = workDir(vars);
   const powerOff = powerOffPlan(input, [...masters, ...workers], prov, `${WHY} (the nodes are powered off before create cluster)`);
   const timeoutMs = seconds(vars, 'dci_install_timeout', DEFAULT_INSTALL_TIMEOUT_S);
+  // The installer role's knobs: after a failed create cluster, retry wait-for bootstrap-complete then
+  // install-complete that many times (dci_install_retries is the port's older name for the second).
+  const bootstrapRetries = count(vars, 0, 'increase_bootstrap_timeout');
+  const installRetries = Math.max(1, count(vars, 1, 'increase_install_timeout', 'dci_install_retries'));
   const ps = pullSecretOf(vars);
   const files: PlannedFile[] = [
     { path: 'pull-secret.txt', content: JSON.stringify(ps.secret) + '\n', secret: true },
@@ -143,7 +148,8 @@ export function ipiPlan(input: ProviderInput): InstallPlan {
     bootstrapCleanupStep(prov),
     ...powerOff.steps,
     command(prov, 'cluster', `create cluster (timeout ${Math.round(timeoutMs / 1000)} s, log streamed)`, [bin, '--dir', dir, '--log-level', 'debug', 'create', 'cluster'], timeoutMs),
-    command(prov, 'wait-for', 'only if create cluster failed: wait-for install-complete', [bin, '--dir', dir, 'wait-for', 'install-complete'], timeoutMs),
+    ...(bootstrapRetries > 0 ? [command(prov, 'wait-for-bootstrap', `only if create cluster failed: wait-for bootstrap-complete (up to ${bootstrapRetries} attempts, increase_bootstrap_timeout)`, [bin, '--dir', dir, '--log-level', 'debug', 'wait-for', 'bootstrap-complete'], timeoutMs)] : []),
+    command(prov, 'wait-for', `only if create cluster failed: wait-for install-complete (up to ${installRetries} attempt${installRetries === 1 ? '' : 's'})`, [bin, '--dir', dir, 'wait-for', 'install-complete'], timeoutMs),
   ];
   const apiUrl = `https://api.${id.cluster}.${id.baseDomain}:6443`;
   return {
@@ -164,7 +170,8 @@ export function ipiPlan(input: ProviderInput): InstallPlan {
       mirror_origin: mirror.origin,
       mirror_key: mirror.fragment.imageDigestSources ? 'imageDigestSources' : mirror.fragment.imageContentSources ? 'imageContentSources' : 'none',
       pull_secret_missing: ps.missing,
-      wait_for_retries: Number(text(vars, 'dci_install_retries') ?? 1),
+      wait_for_retries: installRetries,
+      wait_for_bootstrap_retries: bootstrapRetries,
       extra_path: provisionerExtraPath(input),
       api_url: apiUrl,
       console_url: `https://console-openshift-console.apps.${id.cluster}.${id.baseDomain}`,

@@ -37,11 +37,27 @@ export async function runIpi(plan: InstallPlan, ctx: ProviderContext): Promise<C
   const first = await runner.run(create, { phase: 'cluster', env, stream: true, allowFailure: true });
   if (first.rc !== 0) {
     const why = runner.failure(create, 'cluster', first);
+    const outcome = first.timedOut ? 'timed out' : `failed (exit ${first.rc})`;
+    const bootstrapRetries = Number(plan.facts.wait_for_bootstrap_retries ?? 0);
+    const waitBootstrap = commandsOf(plan, 'wait-for-bootstrap')[0];
+    if (waitBootstrap && bootstrapRetries > 0) {
+      for (let i = 1; ; i++) {
+        runner.phase('wait-for-bootstrap', `create cluster ${outcome}; attempt ${i}/${bootstrapRetries} of wait-for bootstrap-complete`);
+        const r = await runner.run(waitBootstrap, { phase: 'wait-for-bootstrap', env, stream: true, allowFailure: true });
+        if (r.rc === 0) break;
+        if (i >= bootstrapRetries || ctx.signal.aborted) {
+          throw new InstallerError('install-failed', `${why.message}\nwait-for bootstrap-complete failed ${i} time${i === 1 ? '' : 's'} (last exit ${r.rc}):\n${ctx.secrets.redact(runner.tail.slice(-8).join('\n'))}`, {
+            location: { host },
+            hint: 'the control plane did not come up: look at the bootstrap VM (journalctl -b -u bootkube on it) and .openshift_install.log; raise increase_bootstrap_timeout for a slow lab',
+          });
+        }
+      }
+    }
     const retries = Math.max(1, Number(plan.facts.wait_for_retries ?? 1));
     const waitFor = oneCommand(plan, 'wait-for');
     let ok = false;
     for (let i = 1; i <= retries && !ok && !ctx.signal.aborted; i++) {
-      runner.phase('wait-for', `create cluster ${first.timedOut ? 'timed out' : `failed (exit ${first.rc})`}; attempt ${i}/${retries} of wait-for install-complete`);
+      runner.phase('wait-for', `create cluster ${outcome}; attempt ${i}/${retries} of wait-for install-complete`);
       const r = await runner.run(waitFor, { phase: 'wait-for', env, stream: true, allowFailure: true });
       ok = r.rc === 0;
       if (!ok && i === retries) {

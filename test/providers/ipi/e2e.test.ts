@@ -201,6 +201,25 @@ describe('ipi over ssh with the fake installer', () => {
     expect(l.logs.join('\n')).toMatch(/\[install\] wait-for: create cluster failed \(exit 6\); attempt 1\/1/);
   });
 
+  it('bootstrap failed: increase_bootstrap_timeout retries wait-for bootstrap-complete, then install-complete (increase_install_timeout)', async () => {
+    const l = lab('4.16.3', { increase_bootstrap_timeout: 2, increase_install_timeout: '2' });
+    l.fake.failAt(['bootstrap']);
+    const creds = await ipiProvider.run(ipiProvider.plan(l.input), l.ctx);
+    expect(installerCalls(l.fake).slice(-3)).toEqual(['openshift-install create cluster', 'openshift-install wait-for bootstrap-complete', 'openshift-install wait-for install-complete']);
+    expect(l.logs.join('\n')).toMatch(/\[install\] wait-for-bootstrap: create cluster failed \(exit 5\); attempt 1\/2 of wait-for bootstrap-complete/);
+    expect(existsSync(creds.kubeconfigPath)).toBe(true);
+  });
+
+  it('bootstrap never completes: every wait-for bootstrap-complete attempt made, then a clear error; install-complete not tried', async () => {
+    const l = lab('4.16.3', { increase_bootstrap_timeout: 2 });
+    l.fake.failAt(['bootstrap', 'wait-for-bootstrap']);
+    const err = await ipiProvider.run(ipiProvider.plan(l.input), l.ctx).then(() => undefined, (e: Error & { hint?: string }) => e);
+    expect(installerCalls(l.fake).slice(-3)).toEqual(['openshift-install create cluster', 'openshift-install wait-for bootstrap-complete', 'openshift-install wait-for bootstrap-complete']);
+    expect(err?.message).toMatch(/create cluster .* failed \(exit 5\)/);
+    expect(err?.message).toMatch(/wait-for bootstrap-complete failed 2 times \(last exit 5\)/);
+    expect(err?.hint).toMatch(/increase_bootstrap_timeout/);
+  });
+
   it('create cluster times out (dci_install_timeout) then wait-for is tried', async () => {
     const l = lab('4.16.3', { dci_install_timeout: 3 });
     l.fake.hangAt(['bootstrap']);

@@ -119,6 +119,7 @@ describe('ipi plan', () => {
     [{ ocp_version: undefined }, /ocp_version is required/],
     [{ ocp_version: 'latest' }, /ocp_version "latest" is not an OpenShift version/],
     [{ cluster: undefined }, /cluster is required/],
+    [{ increase_install_timeout: 'twice' }, /the inventory: increase_install_timeout must be a number of attempts, got "twice"/],
     [{ dci_install_timeout: 'soon' }, /dci_install_timeout must be a number of seconds/],
     [{ local_registry_host: undefined, local_registry_port: undefined }, /local_registry_host is required for a disconnected install/],
   ])('bad controller data %# → %s', (over, re) => {
