@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { readFile, rm, writeFile } from 'node:fs/promises';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -12,6 +12,8 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 export interface Timed {
   seconds: number;
+  /** user + system CPU seconds of the process and the children it waited for (GNU time %U + %S) */
+  cpuSeconds: number;
   maxRssKb: number;
   code: number;
   stderr: string;
@@ -20,13 +22,19 @@ export interface Timed {
 /** Run a command under GNU time: wall seconds and peak RSS of the process (and its waited-for children). */
 export function timed(cmd: string, cmdArgs: string[], env: Record<string, string> = {}): Promise<Timed> {
   return new Promise((resolve, reject) => {
-    const child = spawn('/usr/bin/time', ['-f', '__TIME__ %e %M', cmd, ...cmdArgs], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('/usr/bin/time', ['-f', '__TIME__ %e %M %U %S', cmd, ...cmdArgs], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
     child.on('close', (code) => {
-      const m = /__TIME__ ([\d.]+) (\d+)/.exec(stderr);
-      resolve({ seconds: m ? Number(m[1]) : NaN, maxRssKb: m ? Number(m[2]) : NaN, code: code ?? 1, stderr: stderr.replace(/__TIME__.*\n?/, '') });
+      const m = /__TIME__ ([\d.]+) (\d+) ([\d.]+) ([\d.]+)/.exec(stderr);
+      resolve({
+        seconds: m ? Number(m[1]) : NaN,
+        maxRssKb: m ? Number(m[2]) : NaN,
+        cpuSeconds: m ? Number(m[3]) + Number(m[4]) : NaN,
+        code: code ?? 1,
+        stderr: stderr.replace(/__TIME__.*\n?/, ''),
+      });
     });
   });
 }
@@ -60,6 +68,13 @@ export function cliArgs(argv = process.argv.slice(2)): { flag(name: string): boo
   };
 }
 
+/** "1.2 / 3.4 / 5.6" — the 1, 5 and 15 minute load averages now (the machine may be shared: say how busy it was). */
+export function loadAverage(): string {
+  return loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' / ');
+}
+
 export function machine(): string {
   return `${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
 }
@@ -87,16 +102,23 @@ export interface Row {
   /** the row this one is compared with (its anchor), by name */
   anchor?: string;
   note?: string;
+  /** CPU seconds (user + system) per run, printed with its own ratio to the anchor's CPU when both have it */
+  cpu?: number[];
 }
 
-/** Print rows as "name  median (min–max)  ratio": ratio = anchor median / row median (>1: ours is faster/smaller). */
+/**
+ * Print rows as "name  median (min–max)  runs  ratio": ratio = anchor median / row median (>1: ours is faster or
+ * smaller). Rows with CPU samples get a second column, CPU median (min–max) and its ratio to the anchor's CPU.
+ */
 export function printTable(title: string, unit: string, rows: Row[], digits = 2): void {
   const w = Math.max(...rows.map((r) => r.name.length), 10);
+  const withCpu = rows.some((r) => r.cpu?.length);
+  const ratio = (a: number[] | undefined, b: number[] | undefined): string => (a?.length && b?.length ? `${(median(a) / median(b)).toFixed(2)}×` : '');
   process.stdout.write(`\n== ${title} ==\n`);
-  process.stdout.write(`${'case'.padEnd(w)}  ${`median (min–max) ${unit}`.padEnd(30)} runs  vs anchor\n`);
+  process.stdout.write(`${'case'.padEnd(w)}  ${`median (min–max) ${unit}`.padEnd(26)} runs  ${'vs anchor'.padEnd(10)}${withCpu ? `  ${'CPU s median (min–max)'.padEnd(24)} CPU vs anchor` : ''}  note\n`);
   for (const r of rows) {
     const a = r.anchor ? rows.find((x) => x.name === r.anchor) : undefined;
-    const ratio = a && a.samples.length && r.samples.length ? `${(median(a.samples) / median(r.samples)).toFixed(2)}× (${a.name})` : '';
-    process.stdout.write(`${r.name.padEnd(w)}  ${stat(r.samples, digits).padEnd(30)} ${String(r.samples.length).padStart(4)}  ${ratio}${r.note ? `  ${r.note}` : ''}\n`);
+    const cpuCols = withCpu ? `  ${(r.cpu?.length ? stat(r.cpu) : '-').padEnd(24)} ${ratio(a?.cpu, r.cpu).padEnd(13)}` : '';
+    process.stdout.write(`${r.name.padEnd(w)}  ${stat(r.samples, digits).padEnd(26)} ${String(r.samples.length).padStart(4)}  ${(a ? ratio(a.samples, r.samples) : 'anchor').padEnd(10)}${cpuCols}  ${r.note ?? ''}\n`);
   }
 }
