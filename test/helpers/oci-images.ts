@@ -14,17 +14,9 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { once } from 'node:events';
 import { createGzip } from 'node:zlib';
+import { MT, formatMediaTypes, imageConfigBytes, imageManifestJson, sha256 } from './image-json.js';
 
-export const MT = {
-  ociManifest: 'application/vnd.oci.image.manifest.v1+json',
-  ociIndex: 'application/vnd.oci.image.index.v1+json',
-  ociConfig: 'application/vnd.oci.image.config.v1+json',
-  ociLayerGzip: 'application/vnd.oci.image.layer.v1.tar+gzip',
-  dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
-  dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
-  dockerConfig: 'application/vnd.docker.container.image.v1+json',
-  dockerLayerGzip: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
-} as const;
+export { MT };
 
 export interface Platform {
   os: string;
@@ -91,10 +83,6 @@ export interface WriteLayoutOptions {
 }
 
 const LINUX_AMD64: Platform = { os: 'linux', architecture: 'amd64' };
-
-function sha256(b: Buffer | string): string {
-  return `sha256:${createHash('sha256').update(b).digest('hex')}`;
-}
 
 /** Deterministic byte stream: AES-128-CTR over zeros with a key derived from (seed, label). */
 export function seededBytes(seed: string, label: string): (n: number) => Buffer {
@@ -188,6 +176,7 @@ export async function writeOciLayout(dir: string, options: WriteLayoutOptions): 
 
   for (const spec of options.images) {
     const format = spec.format ?? 'oci';
+    const types = formatMediaTypes(format);
     const platforms = spec.platforms ?? [LINUX_AMD64];
     const manifests: GeneratedManifest[] = [];
     for (const platform of platforms) {
@@ -205,23 +194,14 @@ export async function writeOciLayout(dir: string, options: WriteLayoutOptions): 
         }
         const l = await p;
         blobSizes.set(l.digest, l.size);
-        layers.push({ mediaType: format === 'oci' ? MT.ociLayerGzip : MT.dockerLayerGzip, digest: l.digest, size: l.size });
+        layers.push({ mediaType: types.layer, digest: l.digest, size: l.size });
         diffIds.push(l.diffId);
       }
-      const config = {
-        created: '2024-01-01T00:00:00Z',
-        architecture: platform.architecture,
-        os: platform.os,
-        ...(platform.variant ? { variant: platform.variant } : {}),
-        config: { Env: ['PATH=/usr/bin:/bin'], Labels: { 'dci.test/tag': spec.tag }, ...(spec.config ?? {}) },
-        rootfs: { type: 'layers', diff_ids: diffIds },
-        history: diffIds.map((_, i) => ({ created: '2024-01-01T00:00:00Z', created_by: `synthetic layer ${i}` })),
-      };
-      const configBytes = Buffer.from(JSON.stringify(config));
+      const configBytes = imageConfigBytes({ ...platform, config: { Labels: { 'dci.test/tag': spec.tag }, ...(spec.config ?? {}) }, diffIds, createdBy: 'synthetic layer' });
       const configDigest = await writeBlobBytes(dir, configBytes);
       blobSizes.set(configDigest, configBytes.length);
-      const configDesc: Descriptor = { mediaType: format === 'oci' ? MT.ociConfig : MT.dockerConfig, digest: configDigest, size: configBytes.length };
-      const manifest = { schemaVersion: 2, mediaType: format === 'oci' ? MT.ociManifest : MT.dockerManifest, config: configDesc, layers };
+      const configDesc: Descriptor = { mediaType: types.config, digest: configDigest, size: configBytes.length };
+      const manifest = imageManifestJson(format, configDesc, layers);
       const mBytes = Buffer.from(JSON.stringify(manifest));
       const mDigest = await writeBlobBytes(dir, mBytes);
       manifests.push({ platform, digest: mDigest, mediaType: manifest.mediaType, size: mBytes.length, config: configDesc, layers });
@@ -232,7 +212,7 @@ export async function writeOciLayout(dir: string, options: WriteLayoutOptions): 
     } else {
       const index = {
         schemaVersion: 2,
-        mediaType: format === 'oci' ? MT.ociIndex : MT.dockerList,
+        mediaType: types.index,
         manifests: manifests.map((m) => ({ mediaType: m.mediaType, digest: m.digest, size: m.size, platform: m.platform })),
       };
       const iBytes = Buffer.from(JSON.stringify(index));

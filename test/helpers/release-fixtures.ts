@@ -7,22 +7,12 @@
  * Also a minimal plain-HTTP ImageSource/ImageDestination for tests (the project's registry client replaces it
  * where available).
  */
-import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import type { Descriptor, ImageDestination, ImageSource, ManifestBlob, ManifestHead } from '../../src/mirror/types.js';
+import { MT, formatMediaTypes, imageConfigBytes, imageManifestJson, sha256 } from './image-json.js';
 
-export const MT = {
-  ociManifest: 'application/vnd.oci.image.manifest.v1+json',
-  ociIndex: 'application/vnd.oci.image.index.v1+json',
-  ociConfig: 'application/vnd.oci.image.config.v1+json',
-  ociLayerGzip: 'application/vnd.oci.image.layer.v1.tar+gzip',
-  dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
-  dockerConfig: 'application/vnd.docker.container.image.v1+json',
-  dockerLayerGzip: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
-} as const;
-
-export const sha256 = (b: Buffer | string): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
+export { MT, sha256 };
 
 // ---------------------------------------------------------------------------------------------------------
 // tar
@@ -109,24 +99,15 @@ export interface BuiltImage {
 }
 
 export function buildImage(layers: BuiltLayer[], opts: { config?: Record<string, unknown>; architecture?: string; format?: 'oci' | 'docker' } = {}): BuiltImage {
-  const oci = (opts.format ?? 'oci') === 'oci';
-  const config = Buffer.from(
-    JSON.stringify({
-      created: '2024-01-01T00:00:00Z',
-      architecture: opts.architecture ?? 'amd64',
-      os: 'linux',
-      config: { Env: ['PATH=/usr/bin:/bin'], ...(opts.config ?? {}) },
-      rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffId) },
-      history: layers.map((_, i) => ({ created: '2024-01-01T00:00:00Z', created_by: `fixture layer ${i}` })),
-    }),
-  );
+  const format = opts.format ?? 'oci';
+  const types = formatMediaTypes(format);
+  const config = imageConfigBytes({ architecture: opts.architecture ?? 'amd64', os: 'linux', config: opts.config, diffIds: layers.map((l) => l.diffId), createdBy: 'fixture layer' });
   const configDigest = sha256(config);
-  const manifest = {
-    schemaVersion: 2,
-    mediaType: oci ? MT.ociManifest : MT.dockerManifest,
-    config: { mediaType: oci ? MT.ociConfig : MT.dockerConfig, digest: configDigest, size: config.length },
-    layers: layers.map((l) => ({ mediaType: oci ? MT.ociLayerGzip : MT.dockerLayerGzip, digest: l.digest, size: l.blob.length })),
-  };
+  const manifest = imageManifestJson(
+    format,
+    { mediaType: types.config, digest: configDigest, size: config.length },
+    layers.map((l) => ({ mediaType: types.layer, digest: l.digest, size: l.blob.length })),
+  );
   const bytes = Buffer.from(JSON.stringify(manifest));
   return { manifest: { bytes, mediaType: manifest.mediaType, digest: sha256(bytes) }, config, configDigest, layers };
 }
@@ -166,7 +147,7 @@ export async function pushImage(host: string, repo: string, image: BuiltImage, r
   return image.manifest.digest;
 }
 
-const ACCEPT = [MT.ociIndex, 'application/vnd.docker.distribution.manifest.list.v2+json', MT.ociManifest, MT.dockerManifest].join(', ');
+const ACCEPT = [MT.ociIndex, MT.dockerList, MT.ociManifest, MT.dockerManifest].join(', ');
 
 /** Test-only ImageSource + ImageDestination for one repository of a plain-HTTP registry. */
 export function plainRepo(host: string, repository: string): ImageSource & ImageDestination {
