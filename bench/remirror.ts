@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRegistry, type TestRegistry } from '../test/helpers/registry.js';
 import { pushReleaseFixture } from '../test/helpers/release-fixtures.js';
-import { cliArgs, machine, must, prepareCli, printTable, timed } from './lib.js';
+import { cliArgs, loadAverage, machine, must, prepareCli, printTable, stat, timed } from './lib.js';
 
 const a = cliArgs();
 const QUICK = a.flag('quick');
@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   };
   const cli = await prepareCli();
   try {
-    process.stdout.write(`machine: ${machine()}\n`);
+    process.stdout.write(`machine: ${machine()}\nload average at start: ${loadAverage()}\n`);
     const src = await fresh();
     const t0 = Date.now();
     const rel = await pushReleaseFixture({ host: src.host, components: COMPONENTS });
@@ -62,19 +62,44 @@ async function main(): Promise<void> {
 
     const oursNoop: number[] = [];
     const syncNoop: number[] = [];
+    const oursCpu: number[] = [];
+    const syncCpu: number[] = [];
     const rss: number[] = [];
+    const loads: string[] = [];
     for (let run = 0; run < RUNS; run++) {
-      const o = must(await timed(process.execPath, oursArgs), 'ours no-op');
-      const s = must(await timed('skopeo', syncArgs), 'skopeo sync no-op');
-      oursNoop.push(o.seconds);
-      rss.push(o.maxRssKb / 1024);
-      syncNoop.push(s.seconds);
-      process.stdout.write(`  run ${run + 1}: ours ${o.seconds.toFixed(2)} s, skopeo sync ${s.seconds.toFixed(2)} s\n`);
+      // Alternate which tool goes first, so neither always runs right after the other.
+      const runOurs = async (): Promise<void> => {
+        const o = must(await timed(process.execPath, oursArgs), 'ours no-op');
+        oursNoop.push(o.seconds);
+        oursCpu.push(o.cpuSeconds);
+        rss.push(o.maxRssKb / 1024);
+      };
+      const runSync = async (): Promise<void> => {
+        const s = must(await timed('skopeo', syncArgs), 'skopeo sync no-op');
+        syncNoop.push(s.seconds);
+        syncCpu.push(s.cpuSeconds);
+      };
+      if (run % 2 === 0) {
+        await runOurs();
+        await runSync();
+      } else {
+        await runSync();
+        await runOurs();
+      }
+      loads.push(loadAverage());
+      process.stdout.write(`  run ${run + 1} (load ${loads.at(-1)}): ours ${oursNoop.at(-1)!.toFixed(2)} s, skopeo sync ${syncNoop.at(-1)!.toFixed(2)} s\n`);
     }
     printTable(`no-op re-mirror of ${images} images${SPREAD ? ', one repository per component' : ''} (new process each run, start-up included)`, 's', [
-      { name: 'skopeo sync no-op', samples: syncNoop, note: 'anchor' },
-      { name: 'ours mirror copy no-op', samples: oursNoop, anchor: 'skopeo sync no-op', note: `peak RSS ${Math.round(Math.max(...rss))} MB; goal ≥ 2×` },
+      { name: 'skopeo sync no-op', samples: syncNoop, cpu: syncCpu },
+      {
+        name: 'ours mirror copy no-op',
+        samples: oursNoop,
+        cpu: oursCpu,
+        anchor: 'skopeo sync no-op',
+        note: `peak RSS ${Math.round(Math.max(...rss))} MB; per-round ratio ${stat(oursNoop.map((o, i) => syncNoop[i] / o))}; goal ≥ 2×`,
+      },
     ]);
+    process.stdout.write(`load average after each round: ${loads.join(' | ')}\n`);
   } finally {
     for (const r of regs) await r.stop().catch(() => undefined);
     await rm(work, { recursive: true, force: true });

@@ -17,8 +17,12 @@ export const defaultIO: CliIO = {
   stderr: (s) => process.stderr.write(s),
 };
 
-/** Build the program; command actions set `process.exitCode` (or throw a DciError). */
-export function buildProgram(io: CliIO = defaultIO): Command {
+/**
+ * Build the program; command actions set `process.exitCode` (or throw a DciError). With `only`, just that command is
+ * registered (main passes the one named first on the command line: registering the other ten costs start-up time,
+ * which is most of a no-op re-mirror); without it, every command (root help, unknown-command suggestions).
+ */
+export function buildProgram(io: CliIO = defaultIO, only?: string): Command {
   const program = new Command();
   program
     .name('dci-agent-ts')
@@ -27,7 +31,7 @@ export function buildProgram(io: CliIO = defaultIO): Command {
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .exitOverride();
-  for (const cmd of COMMANDS) cmd.register(program, io);
+  for (const cmd of COMMANDS) if (!only || cmd.name === only) cmd.register(program, io);
   program.addHelpText(
     'after',
     `
@@ -44,7 +48,8 @@ Examples:
 /** Entry point used by bin/dci-agent-ts. Never throws: prints one clear message and sets the exit code. */
 export async function main(argv: string[], io: CliIO = defaultIO): Promise<number> {
   const debug = argv.includes('--debug');
-  const program = buildProgram(io);
+  const first = argv[0];
+  const program = buildProgram(io, first && COMMANDS.some((c) => c.name === first) ? first : undefined);
   let code: number;
   try {
     await program.parseAsync(argv, { from: 'user' });
