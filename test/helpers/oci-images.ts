@@ -1,8 +1,8 @@
 /**
  * Synthetic container images for tests and benchmarks, deterministic from a seed: writes an OCI image layout
  * (oci-layout, index.json with `org.opencontainers.image.ref.name` tags, blobs/sha256/...) with real gzip'd tar
- * layers, configs whose rootfs.diff_ids match, image manifests, multi-arch indexes, and Docker schema 2 variants
- * (manifest + manifest list). Layers that share a `key` are the same blob everywhere (shared layers). Bytes come
+ * layers (test/helpers/tar.ts), configs whose rootfs.diff_ids match, image manifests, multi-arch indexes, and
+ * Docker schema 2 variants (manifest + manifest list). Layers that share a `key` are the same blob everywhere (shared layers). Bytes come
  * from AES-CTR keyed by the seed, so big layers are generated as fast as gzip can swallow them and streamed to
  * disk (never held in memory).
  */
@@ -10,11 +10,11 @@ import { createCipheriv, createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rename, writeFile, stat, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Transform, type TransformCallback } from 'node:stream';
+import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { once } from 'node:events';
 import { createGzip } from 'node:zlib';
 import { MT, formatMediaTypes, imageConfigBytes, imageManifestJson, sha256 } from './image-json.js';
+import { TAR_END, tarBuffer, tarHeader, tarPadding } from './tar.js';
 
 export { MT };
 
@@ -121,37 +121,29 @@ async function writeBlobBytes(dir: string, bytes: Buffer): Promise<string> {
 
 let tmpCounter = 0;
 
+/** The tar stream of a layer: the given files, or one file of `size` seeded bytes generated as it is read. */
+async function* layerTar(seed: string, spec: LayerSpec, label: string): AsyncGenerator<Buffer> {
+  if ('files' in spec) {
+    yield tarBuffer(Object.entries(spec.files).map(([name, content]) => ({ name, content: Buffer.from(content) })));
+    return;
+  }
+  const gen = seededBytes(seed, `layer:${label}`);
+  yield tarHeader({ name: `data/${label.replace(/[^\w.-]/g, '_')}.bin` }, spec.size);
+  for (let left = spec.size; left > 0; ) {
+    const n = Math.min(left, 1 << 20);
+    left -= n;
+    yield gen(n);
+  }
+  yield tarPadding(spec.size);
+  yield TAR_END;
+}
+
 /** Stream one gzip'd tar layer to blobs/, returning (digest, size, diffId). */
 async function writeLayer(dir: string, seed: string, spec: LayerSpec, label: string, gzipLevel: number): Promise<{ digest: string; size: number; diffId: string }> {
-  const { pack: tarPack } = await import('tar-stream');
-  const pack = tarPack();
   const diffTap = new HashTap();
   const blobTap = new HashTap();
   const tmp = join(dir, 'blobs', 'sha256', `.tmp-${process.pid}-${tmpCounter++}`);
-  const done = pipeline(pack, diffTap, createGzip({ level: gzipLevel }), blobTap, createWriteStream(tmp));
-  const mtime = new Date(0);
-  if ('files' in spec) {
-    for (const [name, content] of Object.entries(spec.files)) {
-      await new Promise<void>((resolve, reject) => pack.entry({ name, mtime, mode: 0o644, uid: 0, gid: 0 }, Buffer.from(content), (e) => (e ? reject(e) : resolve())));
-    }
-  } else {
-    const gen = seededBytes(seed, `layer:${label}`);
-    const entryDone = new Promise<void>((resolve, reject) => {
-      const w = pack.entry({ name: `data/${label.replace(/[^\w.-]/g, '_')}.bin`, size: spec.size, mtime, mode: 0o644, uid: 0, gid: 0 }, (e) => (e ? reject(e) : resolve()));
-      void (async () => {
-        let left = spec.size;
-        while (left > 0) {
-          const n = Math.min(left, 1 << 20);
-          left -= n;
-          if (!w.write(gen(n))) await once(w, 'drain');
-        }
-        w.end(() => undefined);
-      })().catch(reject);
-    });
-    await entryDone;
-  }
-  pack.finalize();
-  await done;
+  await pipeline(Readable.from(layerTar(seed, spec, label)), diffTap, createGzip({ level: gzipLevel }), blobTap, createWriteStream(tmp));
   const digest = `sha256:${blobTap.hash.digest('hex')}`;
   await rename(tmp, join(dir, 'blobs', 'sha256', digest.slice(7)));
   return { digest, size: blobTap.bytes, diffId: `sha256:${diffTap.hash.digest('hex')}` };

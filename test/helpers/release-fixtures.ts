@@ -11,70 +11,12 @@ import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import type { Descriptor, ImageDestination, ImageSource, ManifestBlob, ManifestHead } from '../../src/mirror/types.js';
 import { MT, formatMediaTypes, imageConfigBytes, imageManifestJson, sha256 } from './image-json.js';
+import { tarBuffer, type TarEntrySpec } from './tar.js';
 
-export { MT, sha256 };
+export { MT, sha256, tarBuffer, type TarEntrySpec };
 
 // ---------------------------------------------------------------------------------------------------------
-// tar
-
-export interface TarEntrySpec {
-  name: string;
-  type?: 'file' | 'directory' | 'symlink' | 'link';
-  content?: string | Buffer;
-  linkname?: string;
-  mode?: number;
-  /** Size written in the header instead of the content length (for hostile headers); no data is written. */
-  headerSize?: number;
-}
-
-function octal(n: number, width: number): string {
-  return n.toString(8).padStart(width - 1, '0') + '\0';
-}
-
-function header(e: TarEntrySpec, size: number): Buffer {
-  const h = Buffer.alloc(512, 0);
-  let name = e.name;
-  let prefix = '';
-  if (Buffer.byteLength(name) > 100) {
-    const cut = name.lastIndexOf('/', 155);
-    prefix = name.slice(0, cut);
-    name = name.slice(cut + 1);
-  }
-  h.write(name, 0, 100, 'utf8');
-  const type = e.type ?? 'file';
-  h.write(octal(e.mode ?? (type === 'directory' ? 0o755 : 0o644), 8), 100, 'ascii');
-  h.write(octal(0, 8), 108, 'ascii');
-  h.write(octal(0, 8), 116, 'ascii');
-  h.write(octal(size, 12), 124, 'ascii');
-  h.write(octal(0, 12), 136, 'ascii');
-  h.write('        ', 148, 'ascii');
-  h.write({ file: '0', link: '1', symlink: '2', directory: '5' }[type], 156, 'ascii');
-  if (e.linkname) h.write(e.linkname, 157, 100, 'utf8');
-  h.write('ustar\0', 257, 'ascii');
-  h.write('00', 263, 'ascii');
-  if (prefix) h.write(prefix, 345, 155, 'utf8');
-  let sum = 0;
-  for (const b of h) sum += b;
-  h.write(octal(sum, 7) + ' ', 148, 'ascii');
-  return h;
-}
-
-/** A tar archive written byte by byte (no normalisation: what you ask for is what is stored). */
-export function tarBuffer(entries: TarEntrySpec[]): Buffer {
-  const parts: Buffer[] = [];
-  for (const e of entries) {
-    const data = e.type === 'file' || e.type === undefined ? Buffer.from(e.content ?? '') : Buffer.alloc(0);
-    if (e.headerSize !== undefined) {
-      parts.push(header(e, e.headerSize));
-      continue; // the announced data never follows
-    }
-    parts.push(header(e, data.length), data);
-    const pad = (512 - (data.length % 512)) % 512;
-    if (pad) parts.push(Buffer.alloc(pad));
-  }
-  parts.push(Buffer.alloc(1024));
-  return Buffer.concat(parts);
-}
+// layers
 
 export interface BuiltLayer {
   blob: Buffer;
