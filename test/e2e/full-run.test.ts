@@ -122,8 +122,14 @@ describe.each(CASES)('dci-agent-ts run: %s on OCP %s, disconnected (e2e)', (inst
     expect(firstLocation(component)).toBe(`${shared.mirror.host}/ocp-${minorVersion}/${version}`);
     // An ICSP only redirects pulls by digest: the tag-pulled image still comes from its source on 4.12, and the
     // user is told so in the terminal and in the end-of-run summary.
-    if (icsp) expect(run.stdout).toMatch(/WARNING: .*referenced by tag \(e\.g\. \S+e2e\/tools:v1\); ImageContentSourcePolicy mirrors serve digest pulls only/);
-    else expect(run.stdout).not.toMatch(/WARNING: .*referenced by tag/);
+    const summaryNotes = (JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8')) as RunSummary).notes;
+    if (icsp) {
+      expect(run.stdout).toMatch(/WARNING: .*referenced by tag \(e\.g\. \S+e2e\/tools:v1\); ImageContentSourcePolicy mirrors serve digest pulls only/);
+      expect(summaryNotes).toContainEqual(expect.stringMatching(/^mirror: warning: 1 image\(s\) are referenced by tag/));
+    } else {
+      expect(run.stdout).not.toMatch(/WARNING: .*referenced by tag/);
+      expect(summaryNotes.filter((n) => n.includes('referenced by tag'))).toEqual([]);
+    }
     expect(firstLocation(shared.toolsRef)?.startsWith(icsp ? shared.source.host : `${shared.mirror.host}/e2e`)).toBe(true);
     // The mirrored catalog replaces the default online ones.
     expect((api.get('CatalogSource', CATALOG_SOURCE, 'openshift-marketplace')?.spec as { image: string }).image).toMatch(new RegExp(`^${shared.mirror.host}/redhat/redhat-operator-index`));
