@@ -14,7 +14,8 @@ export async function runMirrorStageCommand(mode: 'images' | 'to-disk' | 'from-d
   registerSecretVariables(vars, globalSecrets);
   const { mirrorImagesFromVars } = await import('../mirror/stage/run-from-vars.js');
   const archive = flags.archive ? resolve(flags.archive) : undefined;
-  const outDir = resolve(flags.out ?? (archive ? `${archive}/outputs` : 'mirror-out'));
+  // to-disk keeps the outputs with the archive: in its folder, or next to a FILE.tar.
+  const outDir = resolve(flags.out ?? (archive ? (/\.tar$/i.test(archive) ? `${archive.slice(0, -4)}-outputs` : `${archive}/outputs`) : 'mirror-out'));
   // Progress per image group through the same reporters as `run` (live tree on a terminal, periodic lines else).
   const { parseOutputKind, defaultOutputKind } = await import('./commands/options.js');
   const kind = parseOutputKind(flags.output) ?? defaultOutputKind();

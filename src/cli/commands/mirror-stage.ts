@@ -26,12 +26,17 @@ function register(name: 'images' | 'to-disk' | 'from-disk', description: string,
       .option('-e, --extra-vars <vars>', 'extra variables: k=v, @file.yml or JSON (repeatable)', collectRepeatable, [])
       .option('--output <kind>', 'progress: tty (live tree per image group) | plain (periodic lines) | jsonl (default: tty on a terminal, plain otherwise)');
     if (name !== 'to-disk') cmd.option('--out <dir>', 'where mapping.txt, the mirror sets, CatalogSources and install-config-sources.yaml go', 'mirror-out');
-    if (name !== 'images') cmd.requiredOption('--archive <dir>', name === 'to-disk' ? 'archive folder to write (an OCI layout + refs.json)' : 'archive folder made by `mirror to-disk`');
+    if (name !== 'images') {
+      cmd.requiredOption(
+        '--archive <dir|file.tar>',
+        name === 'to-disk' ? 'archive to write: a folder (an OCI layout + refs.json), or one FILE.tar of it' : 'archive made by `mirror to-disk` (folder or FILE.tar)',
+      );
+    }
     if (name === 'images') cmd.option('--check', 'read sources and plan, copy nothing');
     if (name === 'to-disk') {
       cmd.option(
         '--base <archive>',
-        'an earlier archive (its folder, or its refs.json) already imported in the lab: the new archive holds only what it does not (repeatable)',
+        'an earlier archive (its folder, FILE.tar or refs.json) already imported in the lab: the new archive holds only what it does not (repeatable)',
         collectRepeatable,
         [],
       );

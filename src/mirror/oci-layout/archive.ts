@@ -83,6 +83,21 @@ export async function scanTar(file: string): Promise<Map<string, TarEntry>> {
   return out;
 }
 
+/** One file of a tar (by its entry name), or undefined when the tar has none; larger than `max` is an error. */
+export async function readTarEntry(file: string, name: string, max: number): Promise<Buffer | undefined> {
+  const e = (await scanTar(file)).get(name);
+  if (!e) return undefined;
+  if (e.size > max) throw new RegistryError('entry-too-large', `${file}: ${name} is larger than ${max} bytes`, { location: { file } });
+  const fh = await open(file, 'r');
+  try {
+    const b = Buffer.alloc(e.size);
+    await fh.read(b, 0, e.size, e.offset);
+    return b;
+  } finally {
+    await fh.close();
+  }
+}
+
 export class OciArchiveSource implements ImageSource {
   readonly description: string;
   private entries: Promise<Map<string, TarEntry>> | undefined;
@@ -162,13 +177,22 @@ export class OciArchiveSource implements ImageSource {
     return createReadStream(this.file, { start: e.offset, end: e.offset + e.size - 1, highWaterMark: 1 << 20 });
   }
 
+  /** Whether the tar holds a blob (an incremental archive does not hold what its base carried). */
+  async hasBlob(desc: Descriptor): Promise<boolean> {
+    assertDigest(desc.digest, this.description);
+    return (await this.scan()).get(`blobs/sha256/${desc.digest.slice(7)}`)?.size === desc.size;
+  }
+
   async close(): Promise<void> {
     // nothing held open between reads
   }
 }
 
-/** Pack a layout directory into a tar file (atomically: temp + rename). Temp files of interrupted copies are skipped. */
-export async function packLayout(dir: string, file: string): Promise<void> {
+/**
+ * Pack a layout directory into a tar file (atomically: temp + rename). Temp files of interrupted copies are
+ * skipped. `extraFiles`: other files of the directory to carry (e.g. an archive's refs.json), after index.json.
+ */
+export async function packLayout(dir: string, file: string, extraFiles: string[] = []): Promise<void> {
   const { pack: tarPack } = await import('tar-stream');
   const pack = tarPack();
   const tmp = join(dirname(file), `.${basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
@@ -189,6 +213,7 @@ export async function packLayout(dir: string, file: string): Promise<void> {
   try {
     await addFile('oci-layout', join(dir, 'oci-layout'));
     await addFile('index.json', join(dir, 'index.json'));
+    for (const f of extraFiles) await addFile(f, join(dir, f));
     const blobs = (await readdir(join(dir, 'blobs', 'sha256'))).filter((f) => /^[a-f0-9]{64}$/.test(f)).sort();
     for (const b of blobs) await addFile(`blobs/sha256/${b}`, join(dir, 'blobs', 'sha256', b));
     pack.finalize();

@@ -67,23 +67,25 @@ export function baseSet(entries: ArchiveBase[]): BaseSet {
  * Read the base archives given to `to-disk --base`: an archive folder, or its refs.json (the content manifest
  * alone is enough: the base itself may already have been carried away). Bases of a base come along.
  */
-export function readBaseArchives(paths: readonly string[]): BaseSet {
+export async function readBaseArchives(paths: readonly string[]): Promise<BaseSet> {
   const entries: ArchiveBase[] = [];
   for (const p of paths) {
     const abs = resolve(p);
-    const isDir = existsSync(abs) && statSync(abs).isDirectory();
-    const dir = isDir ? abs : dirname(abs);
-    if (!isDir && !existsSync(abs)) {
-      throw new PayloadError('no-base-archive', `the base archive ${p} does not exist`, { hint: 'give --base the folder (or its refs.json) of an archive made earlier by `mirror to-disk`', location: { file: abs } });
+    const exists = existsSync(abs);
+    const isDir = exists && statSync(abs).isDirectory();
+    if (!exists) {
+      throw new PayloadError('no-base-archive', `the base archive ${p} does not exist`, { hint: 'give --base the folder, .tar or refs.json of an archive made earlier by `mirror to-disk`', location: { file: abs } });
     }
-    const refs = isDir ? readLayoutRefs(dir) : readLayoutRefsFile(abs);
+    const refs = isDir || isArchiveFile(abs) ? await readArchiveRefs(abs) : readLayoutRefsFile(abs);
+    const shown = isDir ? join(abs, REFS_FILE) : abs;
     if (!refs.id || !refs.digests || !refs.blobs) {
       throw new PayloadError('base-archive-too-old', `${p} has no content manifest (made by an older dci-agent-ts)`, {
         hint: 'make a full archive (without --base) once; later archives can then use it as their base',
-        location: { file: isDir ? join(dir, REFS_FILE) : abs },
+        location: { file: shown },
       });
     }
-    entries.push({ id: refs.id, name: refs.name ?? basename(dir), createdAt: refs.createdAt, digests: refs.digests, blobs: refs.blobs });
+    const name = refs.name ?? (isDir || isArchiveFile(abs) ? basename(abs) : basename(dirname(abs)));
+    entries.push({ id: refs.id, name, createdAt: refs.createdAt, digests: refs.digests, blobs: refs.blobs });
     entries.push(...(refs.base ?? []));
   }
   return baseSet(entries);
@@ -122,9 +124,9 @@ export function readLayoutRefs(dir: string): LayoutRefs {
   return readLayoutRefsFile(file);
 }
 
-function readLayoutRefsFile(file: string): LayoutRefs {
+function readLayoutRefsFile(file: string, text?: string): LayoutRefs {
   try {
-    const parsed = JSON.parse(readFileSync(file, 'utf8')) as LayoutRefs;
+    const parsed = JSON.parse(text ?? readFileSync(file, 'utf8')) as LayoutRefs;
     if (parsed.format !== 'dci-agent-ts/layout-refs@1' || !parsed.refs || typeof parsed.refs !== 'object') throw new Error('unknown format');
     return parsed;
   } catch (e) {
@@ -136,10 +138,33 @@ export async function writeLayoutRefs(dir: string, refs: LayoutRefs): Promise<vo
   await writeFileAtomic(join(dir, REFS_FILE), JSON.stringify(refs, null, 2) + '\n');
 }
 
+/** `--archive FILE.tar`: the archive is one tar file (the layout and refs.json), not a folder. */
+export function isArchiveFile(path: string): boolean {
+  return /\.tar$/i.test(path);
+}
+
+/** refs.json of an archive folder or of an archive tar file. */
+export async function readArchiveRefs(archive: string): Promise<LayoutRefs> {
+  if (!isArchiveFile(archive)) return readLayoutRefs(archive);
+  if (!existsSync(archive)) {
+    throw new PayloadError('no-archive', `the archive ${archive} does not exist`, { hint: 'give the .tar written by `dci-agent-ts mirror to-disk --archive FILE.tar`', location: { file: archive } });
+  }
+  const { readTarEntry } = await import('../oci-layout/archive.js');
+  const bytes = await readTarEntry(archive, REFS_FILE, 64 << 20).catch(() => undefined);
+  if (!bytes) {
+    throw new PayloadError('no-archive-index', `${archive} is not a dci-agent-ts mirror archive: it holds no ${REFS_FILE}`, {
+      hint: 'create the archive with `dci-agent-ts mirror to-disk --archive FILE.tar` on a connected host',
+      location: { file: archive },
+    });
+  }
+  return readLayoutRefsFile(`${archive}:${REFS_FILE}`, bytes.toString('utf8'));
+}
+
 /** Resolves references to locations: through an archive's refs when given, else the registry itself. */
-export function sourceResolver(archiveDir?: string): (ref: string) => string {
+export function sourceResolver(archiveDir?: string, archiveRefs?: LayoutRefs): (ref: string) => string {
   if (!archiveDir) return (ref) => `docker://${ref.replace(/^docker:\/\//, '')}`;
-  const { refs } = readLayoutRefs(archiveDir);
+  const { refs } = archiveRefs ?? readLayoutRefs(archiveDir);
+  const transport = isArchiveFile(archiveDir) ? 'oci-archive' : 'oci';
   return (ref) => {
     const tag = refs[ref.replace(/^docker:\/\//, '')];
     if (!tag) {
@@ -147,6 +172,6 @@ export function sourceResolver(archiveDir?: string): (ref: string) => string {
         hint: 'the archive was made with other settings (version, catalogs, packages): recreate it with `mirror to-disk` using this inventory',
       });
     }
-    return `oci:${archiveDir}:${tag}`;
+    return `${transport}:${archiveDir}:${tag}`;
   };
 }

@@ -11,7 +11,8 @@ import { SettingsError } from '../../core/errors.js';
 import { RegistryClient } from '../registry/client.js';
 import { mirrorStageSettings, type MirrorStageSettings } from './settings.js';
 import { runMirrorStage, type MirrorStageResult, type StageDestination } from './run-stage.js';
-import { baseSet, layoutBlobs, newArchiveId, readBaseArchives, readLayoutRefs, sourceResolver, writeLayoutRefs, type BaseSet, type LayoutRefs } from './layout-store.js';
+import { REFS_FILE, baseSet, isArchiveFile, layoutBlobs, newArchiveId, readArchiveRefs, readBaseArchives, readLayoutRefs, sourceResolver, writeLayoutRefs, type BaseSet, type LayoutRefs } from './layout-store.js';
+import { rm } from 'node:fs/promises';
 import { formatBytes } from '../copy/report.js';
 import { writeStageOutputs, type WrittenOutputs } from './outputs.js';
 
@@ -67,25 +68,30 @@ export async function mirrorImagesFromVars(o: MirrorFromVarsOptions): Promise<Mi
   const settings = mirrorStageSettings(vars);
   if (o.baseArchives?.length && o.destination.kind !== 'to-disk') throw new SettingsError('base-without-to-disk', 'base archives only make sense when writing an archive (mirror to-disk --base)');
   // Incremental archives: to-disk skips what the bases hold; from-disk expects what the archive's bases held.
-  let bases: BaseSet | undefined = o.baseArchives?.length ? readBaseArchives(o.baseArchives) : undefined;
+  let bases: BaseSet | undefined = o.baseArchives?.length ? await readBaseArchives(o.baseArchives) : undefined;
   let sourceHas: ((ref: string) => boolean) | undefined;
   const sourceArchive = o.sourceArchive ? resolve(o.sourceArchive) : undefined;
+  let sourceRefs: LayoutRefs | undefined;
   if (sourceArchive) {
-    const refs = readLayoutRefs(sourceArchive);
+    const refs = await readArchiveRefs(sourceArchive);
+    sourceRefs = refs;
     if (refs.base?.length) bases = baseSet(refs.base);
     sourceHas = (ref) => Object.hasOwn(refs.refs, ref.replace(/^docker:\/\//, ''));
   }
   if (o.destination.kind === 'to-disk' && bases) {
     const self = resolve(o.destination.dir);
-    const again = o.baseArchives?.find((b) => resolve(b) === self || resolve(b) === join(self, 'refs.json'));
+    const again = o.baseArchives?.find((b) => resolve(b) === self || resolve(b) === join(self, 'refs.json') || resolve(b) === `${self}.layout`);
     if (again) throw new SettingsError('base-is-archive', `--base ${again} is the archive being written`, { hint: 'write the new archive to another folder: it will hold only what the base does not' });
   }
+  // `--archive FILE.tar`: the images go to a resumable folder next to it, packed into FILE at the end.
+  const archiveFile = o.destination.kind === 'to-disk' && isArchiveFile(o.destination.dir) ? resolve(o.destination.dir) : undefined;
+  const destination: StageDestination = archiveFile ? { kind: 'to-disk', dir: `${archiveFile}.layout` } : o.destination;
   const client = registryClientFromVars(vars, o.secrets);
   try {
     const result = await runMirrorStage(settings, {
       client,
-      resolveSource: sourceResolver(sourceArchive),
-      destination: o.destination,
+      resolveSource: sourceResolver(sourceArchive, sourceRefs),
+      destination,
       onEvent: o.onEvent,
       log: o.log,
       signal: o.signal,
@@ -93,21 +99,27 @@ export async function mirrorImagesFromVars(o: MirrorFromVarsOptions): Promise<Mi
       bases,
       sourceHas,
     });
-    if (o.destination.kind !== 'registry' && !o.dryRun) {
-      const dir = o.destination.dir;
+    if (destination.kind !== 'registry' && !o.dryRun) {
+      const dir = destination.dir;
+      const archiveName = basename(archiveFile ?? dir);
       const previous = existsSync(join(dir, 'refs.json')) ? readLayoutRefs(dir) : undefined;
       const manifest: LayoutRefs = { format: 'dci-agent-ts/layout-refs@1', refs: result.layoutRefs, createdAt: new Date().toISOString() };
-      if (o.destination.kind === 'to-disk') {
+      if (destination.kind === 'to-disk') {
         // The content manifest: what is inside (references → digests, every blob) and which archives it extends.
         const digests: Record<string, string> = {};
         for (const ref of Object.keys(result.layoutRefs)) if (result.archiveDigests[ref]) digests[ref] = result.archiveDigests[ref];
-        Object.assign(manifest, { id: previous?.id ?? newArchiveId(), name: basename(dir), digests, blobs: layoutBlobs(dir) });
+        Object.assign(manifest, { id: previous?.id ?? newArchiveId(), name: archiveName, digests, blobs: layoutBlobs(dir) });
         if (bases?.entries.length) manifest.base = bases.entries;
       }
       await writeLayoutRefs(dir, manifest);
-      if (o.destination.kind === 'to-disk') {
+      if (archiveFile) {
+        const { packLayout } = await import('../oci-layout/archive.js');
+        await packLayout(dir, archiveFile, [REFS_FILE]);
+        await rm(dir, { recursive: true, force: true });
+      }
+      if (destination.kind === 'to-disk') {
         const n = manifest.blobs?.length ?? 0;
-        result.notes.push(`archive ${basename(dir)}: ${Object.keys(manifest.refs).length} images, ${n} blobs${bases?.entries.length ? `; extends ${bases.entries.map((b) => b.name).join(', ')} (import those first)` : ''}`);
+        result.notes.push(`archive ${archiveName}: ${Object.keys(manifest.refs).length} images, ${n} blobs${bases?.entries.length ? `; extends ${bases.entries.map((b) => b.name).join(', ')} (import those first)` : ''}`);
       }
     }
     if (result.summary) {

@@ -18,11 +18,13 @@ import { TransportSet } from '../../../src/mirror/transports.js';
 import { imageDigests } from '../../../src/mirror/stage/copy-groups.js';
 import { premountBaseBlobs } from '../../../src/mirror/stage/base-blobs.js';
 import { baseSet, readLayoutRefs } from '../../../src/mirror/stage/layout-store.js';
+import { scanTar } from '../../../src/mirror/oci-layout/archive.js';
 
 let source: TestRegistry;
 let labFull: TestRegistry;
 let labInc: TestRegistry;
 let labAlone: TestRegistry;
+let labTar: TestRegistry;
 let release: ReleaseFixture;
 let catalog: CatalogImageFixture;
 let extras: Array<{ ref: string; image: BuiltImage }>;
@@ -69,7 +71,7 @@ function outputs(out: string, lab: TestRegistry): Record<string, string> {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'incremental-'));
-  [source, labFull, labInc, labAlone] = await Promise.all([startRegistry(), startRegistry(), startRegistry(), startRegistry()]);
+  [source, labFull, labInc, labAlone, labTar] = await Promise.all([startRegistry(), startRegistry(), startRegistry(), startRegistry(), startRegistry()]);
   release = await pushReleaseFixture({ host: source.host, components: 12 });
   const fbc = await withRealImages(source.host, sampleCatalog(source.host));
   catalog = await pushCatalogImage({ host: source.host, fbc });
@@ -88,7 +90,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await Promise.all([source, labFull, labInc, labAlone].map((r) => r?.stop()));
+  await Promise.all([source, labFull, labInc, labAlone, labTar].map((r) => r?.stop()));
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -137,6 +139,23 @@ describe('incremental archives (to-disk --base)', () => {
     expect(Object.keys(m2.digests)).toEqual(expect.arrayContaining(extras.map((e) => e.ref)));
   }, 240_000);
 
+  it('the same as single tar files (--archive FILE.tar, --base FILE.tar)', async () => {
+    const t1 = join(dir, 'arc1.tar');
+    const t2 = join(dir, 'arc2.tar');
+    const r1 = await runCli(['mirror', 'to-disk', '-i', inventory('tar1.yml', labTar, false), '--archive', t1], { timeoutMs: 120_000 });
+    expect(r1.stderr).toBe('');
+    expect(r1.code).toBe(0);
+    const r2 = await runCli(['mirror', 'to-disk', '-i', inventory('tar2.yml', labTar, true), '--archive', t2, '--base', t1], { timeoutMs: 120_000 });
+    expect(r2.stderr).toBe('');
+    expect(r2.code).toBe(0);
+    expect(existsSync(`${t2}.layout`)).toBe(false);
+    const entries = [...(await scanTar(t2)).keys()];
+    expect(entries).toEqual(expect.arrayContaining(['oci-layout', 'index.json', 'refs.json']));
+    const blobs = entries.filter((e) => e.startsWith('blobs/sha256/')).map((e) => `sha256:${e.slice(13)}`);
+    expect(blobs.sort()).toEqual(blobsOf(arc2()).sort()); // same content as the folder made from the same base content
+    expect(blobs).not.toContain(sharedLayer);
+  }, 240_000);
+
   it('from-disk 1 then 2 into a fresh registry gives the same mirror sets and mapping as a full run', async () => {
     const full = join(dir, 'out-full');
     const rf = await runCli(['mirror', 'images', '-i', inventory('full.yml', labFull, true), '--out', full], { timeoutMs: 120_000 });
@@ -156,6 +175,13 @@ describe('incremental archives (to-disk --base)', () => {
     // The new image built on the shared layer: that layer was mounted from the base image's repository.
     expect(i2.stdout).toMatch(/1 blobs of the base archive\(s\) mounted from other repositories/);
     expect(outputs(out2, labInc)).toEqual(outputs(full, labFull));
+    // And from the tar files.
+    for (const [i, t] of ['arc1.tar', 'arc2.tar'].entries()) {
+      const r = await runCli(['mirror', 'from-disk', '-i', inventory(`tarin${i}.yml`, labTar, i === 1), '--archive', join(dir, t), '--out', join(dir, `out-tar${i}`)], { timeoutMs: 120_000 });
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+    }
+    expect(outputs(join(dir, 'out-tar1'), labTar)).toEqual(outputs(full, labFull));
   }, 240_000);
 
   it('from-disk of archive 2 alone fails with one clear error: which image, which blob, import archive 1 first', async () => {
