@@ -84,6 +84,29 @@ describe('registry → registry', () => {
     expect(indexPut).toBeGreaterThan(Math.max(...childPuts));
   });
 
+  it('a fresh blob costs one POST (present? else an upload session) and one PUT on the destination, no HEAD', async () => {
+    const img = layout.images.find((i) => i.manifests.length === 1)!;
+    const blobs = new Set([img.manifests[0].config.digest, ...img.manifests[0].layers.map((l) => l.digest)]);
+    const log: Array<{ method: string; url: string; status: number }> = [];
+    const registry = { ...plain(), onRequest: (r: { method: string; url: string; status: number }) => log.push(r) };
+    const first = await copyImages([{ source: `docker://${a.host}/src/app:${img.tag}`, destination: `docker://${b.host}/probe/app:v1` }], { registry });
+    expect(first.failures).toEqual([]);
+    expect(first.blobs).toMatchObject({ copied: blobs.size, skipped: 0, mounted: 0 });
+    const toB = log.filter((r) => r.url.includes(`${b.host}/v2/probe/app/blobs/`));
+    expect(toB.filter((r) => r.method === 'HEAD')).toEqual([]);
+    const probes = toB.filter((r) => r.method === 'POST');
+    expect(probes.map((r) => new URL(r.url).searchParams.get('from'))).toEqual([...blobs].map(() => 'probe/app'));
+    expect(probes.every((r) => r.status === 202)).toBe(true);
+    expect(toB.filter((r) => r.method === 'PUT')).toHaveLength(blobs.size);
+    // Same image under another tag of the same repository: every blob answers 201 (present) and nothing is uploaded.
+    log.length = 0;
+    const second = await copyImages([{ source: `docker://${a.host}/src/app:${img.tag}`, destination: `docker://${b.host}/probe/app:v2` }], { registry });
+    expect(second.blobs).toMatchObject({ copied: 0, skipped: blobs.size });
+    const again = log.filter((r) => r.url.includes(`${b.host}/v2/probe/app/blobs/`));
+    expect(again.map((r) => `${r.method} ${r.status}`)).toEqual([...blobs].map(() => 'POST 201'));
+    expect((await verifyImages([`docker://${b.host}/probe/app:v1`, `docker://${b.host}/probe/app:v2`], { registry: plain() })).problems).toEqual([]);
+  });
+
   it('re-running the same mirror is a no-op made only of HEAD requests', async () => {
     const pairs: CopyPair[] = layout.images.map((i) => ({ source: `docker://${a.host}/src/app:${i.tag}`, destination: `docker://${b.host}/mirror/${i.tag}:v1` }));
     const seen: string[] = [];
