@@ -369,3 +369,39 @@ describe('dci-agent-ts run --check: sno on OCP 4.16, disconnected (e2e)', () => 
     expect(readFileSync(join(checkRunDir, 'operators', 'plan', 'plan.txt'), 'utf8')).toMatch(/apply ImageDigestMirrorSet/);
   });
 });
+
+describe('dci-agent-ts run: ipi on OCP 4.16 whose install fails (e2e)', () => {
+  let lab: CaseLab;
+  beforeAll(async () => {
+    lab = await makeCaseLab(shared, 'ipi', VERSIONS['4.16']);
+    // The cluster never initializes: create cluster fails, and so does the wait-for retry.
+    lab.fake!.failAt(['install', 'wait-for']);
+  }, 30_000);
+  afterAll(async () => {
+    await lab?.cleanup();
+  });
+
+  it('ends in failure (exit 1) naming the install phase, skips deploy-operators, leaves the cluster untouched and no credentials', async () => {
+    const r = await runCli(['run', '--inventory', lab.inventory, '--output', 'plain'], { env: lab.env, timeoutMs: 60_000 });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/job state: failure/);
+    expect(r.stdout).toMatch(/install phase "cluster" on provisioner: create cluster .* failed \(exit 6\)/);
+    expect(r.stdout).toContain('FATAL failed to initialize the cluster');
+    expect(lab.fake!.calls().map(callLine).slice(-2)).toEqual(['openshift-install create cluster', 'openshift-install wait-for install-complete']);
+    const runs = join(lab.stateDir, 'runs');
+    const runDir = join(runs, readdirSync(runs)[0]);
+    const summary = JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8')) as RunSummary & { failedTask?: { stage: string; task: string; msg: string } };
+    expect(summary.result).toBe('failure');
+    const status = Object.fromEntries(summary.stages.map((s) => [s.name, s.status]));
+    expect(status).toMatchObject({ 'pre-run': 'ok', 'mirror-images': 'ok', install: 'failed' });
+    expect(status['deploy-operators'] === undefined || status['deploy-operators'] === 'skipped').toBe(true);
+    expect(summary.failedTask?.stage).toBe('install');
+    expect(summary.failedTask?.msg).toMatch(/wait-for install-complete failed too/);
+    expect(lab.clusterApi.writes()).toEqual([]);
+    expect(existsSync(join(lab.configsDir, 'kubeconfig'))).toBe(false);
+    for (const f of filesUnder(runDir)) {
+      const text = readFileSync(join(runDir, f), 'utf8');
+      for (const s of lab.secretValues()) expect(text.includes(s), `${f} holds a secret`).toBe(false);
+    }
+  }, 70_000);
+});
