@@ -13,7 +13,7 @@ import type { InstallPlan, PlannedFile, ProviderInput } from '../types.js';
 import { bmcAddress } from '../common/bmc.js';
 import { bootstrapCleanupStep } from '../common/bootstrap-cleanup.js';
 import { clusterIdentity, extraManifests, installConfig, pullSecretOf, yaml } from '../common/install-config.js';
-import { ifMissing, lockedArgv } from '../common/lock.js';
+import { cachedBinary, EXTRACT_TMP, lockedArgv } from '../common/lock.js';
 import { mirrorSettings } from '../common/mirror.js';
 import { powerOffPlan } from '../common/power-off.js';
 import { rhcosCachePlan } from '../common/rhcos-cache.js';
@@ -138,11 +138,11 @@ export function ipiPlan(input: ProviderInput): InstallPlan {
     { path: 'install-config.yaml', content: yaml(doc), secret: true },
     ...extraManifests(vars).map((m) => ({ path: `openshift/${m.name}`, content: m.content })),
   ];
-  const extract = ['oc', 'adm', 'release', 'extract', '--registry-config', join(dir, 'pull-secret.txt'), `--command=${cmd}`, '--to', cache, mirror.releaseImage];
+  const extract = ['oc', 'adm', 'release', 'extract', '--registry-config', join(dir, 'pull-secret.txt'), `--command=${cmd}`, '--to', EXTRACT_TMP, mirror.releaseImage];
   const steps = [
     command(prov, 'prepare', `empty the installer dir ${dir}`, ['rm', '-rf', dir]),
     command(prov, 'prepare', `create ${dir} and the installer cache ${cache}`, ['mkdir', '-p', join(dir, 'openshift'), cache]),
-    command(prov, 'installer', `extract ${cmd} for ${version} from ${mirror.releaseImage} into the cache (once per version, under a lock)`, lockedArgv(join(cache, '.extract.lock'), ifMissing(bin, extract)), 30 * 60_000),
+    command(prov, 'installer', `extract ${cmd} for ${version} from ${mirror.releaseImage} into the cache (once per version, under a lock)`, lockedArgv(join(cache, '.extract.lock'), cachedBinary(bin, extract)), 30 * 60_000),
     ...rhcos.steps,
     command(prov, 'manifests', 'create manifests from install-config.yaml', [bin, '--dir', dir, 'create', 'manifests'], 30 * 60_000),
     bootstrapCleanupStep(prov),

@@ -9,7 +9,7 @@ import { isIP } from 'node:net';
 import type { InstallPlan, PlannedFile, ProviderInput } from '../types.js';
 import { redfishEndpoint } from '../common/bmc.js';
 import { clusterIdentity, extraManifests, installConfig, pullSecretOf, yaml } from '../common/install-config.js';
-import { ifMissing, lockedArgv } from '../common/lock.js';
+import { cachedBinary, EXTRACT_TMP, lockedArgv } from '../common/lock.js';
 import { mirrorSettings } from '../common/mirror.js';
 import { cacheStore, join, workDir } from '../common/paths.js';
 import { command, http } from '../common/steps.js';
@@ -94,12 +94,12 @@ export function snoPlan(input: ProviderInput): InstallPlan {
     { path: 'agent-config.yaml', content: yaml(agentConfig) },
     ...extraManifests(vars).map((m) => ({ path: `openshift/${m.name}`, content: m.content })),
   ];
-  const extract = ['oc', 'adm', 'release', 'extract', '--registry-config', join(dir, 'pull-secret.txt'), '--command=openshift-install', '--to', cache, mirror.releaseImage];
+  const extract = ['oc', 'adm', 'release', 'extract', '--registry-config', join(dir, 'pull-secret.txt'), '--command=openshift-install', '--to', EXTRACT_TMP, mirror.releaseImage];
   const sys = bmc.systemPath ?? '/redfish/v1/Systems/<the only member>';
   const steps = [
     command(prov, 'prepare', `empty the installer dir ${dir}`, ['rm', '-rf', dir]),
     command(prov, 'prepare', `create ${dir}, the installer cache ${cache} and the ISO dir ${isoDir}`, ['mkdir', '-p', join(dir, 'openshift'), cache, isoDir]),
-    command(prov, 'installer', `extract openshift-install for ${version} from ${mirror.releaseImage} into the cache (once per version, under a lock)`, lockedArgv(join(cache, '.extract.lock'), ifMissing(bin, extract)), 30 * 60_000),
+    command(prov, 'installer', `extract openshift-install for ${version} from ${mirror.releaseImage} into the cache (once per version, under a lock)`, lockedArgv(join(cache, '.extract.lock'), cachedBinary(bin, extract)), 30 * 60_000),
     command(prov, 'image', 'agent create image from install-config.yaml and agent-config.yaml', [bin, '--dir', dir, '--log-level', 'debug', 'agent', 'create', 'image'], 60 * 60_000),
     command(prov, 'publish', `serve the ISO from the cache web server as ${isoUrl}`, ['install', '-m', '0644', join(dir, ISO_NAME), join(isoDir, ISO_NAME)]),
     http('GET', `${bmc.baseUrl}${sys}`, 'boot', `read the system of ${node.name} (power state, managers, virtual media)`),

@@ -3,7 +3,7 @@
  * the installer extracted once per version under the lock, the release override passed when disconnected,
  * the installer log streamed, credentials fetched 0600; failures name the phase and wait-for is attempted.
  */
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -161,6 +161,18 @@ describe('ipi over ssh with the fake installer', () => {
     });
     expect(l.logs.join('\n')).toContain('removing the bootstrap VM dcilab-x7k2p-bootstrap left by an earlier install');
     expect(l.fake.libvirt.calls().filter((c) => c[0] === 'undefine')).toEqual([['undefine', 'dcilab-x7k2p-bootstrap', '--nvram']]);
+  });
+
+  it('a cached installer cut short by a killed job does not run: it is extracted again, atomically', async () => {
+    const l = lab('4.16.3');
+    mkdirSync(join(l.root, 'cache', '4.16.3'), { recursive: true, mode: 0o777 });
+    for (const d of ['cache', 'cache/4.16.3']) chmodSync(join(l.root, d), 0o777); // the provisioner user writes there
+    writeFileSync(join(l.root, 'cache', '4.16.3', 'openshift-install'), '#!/bin/sh\n\x7fELF truncated', { mode: 0o777 });
+    await ipiProvider.run(ipiProvider.plan(l.input), l.ctx);
+    expect(l.fake.calls().filter((c) => c.tool === 'oc')).toHaveLength(1);
+    expect(l.logs.join('\n')).toContain('the cached openshift-install does not run: extracting it again');
+    expect(readdirSync(join(l.root, 'cache', '4.16.3')).filter((f) => f.startsWith('.extract.') && f !== '.extract.lock')).toEqual([]);
+    expect(l.logs.join('\n')).toContain('INFO Install complete!');
   });
 
   it('a registry that blinks: the extraction is retried (10 s apart) and the install goes on', async () => {
