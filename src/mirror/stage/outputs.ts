@@ -58,6 +58,8 @@ export async function writeStageOutputs(dir: string, result: MirrorStageResult):
         catalogs: result.catalogs.map(({ catalogSource: _cs, ...c }) => c),
         decision: result.build?.decision,
         copy: result.copy && { images: result.copy.images, blobs: result.copy.blobs, bytes: result.copy.bytes, durationMs: result.copy.durationMs },
+        // Per image group (release, each catalog, additional images): images, copied, skipped, failed, bytes, time.
+        summary: result.summary,
         warnings: result.warnings,
         notes: result.notes,
       },

@@ -96,6 +96,10 @@ describe('mirror images / to-disk / from-disk (real registries)', () => {
     expect(r.stdout).toMatch(/mirror catalog redhat-operator-index:v4\.16: \d+ images \(\d+ copied, 0 already there\)/);
     expect(r.stdout).toMatch(/mirror summary: mirrored \d+ images in 2 groups: \d+ copied, 0 skipped/);
     expect(r.stdout).not.toMatch(/mirror copied:/); // no line per image
+    const report = JSON.parse(readFileSync(join(out, 'mirror-report.json'), 'utf8')) as { summary: { images: number; groups: Array<{ group: string; images: number }> } };
+    expect(report.summary.groups.map((g) => g.group)).toEqual(['release', 'catalog redhat-operator-index:v4.16']);
+    expect(report.summary.groups[0].images).toBe(41);
+    expect(report.summary.images).toBe(report.summary.groups.reduce((n, g) => n + g.images, 0));
     const files = readdirSync(out);
     expect(files).toEqual(expect.arrayContaining(['mapping.txt', 'install-config-sources.yaml', 'registries.conf', 'idms-release-0.yaml']));
     expect(files.some((f) => f.startsWith('catalogsource-'))).toBe(true);
