@@ -359,10 +359,9 @@ describe('dci-agent-ts run --check: sno on OCP 4.16, disconnected (e2e)', () => 
     checkRunDir = runDir;
   }, 70_000);
 
-  // Known gap: in check mode mirror-images writes none of the outputs it would produce (mapping.txt, the
-  // IDMS/ITMS files, CatalogSources) into the run record, so the operators plan cannot list the mirror objects
-  // deploy-operators would apply first. `it.fails` until src/mirror/stage writes them on a dry run too.
-  it.fails('--check also records the mirror outputs and the mirror objects deploy-operators would apply', () => {
+  // In check mode mirror-images still writes the outputs it would produce into the run record, so the operators
+  // plan lists the mirror objects deploy-operators would apply first.
+  it('--check also records the mirror outputs and the mirror objects deploy-operators would apply', () => {
     const files = filesUnder(checkRunDir);
     expect(files).toEqual(expect.arrayContaining(['mirror/mapping.txt', 'mirror/install-config-sources.yaml']));
     expect(files.some((f) => /^mirror\/idms-/.test(f))).toBe(true);

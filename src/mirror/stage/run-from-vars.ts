@@ -29,6 +29,9 @@ export interface MirrorFromVarsOptions {
   log?: (line: string) => void;
   signal?: AbortSignal;
   dryRun?: boolean;
+  /** With dryRun: still write the outputs (mapping, mirror sets, CatalogSources) to outDir. `run --check` does, since
+   * outDir is then inside the run record: the plan of what would be applied, with no change to the lab. */
+  writeOutputsOnDryRun?: boolean;
 }
 
 export interface MirrorFromVarsResult {
@@ -126,7 +129,7 @@ export async function mirrorImagesFromVars(o: MirrorFromVarsOptions): Promise<Mi
       const sm = result.summary;
       result.notes.push(`copied ${sm.copied} of ${sm.images} images (${sm.skipped} already there${sm.failed ? `, ${sm.failed} failed` : ''}), ${formatBytes(sm.bytes)} in ${(sm.durationMs / 1000).toFixed(1)} s`);
     }
-    const outputs = o.dryRun ? undefined : await writeStageOutputs(o.outDir, result);
+    const outputs = o.dryRun && !o.writeOutputsOnDryRun ? undefined : await writeStageOutputs(o.outDir, result);
     const releaseDigestRef = result.release ? `${result.release.destination.replace(/:[^:/]+$/, '')}@${result.release.digest}` : undefined;
     const facts: Record<string, unknown> = {
       dci_mirror_dir: o.outDir,

@@ -4,7 +4,7 @@
  * one-line notes to `dci_summary_notes` for the end-of-run summary.
  */
 import { z } from 'zod';
-import { resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import type { Module } from '../../engine/types.js';
 import { str } from '../lib/args.js';
 import { fail, ok } from '../lib/result.js';
@@ -53,6 +53,9 @@ export const mirrorImages: Module<Args> = {
         log: (line) => ctx.log(line),
         signal: ctx.signal,
         dryRun: ctx.checkMode,
+        // Check mode writes the outputs only into the run record (the playbook's out_dir): they show what would
+        // be applied, and deploy-operators plans from them. Anywhere else check mode leaves alone.
+        writeOutputsOnDryRun: !relative(resolve(ctx.runDir), resolve(args.out_dir)).startsWith('..'),
       });
       const previous = Array.isArray(ctx.vars.dci_summary_notes) ? (ctx.vars.dci_summary_notes as string[]) : [];
       const where = destination.kind === 'registry' ? r.settings.localRegistry : `${destination.dir} (${destination.kind === 'layout' ? `standing for ${r.settings.localRegistry}` : 'archive'})`;
