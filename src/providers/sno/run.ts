@@ -1,12 +1,13 @@
 /**
  * Runs an SNO plan: files and `agent create image` on the provisioner, the ISO published under the cache web
- * server, the Redfish virtual-media boot from the controller, then the two `agent wait-for` commands with their
- * logs streamed. install-complete is retried (dci_install_retries) since a slow node often finishes late.
+ * server (checked to be served before the BMC is asked to mount it), the Redfish virtual-media boot from the
+ * controller, then the two `agent wait-for` commands with their logs streamed. install-complete is retried (dci_install_retries) since a slow node often finishes late.
  */
 import { InstallerError } from '../../core/errors.js';
 import type { ClusterCredentials, InstallPlan, ProviderContext } from '../types.js';
 import { fetchCredentials } from '../common/credentials.js';
 import { RemoteRunner } from '../common/runner.js';
+import { checkServed } from '../common/served-check.js';
 import { commandsOf, fact, oneCommand } from '../common/steps.js';
 import { planFile, planFilesUnder, uploadFiles } from '../common/upload.js';
 import { RedfishClient } from './redfish.js';
@@ -26,6 +27,7 @@ export async function runSno(plan: InstallPlan, ctx: ProviderContext): Promise<C
   await runner.run(oneCommand(plan, 'image'), { phase: 'image', env, stream: true });
   await runner.run(oneCommand(plan, 'publish'), { phase: 'publish' });
 
+  await checkServed(fact(plan, 'iso_url'), { what: `BMC of ${fact(plan, 'node')}`, store: String(plan.facts.provision_cache_store ?? 'provision_cache_store'), signal: ctx.signal, log: (l) => ctx.log(l) });
   const redfish = new RedfishClient(
     {
       host: fact(plan, 'node'),

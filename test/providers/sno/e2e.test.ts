@@ -85,6 +85,31 @@ async function lab(opts: { bmcPassword?: string; inserted?: string; powerState?:
 }
 
 describe('sno over ssh with the fake installer and a fake Redfish BMC', () => {
+  it('a cache web server that does not serve provision_cache_store: a clear error before the BMC is touched', async () => {
+    const l = await lab();
+    const empty = mkdtempSync(join(tmpdir(), 'sno-wrong-root-'));
+    const wrong = await cacheServer(empty);
+    cleanups.push(() => rmSync(empty, { recursive: true, force: true }), () => new Promise<void>((r) => wrong.server.close(() => r())));
+    l.input.vars.webserver_url = wrong.url;
+    const err = await snoProvider.run(snoProvider.plan(l.input), l.ctx).then(() => undefined, (e: Error & { hint?: string }) => e);
+    expect(err?.message).toBe(`the cache web server answers HTTP 404 for ${wrong.url}/sno1/agent.x86_64.iso: the BMC of sno-0 cannot download it`);
+    expect(err?.hint).toContain(`webserver_url must serve the directory provision_cache_store (${join(l.root, 'cache')})`);
+    expect(l.bmc.calls).toEqual([]);
+  });
+
+  it('a cache web server the controller cannot reach: a warning, the BMC decides', async () => {
+    const l = await lab();
+    const plan = snoProvider.plan(l.input);
+    // The controller cannot reach the published URL, the BMC (the fake, on this host) still can: rewrite only the check.
+    const check = plan.steps.find((s) => s.description.startsWith('check:'));
+    expect(check).toMatchObject({ kind: 'http', url: `${l.web.url}/sno1/agent.x86_64.iso` });
+    plan.facts.iso_url = String(plan.facts.iso_url).replace(l.web.url, 'http://127.0.0.1:9');
+    const err = await snoProvider.run(plan, l.ctx).then(() => undefined, (e: Error) => e);
+    expect(l.logs.join('\n')).toMatch(/\[install\] check: warning: http:\/\/127\.0\.0\.1:9\/sno1\/agent\.x86_64\.iso cannot be fetched from the controller/);
+    // The BMC was asked anyway, and refused the unreachable image with its own message.
+    expect(err?.message).toMatch(/InsertMedia failed \(HTTP 400\): unable to mount http:\/\/127\.0\.0\.1:9/);
+  });
+
   it('builds the ISO, boots it through virtual media, waits, fetches the credentials', async () => {
     const l = await lab({ inserted: 'http://old.lab/previous.iso' });
     const creds = await snoProvider.run(snoProvider.plan(l.input), l.ctx);

@@ -34,10 +34,10 @@ describe('sno plan', () => {
     expect(file(p16, 'install-config.yaml')).not.toHaveProperty('imageContentSources');
   });
 
-  it('orders: create image → publish → Redfish insert, boot override, reset → wait-for bootstrap → install', () => {
+  it('orders: create image → publish → served check → Redfish insert, boot override, reset → wait-for bootstrap → install', () => {
     const plan = snoProvider.plan(sampleInput());
-    expect(plan.steps.map((s) => s.description.split(':')[0])).toEqual(['prepare', 'prepare', 'installer', 'image', 'publish', 'boot', 'boot', 'boot', 'boot', 'boot', 'bootstrap', 'install']);
-    const http = plan.steps.filter((s) => s.kind === 'http').map((s) => (s.kind === 'http' ? `${s.method} ${s.url}` : ''));
+    expect(plan.steps.map((s) => s.description.split(':')[0])).toEqual(['prepare', 'prepare', 'installer', 'image', 'publish', 'check', 'boot', 'boot', 'boot', 'boot', 'boot', 'bootstrap', 'install']);
+    const http = plan.steps.filter((s) => s.kind === 'http' && !s.description.startsWith('check:')).map((s) => (s.kind === 'http' ? `${s.method} ${s.url}` : ''));
     expect(http[2]).toMatch(/^POST https:\/\/192\.168\.16\.200.*VirtualMedia\.InsertMedia$/);
     expect(http[3]).toMatch(/^PATCH /);
     expect(http[4]).toMatch(/ComputerSystem\.Reset$/);
