@@ -293,6 +293,7 @@ export const SETTINGS_SCHEMA = z
     dci_install_timeout: count,
     increase_bootstrap_timeout: count,
     increase_install_timeout: count,
+    clock_servers: stringList([]),
     enable_virtualmedia: bool(false),
     static_bootstrap_extnet: bool(false),
     bootstrapExternalStaticIP: text.optional(),

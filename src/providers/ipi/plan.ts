@@ -12,6 +12,7 @@ import { compareMinor } from '../../manifests/index.js';
 import type { InstallPlan, PlannedFile, ProviderInput } from '../types.js';
 import { bmcAddress } from '../common/bmc.js';
 import { bootstrapCleanupStep } from '../common/bootstrap-cleanup.js';
+import { chronyManifests } from '../common/chrony.js';
 import { clusterIdentity, extraManifests, installConfig, pullSecretOf, yaml } from '../common/install-config.js';
 import { cachedBinary, EXTRACT_TMP, lockedArgv } from '../common/lock.js';
 import { mirrorSettings } from '../common/mirror.js';
@@ -137,6 +138,7 @@ export function ipiPlan(input: ProviderInput): InstallPlan {
     { path: 'pull-secret.txt', content: JSON.stringify(ps.secret) + '\n', secret: true },
     { path: 'install-config.yaml', content: yaml(doc), secret: true },
     ...extraManifests(vars).map((m) => ({ path: `openshift/${m.name}`, content: m.content })),
+    ...chronyManifests(vars).map((m) => ({ path: `openshift/${m.name}`, content: m.content })),
   ];
   const extract = ['oc', 'adm', 'release', 'extract', '--registry-config', join(dir, 'pull-secret.txt'), `--command=${cmd}`, '--to', EXTRACT_TMP, mirror.releaseImage];
   const steps = [

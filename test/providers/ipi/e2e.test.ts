@@ -14,6 +14,7 @@ import { ipiProvider } from '../../../src/providers/ipi/index.js';
 import type { ProviderContext, ProviderInput } from '../../../src/providers/types.js';
 import { createFakeInstaller, type FakeInstaller } from '../../helpers/fake-openshift-install.js';
 import { startSshd, type SshdHandle } from '../../helpers/sshd.js';
+import { load } from 'js-yaml';
 import { SECRET_VALUES, sampleInput } from './fixture.js';
 
 let sshd: SshdHandle;
@@ -173,6 +174,19 @@ describe('ipi over ssh with the fake installer', () => {
     expect(l.logs.join('\n')).toContain('the cached openshift-install does not run: extracting it again');
     expect(readdirSync(join(l.root, 'cache', '4.16.3')).filter((f) => f.startsWith('.extract.') && f !== '.extract.lock')).toEqual([]);
     expect(l.logs.join('\n')).toContain('INFO Install complete!');
+  });
+
+  it('clock_servers: chrony MachineConfigs for masters and workers land in openshift/ and are consumed by the installer', async () => {
+    const l = lab('4.16.3', { clock_servers: ['ntp1.lab', '10.0.0.1'] });
+    await ipiProvider.run(ipiProvider.plan(l.input), l.ctx);
+    const mc = load(readFileSync(join(l.root, 'clusterconfigs', 'openshift', '98-worker-etc-chrony-conf.yaml'), 'utf8')) as { metadata: { labels: Record<string, string> }; spec: { config: { storage: { files: Array<{ path: string; overwrite: boolean; contents: { source: string } }> } } } };
+    expect(mc.metadata.labels['machineconfiguration.openshift.io/role']).toBe('worker');
+    const file = mc.spec.config.storage.files[0];
+    expect(file).toMatchObject({ path: '/etc/chrony.conf', overwrite: true });
+    expect(Buffer.from(file.contents.source.split('base64,')[1], 'base64').toString()).toMatch(/^server ntp1\.lab iburst\nserver 10\.0\.0\.1 iburst\n/);
+    expect(existsSync(join(l.root, 'clusterconfigs', 'openshift', '98-master-etc-chrony-conf.yaml'))).toBe(true);
+    expect(l.logs.join('\n')).toContain('INFO Consuming Openshift Manifests from target directory');
+    expect(() => ipiProvider.plan(sampleInput({ clock_servers: 'ntp1.lab; rm -rf /' }))).toThrow(/the inventory: clock_servers holds "ntp1.lab;", which is not a host name or an IP/);
   });
 
   it('a registry that blinks: the extraction is retried (10 s apart) and the install goes on', async () => {
