@@ -39,8 +39,13 @@ export interface CopyOptions {
   concurrency?: number;
   /** Concurrent blob transfers per destination host (default 6). */
   perHostConcurrency?: number;
-  /** Images processed at once (default 8; manifests are small, blobs are bounded by the limits above). */
+  /** Images copied at once (default 8; manifests are small, blobs are bounded by the limits above). */
   imageConcurrency?: number;
+  /**
+   * Images whose presence at the destination is checked at once (default 32): the check is one or two HEADs, and a
+   * re-mirror is made of nothing else, so it runs wider than the copying.
+   */
+  checkConcurrency?: number;
   /** Keep only these platforms of an index (os/arch[/variant]); default: all platforms, indexes unchanged. */
   platforms?: string[];
   onEvent?: (event: MirrorEvent) => void;
@@ -67,6 +72,7 @@ class BlobOutcome {
 
 export class CopyEngine {
   private readonly global: LimitFunction;
+  private readonly imageLimit: LimitFunction;
   private readonly perHost = new Map<string, LimitFunction>();
   private readonly perHostN: number;
   /** store + repo + digest → the promise that makes that blob present there. */
@@ -90,6 +96,7 @@ export class CopyEngine {
     imagesTotal: number,
   ) {
     this.global = pLimit(options.concurrency ?? 8);
+    this.imageLimit = pLimit(options.imageConcurrency ?? 8);
     this.perHostN = options.perHostConcurrency ?? 6;
     this.filters = options.platforms?.length ? parsePlatforms(options.platforms) : undefined;
     this.report = {
@@ -175,7 +182,7 @@ export class CopyEngine {
   }
 
   private async copyTop(job: Job): Promise<ImageResult> {
-    const { src, dst, srcRef, dstRef, image } = job;
+    const { src, dst, srcRef, dstRef } = job;
     const base = { source: job.pair.source, destination: job.pair.destination };
     if (!this.filters) {
       // A source named by digest needs no request: the digest is the answer (release payloads are mirrored so).
@@ -188,6 +195,13 @@ export class CopyEngine {
         return { ...base, status: 'skipped', digest: dh.digest, platforms: 'all' };
       }
     }
+    return this.imageLimit(() => this.copyImage(job, base));
+  }
+
+  /** The copy proper, once the image is known to be missing (or when platforms are filtered). */
+  private async copyImage(job: Job, base: { source: string; destination: string }): Promise<ImageResult> {
+    const { src, dst, srcRef, dstRef, image } = job;
+    this.checkAbort();
     const m = await src.getManifest(srcRef, this.options.signal);
     const parsed = parseManifest(m.bytes, m.mediaType, image);
     let top: ManifestBlob = m;
@@ -405,7 +419,8 @@ export async function copyImages(pairs: CopyPair[], options: CopyOptions = {}): 
   options.signal?.addEventListener('abort', onAbort, { once: true });
   if (options.signal?.aborted) stop.abort(options.signal.reason);
   const engine = new CopyEngine(transports, { ...options, signal: stop.signal }, client.retryPolicy, pairs.length);
-  const limit = pLimit(options.imageConcurrency ?? 8);
+  // Pairs are checked 32 at a time; the engine lets imageConcurrency of them on to the copy itself.
+  const limit = pLimit(options.checkConcurrency ?? 32);
   try {
     const settled = await Promise.allSettled(
       pairs.map((p) =>
