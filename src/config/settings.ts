@@ -294,6 +294,7 @@ export const SETTINGS_SCHEMA = z
     increase_bootstrap_timeout: count,
     increase_install_timeout: count,
     clock_servers: stringList([]),
+    ssh_extra_keys_paths: stringList([]),
     enable_virtualmedia: bool(false),
     static_bootstrap_extnet: bool(false),
     bootstrapExternalStaticIP: text.optional(),

@@ -36,6 +36,7 @@ export const DESCRIPTIONS: Record<string, VarDoc> = {
   increase_bootstrap_timeout: { group: 'Install', type: 'count', dflt: '`0`', text: 'ipi: after a failed `create cluster`, attempts of `wait-for bootstrap-complete` before `install-complete` is tried.' },
   increase_install_timeout: { group: 'Install', type: 'count', dflt: '`1`', text: 'ipi: after a failed `create cluster`, attempts of `wait-for install-complete` (`dci_install_retries` is read when unset).' },
   clock_servers: { group: 'Install', type: 'list of hosts', text: 'ipi: NTP servers; MachineConfigs 98-master/worker-etc-chrony-conf replace /etc/chrony.conf on every node with one `server … iburst` line each.' },
+  ssh_extra_keys_paths: { group: 'Install', type: 'list of paths', text: 'ipi/sno: SSH public key files (on the controller) added to install-config `sshKey` after the user key, for access to the `core` user of the nodes.' },
   enable_virtualmedia: { group: 'Install', type: 'bool', text: 'ipi: boot the nodes through BMC virtual media: install-config `provisioningNetwork: Disabled` and virtual-media BMC drivers (idrac-virtualmedia, redfish-virtualmedia).' },
   static_bootstrap_extnet: { group: 'Install', type: 'bool', text: 'ipi with `enable_virtualmedia`, from 4.12: give the bootstrap VM a static address (`bootstrapExternalStaticIP`, `…Gateway`, and `…DNS` from 4.14).' },
   bootstrapExternalStaticIP: { group: 'Install', type: 'IP', text: 'With `static_bootstrap_extnet`: the bootstrap VM address on the baremetal network.' },

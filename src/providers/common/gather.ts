@@ -52,13 +52,28 @@ async function pullSecretText(vars: Record<string, unknown>, o: GatherOptions): 
   return undefined;
 }
 
-async function sshKey(vars: Record<string, unknown>): Promise<string | undefined> {
+async function mainSshKey(vars: Record<string, unknown>): Promise<string | undefined> {
   const inline = text(vars, 'ssh_public_key', 'ssh_key');
   if (inline?.startsWith('ssh-') || inline?.startsWith('ecdsa-')) return inline.trim();
   const p = text(vars, 'ssh_public_key_path');
   if (p) return (await readVarFile('ssh_public_key_path', p)).trim();
   // The installer role's default: the user's id_rsa.pub, when there is one.
   return readFile(join(homedir(), '.ssh', 'id_rsa.pub'), 'utf8').then((t) => t.trim(), () => undefined);
+}
+
+/** The user key plus every `ssh_extra_keys_paths` key (the installer role's sshKey), one per line. */
+async function sshKey(vars: Record<string, unknown>): Promise<string | undefined> {
+  const keys: string[] = [];
+  const main = await mainSshKey(vars);
+  if (main) keys.push(main);
+  const extra = vars.ssh_extra_keys_paths;
+  const paths = Array.isArray(extra) ? extra.map(String) : typeof extra === 'string' && extra !== '' ? [extra] : [];
+  for (const p of paths) {
+    const k = (await readVarFile('ssh_extra_keys_paths', p)).trim();
+    if (!/^(ssh-|ecdsa-|sk-)/.test(k)) throw new InstallerError('bad-ssh-key', `ssh_extra_keys_paths ${p} is not an SSH public key`, { hint: 'list .pub files (ssh-ed25519 AAAA..., ssh-rsa AAAA...)' });
+    keys.push(k);
+  }
+  return keys.length ? [...new Set(keys)].join('\n') : undefined;
 }
 
 async function manifests(vars: Record<string, unknown>): Promise<ExtraManifest[]> {
