@@ -9,7 +9,7 @@
  * plain openshift-install refuses platform baremetal before 4.16; platform none needs 1 control-plane replica
  * and 0 workers) and agent-config.yaml (AgentConfig v1beta1, rendezvousIP an IP in the machine network,
  * host MACs), consumes the files, writes auth/kubeconfig + auth/kubeadmin-password, prints realistic progress
- * (including the kubeadmin password line the real one prints), and exits with the real exit codes
+ * (including the kubeadmin password line the real one prints, also into `<dir>/.openshift_install.log`), and exits with the real exit codes
  * (3 config, 5 bootstrap, 6 install).
  *
  * `coreos print-stream-json` prints the release's RHCOS stream metadata (the real format: architectures.x86_64
@@ -129,9 +129,11 @@ const lines = (f) => (fs.existsSync(path.join(STATE, f)) ? fs.readFileSync(path.
 const failAt = (p) => lines('fail-at').includes(p);
 const minor = (() => { const m = /^v?(\d+)\.(\d+)/.exec(VERSION); return Number(m[1]) * 1000 + Number(m[2]); })();
 const atLeast = (v) => { const [a, b] = v.split('.').map(Number); return minor >= a * 1000 + b; };
-const info = (m) => console.log('INFO ' + m);
-const debug = (m) => { if (argv.includes('debug')) console.error('DEBUG ' + m); };
-const fatal = (m, code) => { console.error('FATAL ' + m); process.exit(code || 3); };
+// Like the real one: every message, debug included, also goes to <dir>/.openshift_install.log (logfmt lines).
+const logFile = (level, m) => { if (!argv.includes('--dir')) return; try { fs.appendFileSync(path.join(dir, '.openshift_install.log'), 'time="' + new Date().toISOString() + '" level=' + level + ' msg=' + JSON.stringify(m) + '\n'); } catch (e) { /* no dir yet */ } };
+const info = (m) => { logFile('info', m); console.log('INFO ' + m); };
+const debug = (m) => { logFile('debug', m); if (argv.includes('debug')) console.error('DEBUG ' + m); };
+const fatal = (m, code) => { logFile('fatal', m); console.error('FATAL ' + m); process.exit(code || 3); };
 async function hangIf(p) { if (lines('hang-at').includes(p)) { info('waiting (hang-at ' + p + ')'); await new Promise((r) => setTimeout(r, 30000)); fatal('gave up waiting (hang-at ' + p + ')', 1); } }
 
 const di = argv.indexOf('--dir');

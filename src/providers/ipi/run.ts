@@ -3,12 +3,14 @@
  * before install-config is written, the nodes powered off right before create cluster); the installer log
  * of `create cluster` is streamed line by line into the task output; when it fails or times out,
  * `wait-for install-complete` is tried (the cluster often finishes after a slow bootstrap) before giving up.
+ * The installer log (.openshift_install.log) is kept in the run record, failed or not.
  */
 import { InstallerError } from '../../core/errors.js';
 import type { ClusterCredentials, InstallPlan, ProviderContext } from '../types.js';
 import { fetchCredentials } from '../common/credentials.js';
 import { runPowerOff, type PowerOffNode } from '../common/power-off.js';
 import { fillTokens, runRhcosCache } from '../common/rhcos-cache.js';
+import { collectInstallerLog } from '../common/install-log.js';
 import { RemoteRunner } from '../common/runner.js';
 import { commandsOf, fact, oneCommand } from '../common/steps.js';
 import { planFile, planFilesUnder, uploadFiles } from '../common/upload.js';
@@ -17,6 +19,15 @@ export async function runIpi(plan: InstallPlan, ctx: ProviderContext): Promise<C
   const host = fact(plan, 'provisioner');
   const runner = new RemoteRunner(await ctx.transport(host), ctx, (plan.facts.extra_path as string[] | undefined) ?? []);
   await runner.init();
+  try {
+    return await installIpi(plan, ctx, runner, host);
+  } finally {
+    // Kept failed or not: the first thing to read when an install fails.
+    await collectInstallerLog(runner, ctx, plan.workDir).catch(() => undefined);
+  }
+}
+
+async function installIpi(plan: InstallPlan, ctx: ProviderContext, runner: RemoteRunner, host: string): Promise<ClusterCredentials> {
   const env: Record<string, string> = {};
   if (typeof plan.facts.release_image_override === 'string') env.OPENSHIFT_INSTALL_RELEASE_IMAGE_OVERRIDE = plan.facts.release_image_override;
 

@@ -6,6 +6,7 @@
 import { InstallerError } from '../../core/errors.js';
 import type { ClusterCredentials, InstallPlan, ProviderContext } from '../types.js';
 import { fetchCredentials } from '../common/credentials.js';
+import { collectInstallerLog } from '../common/install-log.js';
 import { RemoteRunner } from '../common/runner.js';
 import { checkServed } from '../common/served-check.js';
 import { commandsOf, fact, oneCommand } from '../common/steps.js';
@@ -16,6 +17,15 @@ export async function runSno(plan: InstallPlan, ctx: ProviderContext): Promise<C
   const host = fact(plan, 'provisioner');
   const runner = new RemoteRunner(await ctx.transport(host), ctx, (plan.facts.extra_path as string[] | undefined) ?? []);
   await runner.init();
+  try {
+    return await installSno(plan, ctx, runner);
+  } finally {
+    // Kept failed or not: the first thing to read when an install fails.
+    await collectInstallerLog(runner, ctx, plan.workDir).catch(() => undefined);
+  }
+}
+
+async function installSno(plan: InstallPlan, ctx: ProviderContext, runner: RemoteRunner): Promise<ClusterCredentials> {
   const env: Record<string, string> = {};
   if (typeof plan.facts.release_image_override === 'string') env.OPENSHIFT_INSTALL_RELEASE_IMAGE_OVERRIDE = plan.facts.release_image_override;
   ctx.secrets.add(plan.facts.bmc_password);

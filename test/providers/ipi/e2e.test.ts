@@ -120,7 +120,15 @@ describe('ipi over ssh with the fake installer', () => {
     expect(log).not.toContain(password);
     for (const s of SECRET_VALUES) expect(log).not.toContain(s);
     const phases = l.logs.filter((x) => x.startsWith('[install] ')).map((x) => x.split(':')[0].slice(10));
-    expect([...new Set(phases)]).toEqual(['prepare', 'installer', 'rhcos', 'rhcos-check', 'install-config', 'manifests', 'extra-manifests', 'cleanup', 'poweroff', 'cluster', 'credentials']);
+    expect([...new Set(phases)]).toEqual(['prepare', 'installer', 'rhcos', 'rhcos-check', 'install-config', 'manifests', 'extra-manifests', 'cleanup', 'poweroff', 'cluster', 'credentials', 'logs']);
+    // The installer's own log is kept in the run record, the kubeadmin password redacted.
+    const kept = join(l.root, 'install-logs', 'openshift_install.log');
+    expect(statSync(kept).mode & 0o777).toBe(0o600);
+    const keptText = readFileSync(kept, 'utf8');
+    expect(keptText).toMatch(/level=info msg="Install complete!"/);
+    expect(keptText).toContain('and password: \\"********\\"');
+    expect(keptText).not.toContain(password);
+    expect(readFileSync(join(l.root, 'clusterconfigs', '.openshift_install.log'), 'utf8')).toContain(password);
     // registry.lab does not exist here: the cache web server check warns, the install goes on.
     expect(log).toMatch(/\[install\] rhcos-check: warning: http:\/\/registry\.lab:8080\/rhcos-.*-qemu\.x86_64\.qcow2\.gz cannot be fetched from provisioner \(curl exit 6/);
     // The installer consumed install-config.yaml; the .bkup copy stays (0600: it holds the pull secret).
@@ -216,6 +224,7 @@ describe('ipi over ssh with the fake installer', () => {
     expect(err?.message).toMatch(/wait-for install-complete failed too \(exit 6\)/);
     expect(installerCalls(l.fake).slice(-2)).toEqual(['openshift-install create cluster', 'openshift-install wait-for install-complete']);
     expect(existsSync(join(l.configs, 'kubeconfig'))).toBe(false);
+    expect(readFileSync(join(l.root, 'install-logs', 'openshift_install.log'), 'utf8')).toMatch(/level=fatal msg="failed to initialize the cluster: Cluster operators authentication, console are not available"/);
   });
 
   it('create cluster fails but the cluster finishes: wait-for succeeds and credentials are fetched', async () => {

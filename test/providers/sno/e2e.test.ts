@@ -123,6 +123,10 @@ describe('sno over ssh with the fake installer and a fake Redfish BMC', () => {
     expect(l.bmc.state.booted).toBe(`${l.web.url}/sno1/agent.x86_64.iso`);
     // The served ISO is the one the installer built.
     expect(readFileSync(join(l.root, 'cache', 'sno1', 'agent.x86_64.iso'), 'utf8')).toMatch(/^FAKE-AGENT-ISO cluster=sno1 version=4.16.3 rendezvous=192.168.16.20/);
+    // The installer's log is kept in the run record (0600), the kubeadmin password redacted.
+    const kept = readFileSync(join(l.root, 'install-logs', 'openshift_install.log'), 'utf8');
+    expect(kept).toMatch(/level=info msg="Cluster is installed"/);
+    expect(kept).not.toContain(readFileSync(creds.kubeadminPasswordPath!, 'utf8'));
 
     const tools = l.fake.calls().map((c) => `${c.tool} ${c.argv.filter((a) => !a.startsWith('/') && !['--dir', '--log-level', 'debug'].includes(a)).join(' ')}`);
     expect(tools.map((t) => t.split(' ').slice(0, 4).join(' '))).toEqual([
