@@ -9,6 +9,7 @@
  *    password goes on stdin into `IPMI_PASSWORD` + `-E`: never in argv or the remote command line.
  * Planned (shown in plan.txt, nothing done in --check), run by runPowerOff.
  */
+import { InstallerError } from '../../core/errors.js';
 import type { PlannedStep, ProviderContext, ProviderInput } from '../types.js';
 import { redfishEndpoint } from './bmc.js';
 import { bmcVendor } from './bmc.js';
@@ -98,7 +99,18 @@ export async function runPowerOff(nodes: PowerOffNode[], plan: Parameters<typeof
   for (const n of nodes) {
     ctx.secrets.add(n.bmc_password);
     if (n.kind === 'ipmi') {
-      await runner.run(ipmiSteps[i++], { phase: 'poweroff', stdin: `${n.bmc_password}\n`, stream: true });
+      const step = ipmiSteps[i++];
+      const r = await runner.run(step, { phase: 'poweroff', stdin: `${n.bmc_password}\n`, stream: true, allowFailure: true });
+      if (r.rc !== 0) {
+        const e = runner.failure(step, 'poweroff', r);
+        throw new InstallerError(e.code, e.message, {
+          location: { host: n.node },
+          hint:
+            r.rc === 127
+              ? `ipmitool is not installed on ${runner.host}: install it there (the original's node_prep does), or set poweroff=false on ${n.node}`
+              : `check ipmi_address, ipmi_user and ipmi_password of ${n.node} (ipmitool -I lanplus from ${runner.host}), or set poweroff=false on it`,
+        });
+      }
       continue;
     }
     const client = new RedfishClient(

@@ -75,8 +75,19 @@ describe('ipi power off before create cluster', () => {
     const err = await ipiProvider.run(ipiProvider.plan(l.input), l.ctx).then(() => undefined, (e: Error) => e);
     expect(err?.message).toMatch(/install phase "poweroff" on provisioner: power off master-1 through IPMI 192\.168\.10\.101:623 .* failed \(exit 1\):\nError: Unable to establish IPMI v2 \/ RMCP\+ session/);
     expect(err?.message).not.toContain('calvin-master-1');
+    expect((err as Error & { hint?: string }).hint).toBe('check ipmi_address, ipmi_user and ipmi_password of master-1 (ipmitool -I lanplus from provisioner), or set poweroff=false on it');
     expect(l.fake.ipmi.power('192.168.10.100')).toBe('off');
     expect(l.fake.calls().some((c) => c.argv.includes('cluster'))).toBe(false);
+  });
+
+  it('no ipmitool on the provisioner: the hint says to install it or set poweroff=false', async () => {
+    const l = ipiLab(sshd, cleanups, '4.16.3');
+    const plan = ipiProvider.plan(l.input);
+    // A PATH without the fake ipmitool (and no real one on this machine).
+    for (const s of plan.steps) if (s.kind === 'command' && s.description.startsWith('poweroff:')) s.argv = ['sh', '-c', s.argv[2].replaceAll('ipmitool ', 'ipmitool-missing ')];
+    const err = await ipiProvider.run(plan, l.ctx).then(() => undefined, (e: Error & { hint?: string }) => e);
+    expect(err?.message).toMatch(/install phase "poweroff" on provisioner: power off master-0 .* failed \(exit 127\)/);
+    expect(err?.hint).toBe('ipmitool is not installed on provisioner: install it there (the original\'s node_prep does), or set poweroff=false on master-0');
   });
 
   it('a Redfish BMC that is unreachable: the node and what to check', async () => {
