@@ -295,6 +295,8 @@ export const SETTINGS_SCHEMA = z
     increase_install_timeout: count,
     clock_servers: stringList([]),
     ssh_extra_keys_paths: stringList([]),
+    master_network_config_template: text.optional(),
+    worker_network_config_template: text.optional(),
     enable_virtualmedia: bool(false),
     static_bootstrap_extnet: bool(false),
     bootstrapExternalStaticIP: text.optional(),

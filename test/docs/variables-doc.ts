@@ -37,6 +37,8 @@ export const DESCRIPTIONS: Record<string, VarDoc> = {
   increase_install_timeout: { group: 'Install', type: 'count', dflt: '`1`', text: 'ipi: after a failed `create cluster`, attempts of `wait-for install-complete` (`dci_install_retries` is read when unset).' },
   clock_servers: { group: 'Install', type: 'list of hosts', text: 'ipi: NTP servers; MachineConfigs 98-master/worker-etc-chrony-conf replace /etc/chrony.conf on every node with one `server … iburst` line each.' },
   ssh_extra_keys_paths: { group: 'Install', type: 'list of paths', text: 'ipi/sno: SSH public key files (on the controller) added to install-config `sshKey` after the user key, for access to the `core` user of the nodes.' },
+  master_network_config_template: { group: 'Install', type: 'path', text: 'ipi from 4.10: a Jinja template (on the controller) rendered with each master\'s variables into its nmstate `networkConfig` in install-config.' },
+  worker_network_config_template: { group: 'Install', type: 'path', text: 'ipi from 4.10: the same for the workers.' },
   enable_virtualmedia: { group: 'Install', type: 'bool', text: 'ipi: boot the nodes through BMC virtual media: install-config `provisioningNetwork: Disabled` and virtual-media BMC drivers (idrac-virtualmedia, redfish-virtualmedia).' },
   static_bootstrap_extnet: { group: 'Install', type: 'bool', text: 'ipi with `enable_virtualmedia`, from 4.12: give the bootstrap VM a static address (`bootstrapExternalStaticIP`, `…Gateway`, and `…DNS` from 4.14).' },
   bootstrapExternalStaticIP: { group: 'Install', type: 'IP', text: 'With `static_bootstrap_extnet`: the bootstrap VM address on the baremetal network.' },
@@ -75,6 +77,7 @@ export const HOST_VARIABLES: Array<[string, string, string]> = [
   ['baremetal_mac', 'MAC', 'MAC of the baremetal NIC. Quote it in YAML: an unquoted MAC of digits is read as a number.'],
   ['installation_disk', 'device', 'Root device hint.'],
   ['ansible_host', 'IP', 'Node IP (sno: the rendezvous IP).'],
+  ['network_config', 'nmstate mapping', 'ipi from 4.10: the node\'s `networkConfig` as is (the *_network_config_template output wins).'],
   ['poweroff', 'bool', 'ipi: power the node off through its BMC before `create cluster` (default true): Redfish (dell/hpe/kvm vendors, redfish addresses) from the controller, else `ipmitool` on the provisioner.'],
   ['vendor', 'dell \\| hpe \\| kvm \\| irmc \\| ipmi', 'BMC kind when `ipmi_address` is a bare IP (also the dell_hosts_redfish/hp_hosts_redfish/kvm_hosts_redfish groups); default ipmi.'],
 ];

@@ -199,6 +199,11 @@ function validateInstallConfig(ic, agent) {
       else if (!/^(ipmi|redfish|redfish-virtualmedia|idrac-virtualmedia|idrac|irmc|ilo4|ilo5|ilo5-redfish|redfish-uefihttp)(\+https?)?:\/\//.test(h.bmc.address)) errs.push(p + '.bmc.address: Invalid value: ' + JSON.stringify(h.bmc.address) + ': unknown driver');
       if (!h.bmc || !h.bmc.username) errs.push(p + '.bmc.username: Required value');
       if (!h.bmc || !h.bmc.password) errs.push(p + '.bmc.password: Required value');
+      if (h.networkConfig !== undefined) {
+        if (!atLeast('4.10')) errs.push('error unmarshaling JSON: while decoding JSON: json: unknown field "networkConfig"');
+        else if (!h.networkConfig || typeof h.networkConfig !== 'object' || Array.isArray(h.networkConfig)) errs.push(p + '.networkConfig: Invalid value: ' + JSON.stringify(h.networkConfig) + ': networkConfig must be an nmstate document');
+        else if (h.networkConfig.interfaces !== undefined && (!Array.isArray(h.networkConfig.interfaces) || h.networkConfig.interfaces.some((i) => !i || !i.name))) errs.push(p + '.networkConfig: Invalid value: "...": failed to validate network yaml for host ' + h.name + ': interfaces must be a list of named interfaces');
+      }
       if (!isMac(h.bootMACAddress)) errs.push(p + '.bootMACAddress: Invalid value: ' + JSON.stringify(h.bootMACAddress) + ': invalid MAC address');
     });
     const provNet = b.provisioningNetwork === undefined ? 'Managed' : b.provisioningNetwork;

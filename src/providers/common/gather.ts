@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { InstallerError } from '../../core/errors.js';
 import type { ExtraVars, LoadedInventory } from '../../config/index.js';
 import type { ProviderInput } from '../types.js';
-import { EXTRA_MANIFESTS_VAR, PULL_SECRET_VAR, SSH_KEY_VAR, type ExtraManifest } from './install-config.js';
+import { load } from 'js-yaml';
+import { EXTRA_MANIFESTS_VAR, NETWORK_CONFIG_VAR, PULL_SECRET_VAR, SSH_KEY_VAR, type ExtraManifest } from './install-config.js';
 import { text } from './vars.js';
 
 export interface GatherOptions {
@@ -90,6 +91,47 @@ async function manifests(vars: Record<string, unknown>): Promise<ExtraManifest[]
   return Promise.all(names.map(async (name) => ({ name, content: await readVarFile('customize_extramanifests_path', join(dir, name)) })));
 }
 
+/**
+ * `master_network_config_template` / `worker_network_config_template` (installer role, from 4.10): a Jinja
+ * template on the controller rendered once per node with that node's variables into its nmstate
+ * `networkConfig`. Rendered here (the plan stays pure) into the host variable NETWORK_CONFIG_VAR.
+ */
+async function networkConfigs(vars: Record<string, unknown>, groups: ProviderInput['groups']): Promise<ProviderInput['groups']> {
+  const roles = [
+    ['masters', 'master_network_config_template'],
+    ['workers', 'worker_network_config_template'],
+  ] as const;
+  if (!roles.some(([, v]) => text(vars, v))) return groups;
+  const { createTemplar } = await import('../../engine/template/index.js');
+  const templar = createTemplar({});
+  const out = { ...groups };
+  for (const [group, variable] of roles) {
+    const path = text(vars, variable);
+    if (!path) continue;
+    const source = await readVarFile(variable, path);
+    out[group] = (groups[group] ?? []).map((h) => {
+      let doc: unknown;
+      try {
+        const scope = { ...vars, ...h.vars, inventory_hostname: h.name, inventory_hostname_short: h.name.split('.')[0], hostvars: { [h.name]: h.vars } };
+        doc = load(templar.renderTextSync(source, scope, { file: path }));
+      } catch (e) {
+        throw new InstallerError('bad-network-config', `host "${h.name}": ${variable} ${path} does not render to YAML: ${(e as Error).message.split('\n')[0]}`, {
+          location: { host: h.name, file: path },
+          hint: `the template sees ${h.name}'s variables (and inventory_hostname): fix the template or the variable it names`,
+        });
+      }
+      if (!doc || typeof doc !== 'object' || Array.isArray(doc)) {
+        throw new InstallerError('bad-network-config', `host "${h.name}": ${variable} ${path} renders to ${doc === null || doc === undefined ? 'nothing' : Array.isArray(doc) ? 'a list' : typeof doc}, not an nmstate mapping`, {
+          location: { host: h.name, file: path },
+          hint: 'the template must produce an nmstate document (interfaces:, dns-resolver:, routes:)',
+        });
+      }
+      return { ...h, vars: { ...h.vars, [NETWORK_CONFIG_VAR]: doc } };
+    });
+  }
+  return out;
+}
+
 export async function gatherProviderInput(o: GatherOptions): Promise<ProviderInput> {
   const vars: Record<string, unknown> = { ...o.vars };
   const ps = await pullSecretText(vars, o);
@@ -97,7 +139,7 @@ export async function gatherProviderInput(o: GatherOptions): Promise<ProviderInp
   const key = await sshKey(vars);
   if (key) vars[SSH_KEY_VAR] = key;
   vars[EXTRA_MANIFESTS_VAR] = await manifests(vars);
-  const input: ProviderInput = { vars, groups: o.groups };
+  const input: ProviderInput = { vars, groups: await networkConfigs(vars, o.groups) };
   const sources = vars.dci_mirror_install_config_sources;
   const mirror: NonNullable<ProviderInput['mirror']> = {};
   if (sources && typeof sources === 'object' && !Array.isArray(sources)) mirror.installConfigSources = sources as Record<string, unknown>;

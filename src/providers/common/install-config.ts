@@ -14,6 +14,8 @@ import { missingVar, text } from './vars.js';
 export const PULL_SECRET_VAR = 'dci_pull_secret_text';
 export const SSH_KEY_VAR = 'dci_ssh_public_key';
 export const EXTRA_MANIFESTS_VAR = 'dci_extra_manifests';
+/** Host variable holding a node's rendered nmstate network config (gather.ts; or `network_config` given as is). */
+export const NETWORK_CONFIG_VAR = 'dci_network_config';
 
 export interface ClusterIdentity {
   cluster: string;

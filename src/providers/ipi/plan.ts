@@ -13,7 +13,7 @@ import type { InstallPlan, PlannedFile, ProviderInput } from '../types.js';
 import { bmcAddress } from '../common/bmc.js';
 import { bootstrapCleanupStep } from '../common/bootstrap-cleanup.js';
 import { chronyManifests } from '../common/chrony.js';
-import { clusterIdentity, extraManifests, installConfig, pullSecretOf, yaml } from '../common/install-config.js';
+import { clusterIdentity, extraManifests, installConfig, NETWORK_CONFIG_VAR, pullSecretOf, yaml } from '../common/install-config.js';
 import { cachedBinary, EXTRACT_TMP, lockedArgv } from '../common/lock.js';
 import { mirrorSettings } from '../common/mirror.js';
 import { powerOffPlan } from '../common/power-off.js';
@@ -42,7 +42,7 @@ function rootDeviceHints(h: HostEntry): Record<string, unknown> | undefined {
   return disk ? { deviceName: disk } : undefined;
 }
 
-function hostEntry(h: HostEntry, role: 'master' | 'worker', input: ProviderInput): Record<string, unknown> {
+function hostEntry(h: HostEntry, role: 'master' | 'worker', input: ProviderInput, version: string): Record<string, unknown> {
   const bmc = bmcAddress(h, input.groups, input.vars);
   const username = text(h.vars, 'ipmi_user', 'bmc_user');
   if (!username) throw missingVar(h.name, 'ipmi_user', WHY);
@@ -60,6 +60,12 @@ function hostEntry(h: HostEntry, role: 'master' | 'worker', input: ProviderInput
   if (text(h.vars, 'bootmode') === 'legacy') entry.bootMode = 'legacy';
   const hints = rootDeviceHints(h);
   if (hints) entry.rootDeviceHints = hints;
+  // nmstate networkConfig from 4.10 (the role's *_network_config_template, rendered when gathering).
+  const net = h.vars[NETWORK_CONFIG_VAR] ?? h.vars.network_config;
+  if (net !== undefined && net !== null && net !== '' && compareMinor(version, '4.10') >= 0) {
+    if (typeof net !== 'object' || Array.isArray(net)) throw badVar(h.name, 'network_config', 'must be an nmstate mapping (interfaces:, dns-resolver:, routes:)', 'give it as YAML, or set master_network_config_template / worker_network_config_template');
+    entry.networkConfig = net;
+  }
   return entry;
 }
 
@@ -75,7 +81,7 @@ export function ipiPlan(input: ProviderInput): InstallPlan {
   const ingressVip = text(vars, 'ingressvip', 'ingress_vip');
   if (!ingressVip) throw missingVar(undefined, 'ingressvip', WHY, 'set ingressvip=<IP of *.apps.<cluster>.<domain>> in [all:vars]');
 
-  const hosts = [...masters.map((h) => hostEntry(h, 'master', input)), ...workers.map((h) => hostEntry(h, 'worker', input))];
+  const hosts = [...masters.map((h) => hostEntry(h, 'master', input, version)), ...workers.map((h) => hostEntry(h, 'worker', input, version))];
   const baremetal: Record<string, unknown> = {};
   if (usesVipLists(version)) {
     baremetal.apiVIPs = [apiVip];

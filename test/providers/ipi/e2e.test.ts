@@ -197,6 +197,19 @@ describe('ipi over ssh with the fake installer', () => {
     expect(() => ipiProvider.plan(sampleInput({ clock_servers: 'ntp1.lab; rm -rf /' }))).toThrow(/the inventory: clock_servers holds "ntp1.lab;", which is not a host name or an IP/);
   });
 
+  it('per-node nmstate network_config reaches the installer (4.16); a malformed one is refused by it', async () => {
+    const net = (ip: string) => ({ interfaces: [{ name: 'eno1', type: 'ethernet', state: 'up', ipv4: { enabled: true, dhcp: false, address: [{ ip, 'prefix-length': 24 }] } }] });
+    const l = lab('4.16.3');
+    l.input.groups.masters.forEach((h, i) => (h.vars.network_config = net(`192.168.10.${20 + i}`)));
+    await ipiProvider.run(ipiProvider.plan(l.input), l.ctx);
+    const state = JSON.parse(readFileSync(join(l.root, 'clusterconfigs', '.openshift_install_state.json'), 'utf8')) as { installConfig: { platform: { baremetal: { hosts: Array<{ networkConfig?: unknown }> } } } };
+    expect(state.installConfig.platform.baremetal.hosts.map((h) => h.networkConfig)).toEqual([net('192.168.10.20'), net('192.168.10.21'), net('192.168.10.22'), undefined]);
+    const bad = lab('4.16.3');
+    bad.input.groups.masters[0].vars.network_config = { interfaces: [{ type: 'ethernet' }] };
+    const err = await ipiProvider.run(ipiProvider.plan(bad.input), bad.ctx).then(() => undefined, (e: Error) => e);
+    expect(err?.message).toContain('platform.baremetal.hosts[0].networkConfig: Invalid value: "...": failed to validate network yaml for host master-0');
+  });
+
   it('a registry that blinks: the extraction is retried (10 s apart) and the install goes on', async () => {
     const l = lab('4.16.3');
     l.fake.failExtract(1);
