@@ -8,6 +8,7 @@ import { basename, join, resolve } from 'node:path';
 import type { MirrorEvent } from '../../core/events.js';
 import type { SecretRegistry } from '../../core/secrets.js';
 import { SettingsError } from '../../core/errors.js';
+import { ansibleBool } from '../../config/ansible-bool.js';
 import { RegistryClient } from '../registry/client.js';
 import { mirrorStageSettings, type MirrorStageSettings } from './settings.js';
 import { runMirrorStage, type MirrorStageResult, type StageDestination } from './run-stage.js';
@@ -43,7 +44,8 @@ export interface MirrorFromVarsResult {
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
-const truthy = (v: unknown) => v === true || (typeof v === 'string' && /^(true|yes|on|1)$/i.test(v));
+/** Registry transport switches, read with ansible-core's boolean rule (anything else: off, as before). */
+const truthy = (v: unknown): boolean => ansibleBool(v) === true;
 
 export function registryClientFromVars(vars: Record<string, unknown>, secrets?: SecretRegistry): RegistryClient {
   const registry = str(vars.dci_local_registry);

@@ -4,6 +4,7 @@
  * release for `ocp_version`), the operator catalogs (`operators_index` when operators are asked for, plus
  * `custom_catalogs`) filtered by `opm_mirror_list`/`dci_operators`, and `dci_additional_images`. Pure.
  */
+import { ansibleBool } from '../../config/ansible-bool.js';
 import { SettingsError } from '../../core/errors.js';
 import { parseOcpMinor } from '../../manifests/version.js';
 import { filterConfigFromDci } from '../catalog/dci-config.js';
@@ -29,8 +30,19 @@ export interface MirrorStageSettings {
   trustBundle?: string;
 }
 
-const truthy = (v: unknown, dflt = false): boolean =>
-  v === undefined || v === null || v === '' ? dflt : v === true || (typeof v === 'string' && /^(true|yes|on|1)$/i.test(v.trim())) || v === 1;
+/**
+ * A yes/no lab variable read with ansible-core's boolean rule (y/t/on/1 are true too); unset means the default, and a
+ * value that is no boolean at all is refused by name rather than silently read as false.
+ */
+function flag(vars: Record<string, unknown>, name: string, dflt = false): boolean {
+  const v = vars[name];
+  if (v === undefined || v === null || v === '') return dflt;
+  const b = ansibleBool(v);
+  if (b === undefined) {
+    throw new SettingsError('invalid-setting', `${name}: expected a boolean, got ${JSON.stringify(v)}`, { hint: `set ${name} to true or false (yes/no work too)` });
+  }
+  return b;
+}
 
 function stringList(v: unknown, name: string): string[] {
   if (v === undefined || v === null || v === '') return [];
@@ -82,16 +94,16 @@ export function mirrorStageSettings(vars: Record<string, unknown>): MirrorStageS
     localRepo: typeof vars.local_repo === 'string' && vars.local_repo ? vars.local_repo : `ocp-${mm}/${version}`,
     contentRepoPrefix: typeof vars.dci_mirror_repo_prefix === 'string' && vars.dci_mirror_repo_prefix ? vars.dci_mirror_repo_prefix : undefined,
     version,
-    releaseImage: truthy(vars.dci_mirror_release, true) ? releaseImage : undefined,
+    releaseImage: flag(vars, 'dci_mirror_release', true) ? releaseImage : undefined,
     catalogs,
     filterVars: { opm_mirror_list: vars.opm_mirror_list, dci_operators: vars.dci_operators },
     additionalImages: stringList(vars.dci_additional_images, 'dci_additional_images'),
-    force: truthy(vars.dci_force_mirroring),
+    force: flag(vars, 'dci_force_mirroring'),
     kind: kind as MirrorStageSettings['kind'],
-    continueOnError: truthy(vars.dci_continue_on_mirror_error),
-    catalogVersions: truthy(vars.dci_mirror_latest_operators, true) ? 'latest' : 'all',
-    neverContactSource: truthy(vars.dci_mirror_never_contact_source),
-    disableDefaultSources: truthy(vars.dci_disconnected) && !truthy(vars.dci_preserve_default_catalogs),
+    continueOnError: flag(vars, 'dci_continue_on_mirror_error'),
+    catalogVersions: flag(vars, 'dci_mirror_latest_operators', true) ? 'latest' : 'all',
+    neverContactSource: flag(vars, 'dci_mirror_never_contact_source'),
+    disableDefaultSources: flag(vars, 'dci_disconnected') && !flag(vars, 'dci_preserve_default_catalogs'),
     trustBundle: typeof vars.dci_registry_ca_pem === 'string' && vars.dci_registry_ca_pem.trim() ? vars.dci_registry_ca_pem : undefined,
   };
 }
