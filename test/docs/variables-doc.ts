@@ -35,7 +35,7 @@ export const DESCRIPTIONS: Record<string, VarDoc> = {
   dci_install_timeout: { group: 'Install', type: 'seconds', dflt: '`10800`', text: 'ipi/sno: how long `create cluster` (sno: each `agent wait-for`) may run before it is stopped and `wait-for` is tried.' },
   increase_bootstrap_timeout: { group: 'Install', type: 'count', dflt: '`0`', text: 'ipi: after a failed `create cluster`, attempts of `wait-for bootstrap-complete` before `install-complete` is tried.' },
   increase_install_timeout: { group: 'Install', type: 'count', dflt: '`1`', text: 'ipi: after a failed `create cluster`, attempts of `wait-for install-complete` (`dci_install_retries` is read when unset).' },
-  clock_servers: { group: 'Install', type: 'list of hosts', text: 'ipi: NTP servers; MachineConfigs 98-master/worker-etc-chrony-conf replace /etc/chrony.conf on every node with one `server … iburst` line each.' },
+  clock_servers: { group: 'Install', type: 'list of hosts', text: 'NTP servers. ipi: MachineConfigs 98-master/worker-etc-chrony-conf replace /etc/chrony.conf on every node with one `server … iburst` line each; sno: agent-config `additionalNTPSources` (unless `ntp_server` is set).' },
   ssh_extra_keys_paths: { group: 'Install', type: 'list of paths', text: 'ipi/sno: SSH public key files (on the controller) added to install-config `sshKey` after the user key, for access to the `core` user of the nodes.' },
   master_network_config_template: { group: 'Install', type: 'path', text: 'ipi from 4.10: a Jinja template (on the controller) rendered with each master\'s variables into its nmstate `networkConfig` in install-config.' },
   worker_network_config_template: { group: 'Install', type: 'path', text: 'ipi from 4.10: the same for the workers.' },

@@ -8,6 +8,7 @@
 import { isIP } from 'node:net';
 import type { InstallPlan, PlannedFile, ProviderInput } from '../types.js';
 import { redfishEndpoint } from '../common/bmc.js';
+import { clockServers } from '../common/chrony.js';
 import { clusterIdentity, extraManifests, installConfig, pullSecretOf, yaml } from '../common/install-config.js';
 import { cachedBinary, EXTRACT_TMP, lockedArgv } from '../common/lock.js';
 import { mirrorSettings } from '../common/mirror.js';
@@ -77,7 +78,9 @@ export function snoPlan(input: ProviderInput): InstallPlan {
     ],
   };
   const ntp = text(node.vars, 'ntp_server') ?? text(vars, 'ntp_server');
-  if (ntp) agentConfig.additionalNTPSources = [ntp];
+  // clock_servers (the ipi chrony MachineConfigs) means the same for the single node: its NTP sources.
+  const ntpSources = ntp ? [ntp] : clockServers(vars);
+  if (ntpSources.length) agentConfig.additionalNTPSources = ntpSources;
 
   const prov = provisionerHost(input).name;
   const dir = workDir(vars);

@@ -19,6 +19,12 @@ describe('sno plan', () => {
     expect(ic).not.toHaveProperty('imageDigestSources');
   });
 
+  it('agent-config NTP sources: ntp_server, else clock_servers', () => {
+    expect(file(snoProvider.plan(sampleInput({ clock_servers: 'ntp1.lab, 10.0.0.1' })), 'agent-config.yaml').additionalNTPSources).toEqual(['ntp1.lab', '10.0.0.1']);
+    expect(file(snoProvider.plan(sampleInput({ clock_servers: ['ntp1.lab'], ntp_server: 'ntp0.lab' })), 'agent-config.yaml').additionalNTPSources).toEqual(['ntp0.lab']);
+    expect(file(snoProvider.plan(sampleInput()), 'agent-config.yaml')).not.toHaveProperty('additionalNTPSources');
+  });
+
   it('agent-config: rendezvousIP, the node MAC and interface, root device hint', () => {
     const ac = file(snoProvider.plan(sampleInput({}, { baremetal_nic: 'ens1f0' })), 'agent-config.yaml');
     expect(ac).toMatchObject({ apiVersion: 'v1beta1', kind: 'AgentConfig', metadata: { name: 'sno1' }, rendezvousIP: '192.168.16.20' });
