@@ -275,7 +275,8 @@ export async function runMirrorStage(s: MirrorStageSettings, o: RunMirrorStageOp
       if (o.destination.kind === 'registry' && bases && o.sourceHas) {
         const pairs = work.flatMap((g) => g.pairs.map((p) => ({ ...p, ref: refOfLocation.get(p.source) ?? p.source })));
         const mounted = await premountBaseBlobs({ transports, bases, pairs, baseImages, registry: s.localRegistry, signal: o.signal });
-        if (mounted) log(`${mounted} blobs of the base archive(s) mounted from other repositories of ${s.localRegistry}`);
+        if (mounted.blobs) log(`${mounted.blobs} blobs of the base archive(s) mounted from other repositories of ${s.localRegistry}`);
+        if (mounted.manifests) log(`${mounted.manifests} child manifests of the base archive(s) pushed from other repositories of ${s.localRegistry}`);
       }
       const run = () => copyGroups(work, { client: o.client, onEvent: o.onEvent, signal: o.signal, log });
       const copied = o.destination.kind === 'to-disk' && external.size ? await withExternalBlobs(o.destination.dir, external, run) : await run();
