@@ -3,11 +3,11 @@
  * skips, deprecations, 2 KiB bundle objects ×4 per bundle ≈ the weight of real catalogs), written as
  * `<pkg>/catalog.json` files. A child process (so RSS is only the work measured) loads the files, filters them
  * four ways (heads of everything; 100 packages by name; 100 packages with version ranges; 100 packages full),
- * validates each result; a child doing it once gives the cold time and the peak RSS, a child doing it three
- * times gives the median run. Goal: < 2 s and < 300 MB RSS.
- * Anchor: plain JSON.parse of the same files in the same child (the floor any loader pays).
+ * validates each result; a child doing it once gives the cold time and the peak RSS, a child doing it N times
+ * (default 5, issue #10: ≥ 5 runs) gives median (min–max) per step. Goal: < 2 s and < 300 MB RSS.
+ * Anchor: plain JSON.parse of the same files in the same child, each run (the floor any loader pays).
  *
- *   node --import tsx bench/catalog.ts [--packages 500] [--bundles 10]
+ *   npm run bench -- catalog [--packages 500] [--bundles 10] [--runs 5] [--quick]   (--quick: 100 packages, 3 runs)
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -15,12 +15,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { cliArgs, loadAverage, machine, median, printTable, type Row } from './lib.js';
 
 const args = process.argv.slice(2);
-const opt = (name: string, dflt: number): number => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : dflt;
-};
+const a = cliArgs(args);
 
 async function readTree(dir: string): Promise<Map<string, Buffer>> {
   const out = new Map<string, Buffer>();
@@ -85,8 +83,9 @@ async function child(dir: string, count: number): Promise<void> {
 
 async function main(): Promise<void> {
   if (args[0] === '--child') return child(args[1], Number(args[2]));
-  const packages = opt('packages', 500);
-  const bundles = opt('bundles', 10);
+  const packages = a.num('packages', 500);
+  const bundles = a.num('bundles', 10);
+  const runs = a.num('runs', 5);
   const { generateCatalog } = await import('../test/helpers/catalog-fixtures.js');
   const { writeFbcFiles } = await import('../src/mirror/catalog/index.js');
   const dir = await mkdtemp(join(tmpdir(), 'dci-bench-catalog-'));
@@ -100,19 +99,21 @@ async function main(): Promise<void> {
     type ChildOut = { files: number; bytes: number; runs: RunResult[]; rssMb: number };
     const spawnChild = async (count: number): Promise<ChildOut> =>
       JSON.parse((await promisify(execFile)(process.execPath, ['--import', 'tsx', self, '--child', dir, String(count)], { maxBuffer: 1 << 20 })).stdout) as ChildOut;
-    // Peak RSS from a process that filters once (what one mirror run does); times from one that repeats 3×.
+    process.stdout.write(`machine: ${machine()}\nload average at start: ${loadAverage()}\n`);
+    // Peak RSS from a process that filters once (what one mirror run does); times from one that repeats N times.
     const once = await spawnChild(1);
-    const r = await spawnChild(3);
-    r.rssMb = once.rssMb;
+    const r = await spawnChild(runs);
     const total = (x: RunResult): number => x.loadMs + x.filterMs;
     const cold = once.runs[0];
-    const median = [...r.runs].sort((a, b) => total(a) - total(b))[1];
-    console.log(`catalog: ${cold.packages} packages, ${cold.bundles} bundles, ${r.files} files, ${(r.bytes / 2 ** 20).toFixed(1)} MiB of JSON (median of 3 runs in one process)`);
-    console.log(`  anchor  JSON.parse of the files          ${median.anchorMs.toFixed(0).padStart(6)} ms`);
-    console.log(`  load    parseFbcFiles                    ${median.loadMs.toFixed(0).padStart(6)} ms  (${(median.loadMs / median.anchorMs).toFixed(2)}× anchor)`);
-    for (const x of median.results) console.log(`  filter  ${x.name.padEnd(36)} ${x.ms.toFixed(0).padStart(6)} ms  → ${x.bundles} bundles, ${x.images} images`);
-    console.log(`  total   load + 4 filters + validation    ${total(median).toFixed(0).padStart(6)} ms  (goal < 2000 ms) ${total(median) < 2000 ? 'OK' : 'OVER'}; cold first run ${total(cold).toFixed(0)} ms`);
-    console.log(`  peak RSS                                 ${r.rssMb.toFixed(0).padStart(6)} MB  (goal < 300 MB) ${r.rssMb < 300 ? 'OK' : 'OVER'}`);
+    const anchor = 'anchor: JSON.parse of the files';
+    const rows: Row[] = [
+      { name: anchor, samples: r.runs.map((x) => x.anchorMs) },
+      { name: 'load: parseFbcFiles', samples: r.runs.map((x) => x.loadMs), anchor, note: 'ratio < 1: slower than the bare parse' },
+      ...cold.results.map((x, i): Row => ({ name: `filter: ${x.name}`, samples: r.runs.map((y) => y.results[i].ms), note: `${x.bundles} bundles, ${x.images} images` })),
+      { name: 'total: load + 4 filters + validation', samples: r.runs.map(total), note: `goal < 2000 ms: ${median(r.runs.map(total)) < 2000 ? 'OK' : 'OVER'}; cold first run (own process) ${total(cold).toFixed(0)} ms` },
+    ];
+    printTable(`catalog: ${cold.packages} packages, ${cold.bundles} bundles, ${r.files} files, ${(r.bytes / 2 ** 20).toFixed(1)} MiB of JSON (${runs} runs in one process)`, 'ms', rows, 0);
+    process.stdout.write(`peak RSS (one filtering run): ${once.rssMb.toFixed(0)} MB (goal < 300 MB) ${once.rssMb < 300 ? 'OK' : 'OVER'}\nload average at end: ${loadAverage()}\n`);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -5,60 +5,29 @@
  *   3. 200 `command: /bin/true` tasks over SSH to a real sshd on 127.0.0.1 (user dcitest, pipelining +
  *      ControlPersist for ansible, one pooled ssh2 connection for us)   goal ≥ 5×
  * Ours is measured twice: in-process (`runTaskFile`, the engine itself, as the pipeline calls it) and as a CLI
- * process (`dci-agent-ts play`, start-up included, comparable to ansible-playbook's wall clock).
- * Medians of N runs (default ours 5, ansible 3 for the controller case and 2 for the slow module cases). Wall clock
- * and CPU time (user+sys with children, via /usr/bin/time) are both printed: on a shared machine the CPU ratio is
- * the stable one. Remote CPU (sshd, ansible's remote python) is counted for neither side.
+ * process (`dci-agent-ts play` from the freshly built dist/, start-up included, comparable to ansible-playbook's wall clock).
+ * Every case is repeated N times for ours and for ansible (default 5 each, issue #10: ≥ 5 runs) and printed as a
+ * table of median (min–max) with the ratio to ansible-playbook. Wall clock and CPU time (user+sys with children, via
+ * /usr/bin/time) are both printed: on a shared machine the CPU ratio is the stable one. Remote CPU (sshd, ansible's
+ * remote python) is counted for neither side; the in-process rows have no CPU column (local commands run in child
+ * processes that process.cpuUsage() does not see).
  *
- *   npx tsx bench/engine.ts [--ours-runs 5] [--ansible-runs 3] [--slow-ansible-runs 2]
+ *   npm run bench -- engine [--ours-runs 5] [--ansible-runs 5] [--slow-ansible-runs 5] [--quick]
+ *   (--quick: ours 3 runs, ansible 1)
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { runTaskFile } from '../src/engine/index.js';
 import { SecretRegistry } from '../src/core/secrets.js';
 import type { EngineInventory } from '../src/engine/types.js';
 import { startSshd } from '../test/helpers/sshd.js';
+import { cliArgs, loadAverage, machine, must, prepareCli, printTable, timed, type Row } from './lib.js';
 
-const args = process.argv.slice(2);
-const opt = (name: string, dflt: number): number => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : dflt;
-};
-const OURS_RUNS = opt('ours-runs', 5);
-const ANSIBLE_RUNS = opt('ansible-runs', 3);
-const SLOW_ANSIBLE_RUNS = opt('slow-ansible-runs', 2);
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
-interface Timing {
-  wallMs: number;
-  /** user+sys CPU of the process and its children (robust when the machine is shared). */
-  cpuMs: number;
-}
-
-/** Wall clock and CPU time (through /usr/bin/time, children included) of one command. */
-function spawnTimed(cmd: string, argv: string[], env: Record<string, string> = {}): Promise<Timing> {
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const child = spawn('/usr/bin/time', ['-f', 'DCI_CPU %U %S', cmd, ...argv], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const wallMs = performance.now() - t0;
-      const m = /DCI_CPU ([\d.]+) ([\d.]+)/.exec(err);
-      if (code !== 0 || !m) return reject(new Error(`${cmd} exited ${code}: ${err.slice(0, 2000)}`));
-      resolve({ wallMs, cpuMs: (Number(m[1]) + Number(m[2])) * 1000 });
-    });
-  });
-}
+const a = cliArgs();
+const OURS_RUNS = a.num('ours-runs', 5);
+const ANSIBLE_RUNS = a.num('ansible-runs', 5);
+const SLOW_ANSIBLE_RUNS = a.num('slow-ansible-runs', 5);
 
 function playbook(dir: string, name: string, hosts: string, tasks: string[]): string {
   const path = join(dir, `${name}.yml`);
@@ -69,6 +38,7 @@ function playbook(dir: string, name: string, hosts: string, tasks: string[]): st
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'dci-bench-engine-'));
   const sshd = await startSshd();
+  const bin = await prepareCli();
   try {
     const sshVars = sshd.inventoryVars();
     const inventoryObj = {
@@ -103,38 +73,32 @@ async function main(): Promise<void> {
       ANSIBLE_STDOUT_CALLBACK: 'null',
       ANSIBLE_LOAD_CALLBACK_PLUGINS: 'False',
     };
-    const rows: string[] = [];
+    process.stdout.write(`machine: ${machine()}\nload average at start: ${loadAverage()}\n`);
+    const summary: Row[][] = [];
     for (const c of cases) {
-      const inproc: Timing[] = [];
+      const inproc: number[] = [];
       for (let i = 0; i < OURS_RUNS; i++) {
         const t0 = performance.now();
-        const c0 = process.cpuUsage();
         const r = await runTaskFile({ file: c.file, inventory: engineInv, secrets: new SecretRegistry(), runDir: dir, emit: () => undefined });
-        const cu = process.cpuUsage(c0);
-        // Local commands run in child processes whose CPU process.cpuUsage() does not see: count wall for them.
-        inproc.push({ wallMs: performance.now() - t0, cpuMs: (cu.user + cu.system) / 1000 });
+        inproc.push((performance.now() - t0) / 1000);
         if (!r.ok) throw new Error(`our engine failed on ${c.name}: ${JSON.stringify(r.failures[0])}`);
       }
-      const cli: Timing[] = [];
-      for (let i = 0; i < OURS_RUNS; i++) {
-        cli.push(await spawnTimed(process.execPath, [join(ROOT, 'bin', 'dci-agent-ts'), 'play', c.file, '-i', invPath, '--output', 'jsonl']));
-      }
-      const ans: Timing[] = [];
-      for (let i = 0; i < c.ansibleRuns; i++) ans.push(await spawnTimed('ansible-playbook', ['-i', invPath, c.file], ansibleEnv));
-      const aw = median(ans.map((t) => t.wallMs));
-      const ac = median(ans.map((t) => t.cpuMs));
-      const ow = median(inproc.map((t) => t.wallMs));
-      const cw = median(cli.map((t) => t.wallMs));
-      const cc = median(cli.map((t) => t.cpuMs));
-      const s = (ms: number) => `${(ms / 1000).toFixed(2).padStart(6)} s`;
-      rows.push(
-        `${c.name.padEnd(18)} wall: ansible ${s(aw)} (n=${ans.length}) | ours in-process ${s(ow)} → ${(aw / ow).toFixed(1)}× | ours CLI ${s(cw)} → ${(aw / cw).toFixed(1)}×   ` +
-          `CPU (user+sys, children): ansible ${s(ac)} | ours CLI ${s(cc)} → ${(ac / cc).toFixed(1)}×   (goal ≥ ${c.goal}×; ours n=${OURS_RUNS})`,
-      );
-      console.log(rows[rows.length - 1]);
+      const cli = [];
+      for (let i = 0; i < OURS_RUNS; i++) cli.push(must(await timed(process.execPath, [bin.bin, 'play', c.file, '-i', invPath, '--output', 'jsonl']), `ours ${c.name}`));
+      const ans = [];
+      for (let i = 0; i < c.ansibleRuns; i++) ans.push(must(await timed('ansible-playbook', ['-i', invPath, c.file], ansibleEnv), `ansible-playbook ${c.name}`));
+      const anchor = `${c.name}: ansible-playbook`;
+      const rows: Row[] = [
+        { name: anchor, samples: ans.map((t) => t.seconds), cpu: ans.map((t) => t.cpuSeconds) },
+        { name: `${c.name}: ours in-process`, samples: inproc, anchor, note: 'runTaskFile, no start-up' },
+        { name: `${c.name}: ours CLI`, samples: cli.map((t) => t.seconds), cpu: cli.map((t) => t.cpuSeconds), anchor, note: `new process; goal ≥ ${c.goal}×` },
+      ];
+      summary.push(rows);
+      printTable(`${c.name} (load average ${loadAverage()})`, 's', rows);
     }
-    console.log('\nengine benchmark (medians):\n' + rows.join('\n'));
+    printTable('engine benchmark, all cases (ratio > 1: ours is faster)', 's', summary.flat());
   } finally {
+    await bin.cleanup();
     await sshd.stop();
   }
 }

@@ -20,7 +20,7 @@ export const BENCHES: Record<string, string> = {
 const QUICK: Record<string, string[]> = {
   engine: ['--ours-runs', '3', '--ansible-runs', '1', '--slow-ansible-runs', '1'],
   mirror: ['--small', '--runs', '3', '--big-runs', '1'],
-  catalog: ['--packages', '100'],
+  catalog: ['--packages', '100', '--runs', '3'],
 };
 
 const HERE = dirname(fileURLToPath(import.meta.url));
