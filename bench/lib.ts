@@ -3,10 +3,11 @@
  * median/min–max, the compiled CLI as a new process, and a ratio table. Benchmarks print, they never assert.
  */
 import { spawn } from 'node:child_process';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { TestRegistry } from '../test/helpers/registry.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -93,6 +94,38 @@ export async function prepareCli(): Promise<{ bin: string; cleanup: () => Promis
   const bin = join(tmpdir(), `dci-bench-runner-${process.pid}.mjs`);
   await writeFile(bin, `const { main } = await import(${JSON.stringify(pathToFileURL(join(ROOT, 'dist', 'cli', 'main.js')).href)});\nawait main(process.argv.slice(2));\n`);
   return { bin, cleanup: () => rm(bin, { force: true }) };
+}
+
+/** What a registry bench works with: a temp dir, our compiled CLI and registries started on demand. */
+export interface RegistryBench {
+  work: string;
+  cli: { bin: string };
+  /** A new docker-registry on 127.0.0.1 (random port), stopped when the bench ends. */
+  fresh(): Promise<TestRegistry>;
+}
+
+/**
+ * The set-up the registry benches share: a temp work dir named after the bench, dist/ built (`prepareCli`), and
+ * every registry `fresh()` started stopped at the end — the work dir and the runner removed too, also on failure.
+ */
+export async function withRegistryBench<T>(name: string, body: (b: RegistryBench) => Promise<T>): Promise<T> {
+  const work = await mkdtemp(join(tmpdir(), `bench-${name}-`));
+  const regs: TestRegistry[] = [];
+  const cli = await prepareCli();
+  const fresh = async (): Promise<TestRegistry> => {
+    // Loaded here so the benches without registries (engine, catalog) do not load the registry helper.
+    const { startRegistry } = await import('../test/helpers/registry.js');
+    const r = await startRegistry();
+    regs.push(r);
+    return r;
+  };
+  try {
+    return await body({ work, cli, fresh });
+  } finally {
+    for (const r of regs) await r.stop().catch(() => undefined);
+    await rm(work, { recursive: true, force: true });
+    await cli.cleanup();
+  }
 }
 
 export interface Row {

@@ -6,32 +6,22 @@
  *   - registry A → OCI layout on disk (the "mirror to disk" half): ours `--to oci:DIR` vs `skopeo copy oci:DIR`.
  * The point: our RSS must not grow with the layer size (streamed, hashed on the fly; goal < 150 MB).
  *
- *   npm run bench -- memory [--runs 3] [--mib 1024] [--quick]     (--quick: 256 MiB, 1 run)
+ *   npm run bench -- memory [--runs 5] [--mib 1024] [--quick]     (--quick: 256 MiB, 1 run)
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startRegistry, type TestRegistry } from '../test/helpers/registry.js';
 import { pushLayout, writeOciLayout } from '../test/helpers/oci-images.js';
-import { cliArgs, machine, must, prepareCli, printTable, timed, type Timed } from './lib.js';
+import { cliArgs, loadAverage, machine, must, printTable, timed, withRegistryBench, type Timed } from './lib.js';
 
 const a = cliArgs();
 const QUICK = a.flag('quick');
-const RUNS = a.num('runs', QUICK ? 1 : 3);
+const RUNS = a.num('runs', QUICK ? 1 : 5);
 const MIB = a.num('mib', QUICK ? 256 : 1024);
 const SKOPEO_FLAGS = ['--all', '--preserve-digests', '--src-tls-verify=false', '--dest-tls-verify=false'];
 
 async function main(): Promise<void> {
-  const work = await mkdtemp(join(tmpdir(), 'bench-memory-'));
-  const regs: TestRegistry[] = [];
-  const fresh = async (): Promise<TestRegistry> => {
-    const r = await startRegistry();
-    regs.push(r);
-    return r;
-  };
-  const cli = await prepareCli();
-  try {
-    process.stdout.write(`machine: ${machine()}\ngenerating one image with a single ${MIB} MiB layer ...\n`);
+  await withRegistryBench('memory', async ({ work, cli, fresh }) => {
+    process.stdout.write(`machine: ${machine()}\nload average at start: ${loadAverage()}\ngenerating one image with a single ${MIB} MiB layer ...\n`);
     const big = await writeOciLayout(join(work, 'big'), { seed: 'bench-memory', gzipLevel: 0, images: [{ tag: 'big', layers: [{ size: MIB * 2 ** 20 }] }] });
     const src = await fresh();
     await pushLayout(big.dir, { host: src.host, repository: 'bench/big', plainHttp: true });
@@ -53,7 +43,7 @@ async function main(): Promise<void> {
       r.skOci.push(must(await timed('skopeo', ['copy', '-q', '--all', '--preserve-digests', '--src-tls-verify=false', from, `oci:${d2}:big`]), 'skopeo → oci'));
       await rm(d2, { recursive: true, force: true });
       const mb = (t: Timed | undefined): string => `${t?.seconds.toFixed(1)} s/${Math.round((t?.maxRssKb ?? 0) / 1024)} MB`;
-      process.stdout.write(`  run ${run + 1}: ours→reg ${mb(r.oursReg.at(-1))}, skopeo→reg ${mb(r.skReg.at(-1))}, ours→oci ${mb(r.oursOci.at(-1))}, skopeo→oci ${mb(r.skOci.at(-1))}\n`);
+      process.stdout.write(`  run ${run + 1} (load ${loadAverage()}): ours→reg ${mb(r.oursReg.at(-1))}, skopeo→reg ${mb(r.skReg.at(-1))}, ours→oci ${mb(r.oursOci.at(-1))}, skopeo→oci ${mb(r.skOci.at(-1))}\n`);
     }
     const rss = (ts: Timed[]): number[] => ts.map((t) => t.maxRssKb / 1024);
     const sec = (ts: Timed[]): number[] => ts.map((t) => t.seconds);
@@ -69,11 +59,7 @@ async function main(): Promise<void> {
       { name: 'skopeo → oci layout', samples: sec(r.skOci) },
       { name: 'ours → oci layout', samples: sec(r.oursOci), anchor: 'skopeo → oci layout' },
     ]);
-  } finally {
-    for (const r of regs) await r.stop().catch(() => undefined);
-    await rm(work, { recursive: true, force: true });
-    await cli.cleanup();
-  }
+  });
 }
 
 main().catch((e: unknown) => {

@@ -10,12 +10,10 @@
  *
  *   npm run bench -- remirror [--runs 5] [--components 189] [--spread] [--quick]
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startRegistry, type TestRegistry } from '../test/helpers/registry.js';
 import { pushReleaseFixture } from '../test/helpers/release-fixtures.js';
-import { cliArgs, loadAverage, machine, must, prepareCli, printTable, stat, timed } from './lib.js';
+import { cliArgs, loadAverage, machine, must, printTable, stat, timed, withRegistryBench } from './lib.js';
 
 const a = cliArgs();
 const QUICK = a.flag('quick');
@@ -24,15 +22,7 @@ const COMPONENTS = a.num('components', 189);
 const SPREAD = a.flag('spread');
 
 async function main(): Promise<void> {
-  const work = await mkdtemp(join(tmpdir(), 'bench-remirror-'));
-  const regs: TestRegistry[] = [];
-  const fresh = async (): Promise<TestRegistry> => {
-    const r = await startRegistry();
-    regs.push(r);
-    return r;
-  };
-  const cli = await prepareCli();
-  try {
+  await withRegistryBench('remirror', async ({ work, cli, fresh }) => {
     process.stdout.write(`machine: ${machine()}\nload average at start: ${loadAverage()}\n`);
     const src = await fresh();
     const t0 = Date.now();
@@ -100,11 +90,7 @@ async function main(): Promise<void> {
       },
     ]);
     process.stdout.write(`load average after each round: ${loads.join(' | ')}\n`);
-  } finally {
-    for (const r of regs) await r.stop().catch(() => undefined);
-    await rm(work, { recursive: true, force: true });
-    await cli.cleanup();
-  }
+  });
 }
 
 main().catch((e: unknown) => {
