@@ -4,7 +4,8 @@
  * server-side apply with our field manager, and waits that poll with a timeout and say what state the object was
  * left in. TLS is verified with the CA of the kubeconfig; errors become KubernetesError (see ./errors.ts).
  */
-import { existsSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import type { Agent, AgentOptions } from 'node:https';
 import { KubernetesError } from '../core/errors.js';
 import { toKubernetesError, isNotFound } from './errors.js';
 import { describeState, type K8sPredicate } from './conditions.js';
@@ -42,6 +43,45 @@ type KubeConfig = import('@kubernetes/client-node').KubeConfig;
 /** KubernetesObjectApi resolves kinds through discovery in a protected method; the watch path needs it too. */
 type Discovery = { resource(apiVersion: string, kind: string): Promise<{ name: string; namespaced: boolean } | undefined> };
 
+/**
+ * @kubernetes/client-node costs 0.5 s to import on an idle machine (1.1 s under tsx, several seconds under load):
+ * import it once per process, however many k8s/k8s_info tasks run.
+ */
+let clientNode: Promise<ClientNode> | undefined;
+function loadClientNode(): Promise<ClientNode> {
+  clientNode ??= import('@kubernetes/client-node').catch((e: unknown) => {
+    clientNode = undefined;
+    throw e;
+  });
+  return clientNode;
+}
+
+/** One client per kubeconfig file content (path + mtime + size): discovery and TLS connections are reused across tasks. */
+const clients = new Map<string, Promise<K8sClient>>();
+
+/**
+ * client-node builds a new https.Agent for every request (1.4: KubeConfig.createAgent), so every call paid a TCP
+ * connect and a TLS handshake. Hand it one keep-alive agent per distinct TLS identity instead (same CA, client
+ * certificate and verification settings: TLS stays verified exactly as before). Proxied clusters keep the
+ * library's own agents.
+ */
+function reuseAgents(kc: KubeConfig, https: typeof import('node:https')): void {
+  const target = kc as unknown as { createAgent(cluster: { proxyUrl?: string } | null, options: AgentOptions): Agent };
+  const original = target.createAgent.bind(kc);
+  const agents = new Map<string, Agent>();
+  const text = (v: unknown): string => (v === undefined ? '' : Buffer.isBuffer(v) ? v.toString('base64') : Array.isArray(v) ? v.map(text).join(',') : String(v));
+  target.createAgent = (cluster, options) => {
+    if (cluster?.proxyUrl) return original(cluster, options);
+    const key = [options.ca, options.cert, options.key, options.pfx, options.passphrase, options.servername, options.rejectUnauthorized].map(text).join('|');
+    let agent = agents.get(key);
+    if (!agent) {
+      agent = new https.Agent({ ...options, keepAlive: true });
+      agents.set(key, agent);
+    }
+    return agent;
+  };
+}
+
 function plain<T>(v: unknown): T {
   return JSON.parse(JSON.stringify(v)) as T;
 }
@@ -70,14 +110,33 @@ export class K8sClient {
     readonly defaultNamespace: string,
   ) {}
 
-  /** Load a kubeconfig file and build a client. Throws KubernetesError when the file is missing or unusable. */
+  /**
+   * The client for a kubeconfig file: built once per process and file content, then shared (module load,
+   * KubeConfig parsing, discovery and keep-alive TLS connections are paid once). Throws KubernetesError when the
+   * file is missing or unusable.
+   */
   static async fromKubeconfig(path: string): Promise<K8sClient> {
-    if (!existsSync(path)) {
+    let st;
+    try {
+      st = statSync(path);
+    } catch {
       throw new KubernetesError('k8s-kubeconfig', `the kubeconfig ${path} does not exist`, {
         hint: 'set kubeconfig (or KUBECONFIG / hub_kubeconfig_path) to the cluster\'s admin kubeconfig',
       });
     }
-    const k8s: ClientNode = await import('@kubernetes/client-node');
+    const key = `${path}\0${st.ino}\0${st.mtimeMs}\0${st.size}`;
+    let client = clients.get(key);
+    if (!client) {
+      for (const k of clients.keys()) if (k.startsWith(`${path}\0`)) clients.delete(k);
+      client = K8sClient.build(path);
+      clients.set(key, client);
+      client.catch(() => clients.delete(key));
+    }
+    return client;
+  }
+
+  private static async build(path: string): Promise<K8sClient> {
+    const [k8s, https] = await Promise.all([loadClientNode(), import('node:https')]);
     const kc = new k8s.KubeConfig();
     try {
       kc.loadFromFile(path);
@@ -96,6 +155,7 @@ export class K8sClient {
         hint: 'put the cluster CA in certificate-authority-data instead; the agent always verifies TLS',
       });
     }
+    reuseAgents(kc, https);
     const ctxName = kc.getCurrentContext();
     const ns = kc.getContextObject(ctxName)?.namespace ?? 'default';
     return new K8sClient(k8s.KubernetesObjectApi.makeApiClient(kc), kc, path, cluster.server, ns);
@@ -140,7 +200,7 @@ export class K8sClient {
     const ref = refOf(obj);
     const before = await this.get(ref);
     try {
-      const k8s: ClientNode = await import('@kubernetes/client-node');
+      const k8s = await loadClientNode();
       const body = structuredClone(obj);
       delete body.metadata.resourceVersion;
       const after = plain<K8sObject>(await this.api.patch(body, undefined, undefined, FIELD_MANAGER, true, k8s.PatchStrategy.ServerSideApply));
@@ -153,7 +213,7 @@ export class K8sClient {
   /** Merge-patch (e.g. `spec.approved: true` on an InstallPlan). */
   async mergePatch(ref: K8sRef, patch: Record<string, unknown>): Promise<K8sObject> {
     try {
-      const k8s: ClientNode = await import('@kubernetes/client-node');
+      const k8s = await loadClientNode();
       const body = { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace }, ...patch };
       return plain<K8sObject>(await this.api.patch(body, undefined, undefined, FIELD_MANAGER, undefined, k8s.PatchStrategy.MergePatch));
     } catch (e) {
@@ -186,7 +246,7 @@ export class K8sClient {
     opts.onPoll?.(last);
     if (last && pred(last)) return last;
     const path = await this.collectionPath(ref);
-    const k8s: ClientNode = await import('@kubernetes/client-node');
+    const k8s = await loadClientNode();
     const watch = new k8s.Watch(this.kc);
     let rv = last?.metadata.resourceVersion;
     for (;;) {

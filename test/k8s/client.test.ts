@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync, readFileSync } from 'node:fs';
+import https from 'node:https';
 import { startFakeK8sApi, type FakeK8sApi } from '../helpers/fake-k8s-api.js';
 import { K8sClient, hasCondition, hasPhase, parseDefinitions, predicate } from '../../src/k8s/index.js';
 import { KubernetesError } from '../../src/core/errors.js';
@@ -112,6 +113,37 @@ describe('K8sClient on the fake API server', () => {
     const skip = `${api.kubeconfigPath}-skip`;
     writeFileSync(skip, readFileSync(api.kubeconfigPath, 'utf8').replace(/ +certificate-authority-data: .*\n/, '    insecure-skip-tls-verify: true\n'));
     expect(await K8sClient.fromKubeconfig(skip).catch((e: unknown) => (e as KubernetesError).message)).toMatch(/disables TLS verification/);
+  });
+
+  it('one client per kubeconfig content: later tasks reuse it and its TLS connection; an edited kubeconfig is read again', async () => {
+    let connections = 0;
+    const create = https.Agent.prototype.createConnection;
+    https.Agent.prototype.createConnection = function (this: https.Agent, ...args: Parameters<typeof create>) {
+      connections++;
+      return create.apply(this, args);
+    } as typeof create;
+    try {
+      const path = `${api.kubeconfigPath}-shared`;
+      writeFileSync(path, readFileSync(api.kubeconfigPath, 'utf8'));
+      const first = await K8sClient.fromKubeconfig(path);
+      await first.list('v1', 'Namespace');
+      const opened = connections;
+      expect(opened).toBeGreaterThan(0);
+      for (let i = 0; i < 10; i++) {
+        const c = await K8sClient.fromKubeconfig(path);
+        expect(c).toBe(first);
+        await c.get({ apiVersion: 'v1', kind: 'Namespace', name: 'none' });
+        await c.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: `shared-${i}` } });
+      }
+      expect(connections).toBe(opened);
+      // The kubeconfig is rewritten (e.g. a new token): the next task must use the new content.
+      writeFileSync(path, readFileSync(api.kubeconfigPath, 'utf8').replace(api.token, 'rotated-away') + '\n');
+      const again = await K8sClient.fromKubeconfig(path);
+      expect(again).not.toBe(first);
+      expect(((await again.list('v1', 'Namespace').catch((e: unknown) => e)) as KubernetesError).code).toBe('k8s-unauthorized');
+    } finally {
+      https.Agent.prototype.createConnection = create;
+    }
   });
 
   it('an unknown kind and a missing kubeconfig give clear errors', async () => {
