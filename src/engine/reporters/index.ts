@@ -24,7 +24,10 @@ export interface ReporterOptions {
 export function createReporter(o: ReporterOptions): Reporter {
   const kind = o.kind ?? (o.isTTY ? 'tty' : 'plain');
   if (kind === 'jsonl') return new JsonlReporter(o);
-  if (kind === 'tty') return new TtyReporter({ ...o, renderer: o.isTTY ? 'default' : 'simple' });
+  // A pseudo-terminal nobody sized (`script -c` in CI, some container runtimes) reports 0 columns: the live
+  // renderer would wrap after every character there, so it gets the line renderer, like a pipe.
+  const sized = process.stdout.columns !== 0;
+  if (kind === 'tty') return new TtyReporter({ ...o, renderer: o.isTTY && sized ? 'default' : 'simple' });
   return new PlainReporter(o);
 }
 

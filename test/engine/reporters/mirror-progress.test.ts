@@ -107,9 +107,10 @@ describe('mirror progress in the reporters', () => {
     const events = wrapInTask(stageEvents());
     const before = events.slice(0, 2 + 3 + 200); // play, task, the three group announcements and 20 s of release progress
     for (const e of before) r.on(e);
-    await new Promise((res) => setTimeout(res, 400)); // let the spinner draw a frame
     // ANSI codes out, and lines joined (the renderer wraps long lines at the terminal width).
     const plain = (s: string) => s.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '').replace(/\s+/g, ' ');
+    // Let the renderer draw a frame with the groups (a fixed wait is flaky on a loaded machine): up to 10 s.
+    for (let i = 0; i < 100 && !plain(screen).includes('additional images: 2/2 images'); i++) await new Promise((res) => setTimeout(res, 100));
     const live = plain(screen);
     expect(live).toMatch(/release: \d+\/41 images, [\d.]+ MiB of 40\.0 MiB, 1\.0 MiB\/s/);
     expect(live).toContain('catalog redhat-operator-index:v4.16: 0/6 images');
