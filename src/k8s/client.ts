@@ -177,13 +177,93 @@ export class K8sClient {
   }
 
   async list(apiVersion: string, kind: string, opts: ListOptions = {}): Promise<K8sObject[]> {
+    return (await this.listVersioned(apiVersion, kind, opts)).items;
+  }
+
+  /** list, plus the collection's resourceVersion to watch from (nextChange). */
+  async listVersioned(apiVersion: string, kind: string, opts: ListOptions = {}): Promise<{ items: K8sObject[]; resourceVersion?: string }> {
     try {
       const res = await this.api.list(apiVersion, kind, opts.namespace, undefined, undefined, undefined, opts.fieldSelector, opts.labelSelector);
-      return plain<{ items?: K8sObject[] }>(res).items?.map((o) => ({ ...o, apiVersion: o.apiVersion ?? apiVersion, kind: o.kind ?? kind })) ?? [];
+      const body = plain<{ items?: K8sObject[]; metadata?: { resourceVersion?: string } }>(res);
+      return {
+        items: body.items?.map((o) => ({ ...o, apiVersion: o.apiVersion ?? apiVersion, kind: o.kind ?? kind })) ?? [],
+        resourceVersion: body.metadata?.resourceVersion,
+      };
     } catch (e) {
-      if (isNotFound(e)) return [];
+      if (isNotFound(e)) return { items: [] };
       throw this.fail(e, 'list', `${kind}${opts.namespace ? ` in ${opts.namespace}` : ''}`);
     }
+  }
+
+  /**
+   * Wait for the next change to a collection after `resourceVersion` (from listVersioned): a watch with the same
+   * selectors that returns on the first ADDED/MODIFIED/DELETED event, or after maxMs. Loops that list, check and
+   * call this react as soon as a controller writes instead of on the next poll tick. When the watch cannot be used
+   * (error, the server ends it at once, no resourceVersion) it sleeps intervalMs instead, like a poll.
+   * Resolves true on a change event, false otherwise; the caller lists again in both cases.
+   */
+  async nextChange(apiVersion: string, kind: string, opts: ListOptions & { resourceVersion?: string }, maxMs: number, wait: { intervalMs: number; signal?: AbortSignal }): Promise<boolean> {
+    const fallback = async (): Promise<false> => {
+      await sleep(Math.max(10, Math.min(wait.intervalMs, maxMs)), wait.signal);
+      return false;
+    };
+    if (maxMs <= 0) return false;
+    if (!opts.resourceVersion) return fallback();
+    let path: string;
+    try {
+      path = await this.collectionPath({ apiVersion, kind, name: '', namespace: opts.namespace });
+    } catch {
+      return fallback();
+    }
+    const k8s = await loadClientNode();
+    const started = Date.now();
+    const query = {
+      resourceVersion: opts.resourceVersion,
+      allowWatchBookmarks: true,
+      timeoutSeconds: Math.max(1, Math.ceil(maxMs / 1000)),
+      ...(opts.labelSelector ? { labelSelector: opts.labelSelector } : {}),
+      ...(opts.fieldSelector ? { fieldSelector: opts.fieldSelector } : {}),
+    };
+    const outcome = await new Promise<'change' | 'timeout' | 'ended' | 'failed'>((resolve, reject) => {
+      let settled = false;
+      let ctrl: AbortController | undefined;
+      const finish = (fn: () => void): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        wait.signal?.removeEventListener('abort', onAbort);
+        ctrl?.abort();
+        fn();
+      };
+      const timer = setTimeout(() => finish(() => resolve('timeout')), maxMs);
+      const onAbort = (): void => finish(() => reject(wait.signal?.reason as Error));
+      if (wait.signal?.aborted) return onAbort();
+      wait.signal?.addEventListener('abort', onAbort, { once: true });
+      new k8s.Watch(this.kc)
+        .watch(
+          path,
+          query,
+          (type: string) => {
+            if (type === 'BOOKMARK') return;
+            // ERROR is 410 Gone (resourceVersion too old): the caller's fresh list catches up.
+            finish(() => resolve(type === 'ERROR' ? 'ended' : 'change'));
+          },
+          (err: unknown) => finish(() => resolve(err ? 'failed' : 'ended')),
+        )
+        .then(
+          (c) => {
+            ctrl = c;
+            if (settled) c.abort();
+          },
+          () => finish(() => resolve('failed')),
+        );
+    });
+    if (outcome === 'change') return true;
+    // A watch that failed or ended at once would make the caller spin: wait like a poll instead.
+    if (outcome === 'failed' || (outcome === 'ended' && Date.now() - started < 100)) {
+      await fallback();
+    }
+    return false;
   }
 
   /** Create; throws KubernetesError k8s-conflict when it exists. */
@@ -322,7 +402,7 @@ export class K8sClient {
   }
 
   /** `/api(s)/<group/version>[/namespaces/<ns>]/<plural>` of a kind, through discovery. */
-  private async collectionPath(ref: K8sRef): Promise<string> {
+  private async collectionPath(ref: Pick<K8sRef, 'apiVersion' | 'kind' | 'namespace' | 'name'>): Promise<string> {
     let res;
     try {
       res = await (this.api as unknown as Discovery).resource(ref.apiVersion, ref.kind);

@@ -64,12 +64,11 @@ function poolState(p: K8sObject): { updated: boolean; updating: boolean; degrade
 
 /** Wait for every MachineConfigPool to be Updated again after a change made at `before` (their rendered configs). */
 export async function waitForMachineConfigPools(client: K8sClient, before: Map<string, string | undefined>, opts: PoolWaitOptions): Promise<void> {
-  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
   const settleUntil = Date.now() + opts.settleMs;
   const deadline = Date.now() + opts.timeoutMs;
   let picked = false;
   for (;;) {
-    const pools = await client.list(MCP, 'MachineConfigPool');
+    const { items: pools, resourceVersion } = await client.listVersioned(MCP, 'MachineConfigPool');
     const states = pools.map((p) => ({ name: p.metadata.name, ...poolState(p) }));
     const degraded = states.find((s) => s.degraded);
     if (degraded) {
@@ -88,7 +87,9 @@ export async function waitForMachineConfigPools(client: K8sClient, before: Map<s
       );
     }
     if (opts.signal?.aborted) throw opts.signal.reason as Error;
-    await sleep(Math.min(opts.intervalMs, Math.max(10, deadline - Date.now())));
+    // Watch the pools until the next change, waking at the end of the settle time when nothing was picked up yet.
+    const wakeAt = !picked && allUpdated ? Math.min(settleUntil, deadline) : deadline;
+    await client.nextChange(MCP, 'MachineConfigPool', { resourceVersion }, Math.max(10, wakeAt - Date.now()), { intervalMs: opts.intervalMs, signal: opts.signal });
   }
 }
 

@@ -193,14 +193,15 @@ export async function installOperator(
 
   const pkgs = await step('looking up the package', async () => {
     const deadline = Date.now() + t.packageMs;
+    const sel = {
+      namespace: op.catalogNamespace,
+      labelSelector: `catalog=${op.catalogSource},catalog-namespace=${op.catalogNamespace}`,
+      fieldSelector: `metadata.name=${op.name}`,
+    };
     for (;;) {
-      const found = await client.list('packages.operators.coreos.com/v1', 'PackageManifest', {
-        namespace: op.catalogNamespace,
-        labelSelector: `catalog=${op.catalogSource},catalog-namespace=${op.catalogNamespace}`,
-        fieldSelector: `metadata.name=${op.name}`,
-      });
+      const { items: found, resourceVersion } = await client.listVersioned('packages.operators.coreos.com/v1', 'PackageManifest', sel);
       if (found.length > 0 || Date.now() >= deadline) return found;
-      await new Promise((r) => setTimeout(r, Math.min(t.intervalMs, Math.max(10, deadline - Date.now()))));
+      await client.nextChange('packages.operators.coreos.com/v1', 'PackageManifest', { ...sel, resourceVersion }, deadline - Date.now(), wait);
     }
   });
   if (pkgs.length !== 1) {
@@ -244,7 +245,8 @@ export async function installOperator(
     await step('approving the InstallPlan', async () => {
       const deadline = Date.now() + t.installPlanMs;
       for (;;) {
-        const plans = (await client.list(OLM, 'InstallPlan', { namespace: op.namespace })).filter((p) =>
+        const listed = await client.listVersioned(OLM, 'InstallPlan', { namespace: op.namespace });
+        const plans = listed.items.filter((p) =>
           ((p.spec as { clusterServiceVersionNames?: string[] } | undefined)?.clusterServiceVersionNames ?? []).includes(csv),
         );
         if (plans.length) {
@@ -262,7 +264,8 @@ export async function installOperator(
             hint: 'look at the Subscription conditions (ResolutionFailed?) in the state dump',
           });
         }
-        await new Promise((r) => setTimeout(r, Math.min(t.intervalMs, Math.max(10, deadline - Date.now()))));
+        // Watch the namespace's InstallPlans: OLM creates ours seconds after the Subscription, well within a poll tick.
+        await client.nextChange(OLM, 'InstallPlan', { namespace: op.namespace, resourceVersion: listed.resourceVersion }, deadline - Date.now(), wait);
       }
     });
   }

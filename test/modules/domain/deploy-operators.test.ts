@@ -92,6 +92,27 @@ describe('deploy_operators on the fake API with OLM and MCO controllers', () => 
     expect(again).toMatchObject({ failed: false, changed: false, mirror: { mirror_sets_changed: false, pools_waited: false } });
   });
 
+  it('reacts to the controllers through watches, not poll ticks: a 30 s poll interval still finishes in seconds', async () => {
+    const t0 = Date.now();
+    const res = await runModule(
+      'deploy_operators',
+      {
+        ...FAST,
+        poll_interval: 30,
+        mirror_sets_dir: await mirrorDir(),
+        // Manual approval: the InstallPlan appears after the Subscription; the MachineConfigPools roll after the IDMS.
+        operators: [{ name: 'sriov-network-operator', namespace: 'openshift-sriov-network-operator', catalog_source: 'cs-redhat-operators', install_approval: 'Manual' }],
+      },
+      ctx(),
+    );
+    expect(res.msg).toBeUndefined();
+    expect(res).toMatchObject({ failed: false, mirror: { pools_waited: true } });
+    expect(api.writes()).toContain('patch InstallPlan openshift-sriov-network-operator/install-00001');
+    expect(Date.now() - t0).toBeLessThan(15_000);
+    expect(api.calls.some((c) => c.verb === 'watch' && c.kind === 'MachineConfigPool')).toBe(true);
+    expect(api.calls.some((c) => c.verb === 'watch' && c.kind === 'InstallPlan')).toBe(true);
+  });
+
   it('starting_csv subscribes Automatic, then puts the Subscription back to the requested Manual approval', async () => {
     api.put({ apiVersion: 'operators.coreos.com/v1alpha1', kind: 'CatalogSource', metadata: { name: 'cs-redhat-operators', namespace: 'openshift-marketplace' }, spec: { sourceType: 'grpc', image: 'x' } });
     const res = await runModule('deploy_operators', { ...FAST, operators: [{ name: 'cluster-logging', namespace: 'openshift-logging', channel: 'stable-5.9', starting_csv: 'cluster-logging.v5.9.8', catalog_source: 'cs-redhat-operators' }] }, ctx());
