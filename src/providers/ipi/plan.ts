@@ -14,6 +14,7 @@ import { bmcAddress } from '../common/bmc.js';
 import { bootstrapCleanupStep } from '../common/bootstrap-cleanup.js';
 import { chronyManifests } from '../common/chrony.js';
 import { clusterIdentity, extraManifests, installConfig, NETWORK_CONFIG_VAR, pullSecretOf, yaml } from '../common/install-config.js';
+import { clusterUrls, DEFAULT_INSTALL_TIMEOUT_S, installerFacts, provisionerExtraPath } from '../common/installer-facts.js';
 import { cachedBinary, EXTRACT_TMP, lockedArgv } from '../common/lock.js';
 import { mirrorSettings } from '../common/mirror.js';
 import { powerOffPlan } from '../common/power-off.js';
@@ -26,7 +27,6 @@ import { installerCommand, ocpVersion, usesVipLists } from '../common/versions.j
 const WHY = 'for an ipi install';
 /** The installer role's accepted root device hints (roothint_list). */
 export const ROOT_HINTS = ['deviceName', 'hctl', 'model', 'vendor', 'serialNumber', 'minSizeGigabytes', 'wwn', 'wwnWithExtension', 'wwnVendorExtension', 'rotational'];
-export const DEFAULT_INSTALL_TIMEOUT_S = 3 * 3600;
 
 function rootDeviceHints(h: HostEntry): Record<string, unknown> | undefined {
   const hint = text(h.vars, 'root_device_hint');
@@ -159,7 +159,6 @@ export function ipiPlan(input: ProviderInput): InstallPlan {
     ...(bootstrapRetries > 0 ? [command(prov, 'wait-for-bootstrap', `only if create cluster failed: wait-for bootstrap-complete (up to ${bootstrapRetries} attempts, increase_bootstrap_timeout)`, [bin, '--dir', dir, '--log-level', 'debug', 'wait-for', 'bootstrap-complete'], timeoutMs)] : []),
     command(prov, 'wait-for', `only if create cluster failed: wait-for install-complete (up to ${installRetries} attempt${installRetries === 1 ? '' : 's'})`, [bin, '--dir', dir, 'wait-for', 'install-complete'], timeoutMs),
   ];
-  const apiUrl = `https://api.${id.cluster}.${id.baseDomain}:6443`;
   return {
     installType: 'ipi',
     workDir: dir,
@@ -167,22 +166,11 @@ export function ipiPlan(input: ProviderInput): InstallPlan {
     objects: [],
     steps,
     facts: {
-      ocp_version: version,
-      cluster: id.cluster,
-      base_domain: id.baseDomain,
-      provisioner: prov,
-      installer_command: cmd,
-      installer_path: bin,
-      release_image: mirror.releaseImage,
-      ...(mirror.releaseOverride ? { release_image_override: mirror.releaseOverride } : {}),
-      mirror_origin: mirror.origin,
-      mirror_key: mirror.fragment.imageDigestSources ? 'imageDigestSources' : mirror.fragment.imageContentSources ? 'imageContentSources' : 'none',
-      pull_secret_missing: ps.missing,
+      ...installerFacts({ version, id, provisioner: prov, command: cmd, path: bin, mirror, pullSecret: ps }),
       wait_for_retries: installRetries,
       wait_for_bootstrap_retries: bootstrapRetries,
       extra_path: provisionerExtraPath(input),
-      api_url: apiUrl,
-      console_url: `https://console-openshift-console.apps.${id.cluster}.${id.baseDomain}`,
+      ...clusterUrls(id),
       disconnected: flag(vars, 'dci_disconnected', false),
       rhcos_cached_images: rhcos.images,
       ...(rhcos.webserver ? { rhcos_cache_webserver: rhcos.webserver } : {}),
@@ -191,12 +179,4 @@ export function ipiPlan(input: ProviderInput): InstallPlan {
       poweroff_skipped: powerOff.skipped,
     },
   };
-}
-
-/** Extra PATH entries for commands on the provisioner (`provisioner_extra_path`: a dir or a list). */
-export function provisionerExtraPath(input: ProviderInput): string[] {
-  const v = provisionerHost(input).vars.provisioner_extra_path ?? input.vars.provisioner_extra_path;
-  if (typeof v === 'string' && v !== '') return v.split(':');
-  if (Array.isArray(v)) return v.map(String);
-  return [];
 }

@@ -10,13 +10,13 @@ import type { InstallPlan, PlannedFile, ProviderInput } from '../types.js';
 import { redfishEndpoint } from '../common/bmc.js';
 import { clockServers } from '../common/chrony.js';
 import { clusterIdentity, extraManifests, installConfig, pullSecretOf, yaml } from '../common/install-config.js';
+import { clusterUrls, DEFAULT_INSTALL_TIMEOUT_S, installerFacts, provisionerExtraPath } from '../common/installer-facts.js';
 import { cachedBinary, EXTRACT_TMP, lockedArgv } from '../common/lock.js';
 import { mirrorSettings } from '../common/mirror.js';
 import { cacheStore, join, workDir } from '../common/paths.js';
 import { command, http } from '../common/steps.js';
 import { badVar, flag, members, missingVar, provisionerHost, seconds, text } from '../common/vars.js';
 import { ocpVersion } from '../common/versions.js';
-import { DEFAULT_INSTALL_TIMEOUT_S, provisionerExtraPath } from '../ipi/plan.js';
 
 const WHY = 'for an sno install';
 export const ISO_NAME = 'agent.x86_64.iso';
@@ -121,17 +121,7 @@ export function snoPlan(input: ProviderInput): InstallPlan {
     objects: [],
     steps,
     facts: {
-      ocp_version: version,
-      cluster: id.cluster,
-      base_domain: id.baseDomain,
-      provisioner: prov,
-      installer_command: 'openshift-install',
-      installer_path: bin,
-      release_image: mirror.releaseImage,
-      ...(mirror.releaseOverride ? { release_image_override: mirror.releaseOverride } : {}),
-      mirror_origin: mirror.origin,
-      mirror_key: mirror.fragment.imageDigestSources ? 'imageDigestSources' : mirror.fragment.imageContentSources ? 'imageContentSources' : 'none',
-      pull_secret_missing: ps.missing,
+      ...installerFacts({ version, id, provisioner: prov, command: 'openshift-install', path: bin, mirror, pullSecret: ps }),
       wait_for_retries: Number(text(vars, 'dci_install_retries') ?? 1),
       extra_path: provisionerExtraPath(input),
       node: node.name,
@@ -142,8 +132,7 @@ export function snoPlan(input: ProviderInput): InstallPlan {
       bmc_verify_tls: bmc.verifyTls,
       bmc_username: username,
       bmc_password: password,
-      api_url: `https://api.${id.cluster}.${id.baseDomain}:6443`,
-      console_url: `https://console-openshift-console.apps.${id.cluster}.${id.baseDomain}`,
+      ...clusterUrls(id),
       disconnected: flag(vars, 'dci_disconnected', false),
     },
   };
