@@ -46,7 +46,15 @@ export const k8sInfo: Module<Args> = {
         }
         return client.list(args.api_version, args.kind, { namespace: args.namespace, labelSelector: labels, fieldSelector: fields });
       };
-      let resources = await fetch();
+      // With wait, list (name as a field selector) so the collection's resourceVersion can be watched between reads.
+      let version: string | undefined;
+      const read = async () => {
+        if (!args.wait) return fetch();
+        const listed = await client.listVersioned(args.api_version, args.kind, { namespace: args.namespace, labelSelector: labels, fieldSelector: fields });
+        version = listed.resourceVersion;
+        return listed.items;
+      };
+      let resources = await read();
       if (args.wait) {
         const deadline = Date.now() + args.wait_timeout * 1000;
         const done = () => resources.length > 0 && (!cond || resources.every((r) => cond(r)));
@@ -59,8 +67,15 @@ export const k8sInfo: Module<Args> = {
               { hint: 'check the controller that should create or update it, or raise wait_timeout' },
             );
           }
-          await new Promise((r) => setTimeout(r, Math.max(50, Math.min(args.wait_sleep * 1000, deadline - Date.now()))));
-          resources = await fetch();
+          // Woken by the first change instead of sleeping wait_sleep (kept as the fallback when watching fails).
+          await client.nextChange(
+            args.api_version,
+            args.kind,
+            { namespace: args.namespace, labelSelector: labels, fieldSelector: fields, resourceVersion: version },
+            deadline - Date.now(),
+            { intervalMs: Math.max(50, args.wait_sleep * 1000), signal: ctx.signal },
+          );
+          resources = await read();
         }
       }
       for (const r of resources) registerSecretValues(r, ctx.secrets);

@@ -39,6 +39,16 @@ describe('k8s and k8s_info modules on the fake API server', () => {
     });
   });
 
+  it('k8s_info wait wakes on the change, not after wait_sleep: an object created 300 ms later is returned at once', async () => {
+    setTimeout(() => api.put({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'late', namespace: 'default', labels: { app: 'late' } }, data: { k: 'v' } }), 300);
+    const t0 = Date.now();
+    const info = await runModule('k8s_info', { kind: 'ConfigMap', name: 'late', namespace: 'default', wait: true, wait_timeout: 60, wait_sleep: 30 }, ctx());
+    expect(info.failed).toBe(false);
+    expect(info.resources).toMatchObject([{ metadata: { name: 'late' }, data: { k: 'v' } }]);
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    expect(api.calls.some((c) => c.verb === 'watch' && c.kind === 'ConfigMap')).toBe(true);
+  });
+
   it('fails with the schema problem on an invalid CatalogSource', async () => {
     const res = await runModule(
       'k8s',
