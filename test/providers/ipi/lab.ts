@@ -8,13 +8,48 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, normalize } from 'node:path';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { SecretRegistry } from '../../../src/core/secrets.js';
-import { createTransport } from '../../../src/engine/transports/index.js';
+import { closeAllTransports, createTransport } from '../../../src/engine/transports/index.js';
 import { inputSecrets } from '../../../src/providers/index.js';
 import type { ProviderContext, ProviderInput } from '../../../src/providers/types.js';
 import { createFakeInstaller, type FakeInstaller, type FakeInstallerOptions } from '../../helpers/fake-openshift-install.js';
-import type { SshdHandle } from '../../helpers/sshd.js';
+import { startSshd, type SshdHandle } from '../../helpers/sshd.js';
 import { sampleInput } from './fixture.js';
+
+export interface IpiSshdHooks {
+  /** The file's sshd (started in beforeAll: call it inside a test). */
+  sshd(): SshdHandle;
+  /** Run after each test: synchronous removals (temp dirs, fake installers) and stops of servers. */
+  cleanups: Array<() => void>;
+  stops: Array<() => Promise<void>>;
+}
+
+/** The hooks of a real-sshd IPI test file: one sshd for the file, transports closed at the end, per-test clean-ups. */
+export function useIpiSshd(): IpiSshdHooks {
+  let sshd: SshdHandle | undefined;
+  const cleanups: Array<() => void> = [];
+  const stops: Array<() => Promise<void>> = [];
+  beforeAll(async () => {
+    sshd = await startSshd();
+  }, 30_000);
+  afterAll(async () => {
+    await closeAllTransports();
+    await sshd?.stop();
+  });
+  afterEach(async () => {
+    cleanups.splice(0).forEach((c) => c());
+    for (const s of stops.splice(0)) await s();
+  });
+  return {
+    sshd: () => {
+      if (!sshd) throw new Error('the sshd of this test file is not started yet (call hooks.sshd() inside a test)');
+      return sshd;
+    },
+    cleanups,
+    stops,
+  };
+}
 
 export interface IpiLab {
   fake: FakeInstaller;

@@ -3,31 +3,16 @@
  * fake BMCs: Redfish nodes from the controller (fake Redfish), IPMI nodes with ipmitool on the provisioner (the
  * fake ipmitool), `poweroff=false` left alone; a BMC that refuses stops the install before create cluster.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { closeAllTransports } from '../../../src/engine/transports/index.js';
+import { describe, expect, it } from 'vitest';
 import { ipiProvider } from '../../../src/providers/ipi/index.js';
 import { renderPlanText } from '../../../src/providers/index.js';
 import { SecretRegistry } from '../../../src/core/secrets.js';
 import { startFakeRedfish, type FakeRedfish } from '../../helpers/fake-redfish.js';
-import { startSshd, type SshdHandle } from '../../helpers/sshd.js';
 import { sampleInput } from './fixture.js';
-import { ipiLab } from './lab.js';
+import { ipiLab, useIpiSshd } from './lab.js';
 
-let sshd: SshdHandle;
-const cleanups: Array<() => void> = [];
-const stops: Array<() => Promise<void>> = [];
-
-beforeAll(async () => {
-  sshd = await startSshd();
-}, 30_000);
-afterAll(async () => {
-  await closeAllTransports();
-  await sshd?.stop();
-});
-afterEach(async () => {
-  cleanups.splice(0).forEach((c) => c());
-  for (const s of stops.splice(0)) await s();
-});
+const hooks = useIpiSshd();
+const { cleanups, stops } = hooks;
 
 async function redfishBmc(name: string, powerState: 'On' | 'Off'): Promise<FakeRedfish> {
   const b = await startFakeRedfish({ username: 'root', password: `calvin-${name}`, powerState });
@@ -41,7 +26,7 @@ describe('ipi power off before create cluster', () => {
   it('Redfish and IPMI nodes are off before create cluster; poweroff=false is left alone; passwords never shown', async () => {
     const m0 = await redfishBmc('master-0', 'On');
     const m1 = await redfishBmc('master-1', 'Off');
-    const l = ipiLab(sshd, cleanups, '4.16.3');
+    const l = ipiLab(hooks.sshd(), cleanups, '4.16.3');
     l.input.groups.masters[0].vars.ipmi_address = redfishAddress(m0);
     l.input.groups.masters[1].vars.ipmi_address = redfishAddress(m1);
     l.input.groups.workers[0].vars.poweroff = 'false';
@@ -70,7 +55,7 @@ describe('ipi power off before create cluster', () => {
   });
 
   it('an IPMI BMC that refuses the password: the node is named, create cluster never runs, the password is not shown', async () => {
-    const l = ipiLab(sshd, cleanups, '4.16.3');
+    const l = ipiLab(hooks.sshd(), cleanups, '4.16.3');
     l.fake.ipmi.setPassword('192.168.10.101', 'the-real-one');
     const err = await ipiProvider.run(ipiProvider.plan(l.input), l.ctx).then(() => undefined, (e: Error) => e);
     expect(err?.message).toMatch(/install phase "poweroff" on provisioner: power off master-1 through IPMI 192\.168\.10\.101:623 .* failed \(exit 1\):\nError: Unable to establish IPMI v2 \/ RMCP\+ session/);
@@ -81,7 +66,7 @@ describe('ipi power off before create cluster', () => {
   });
 
   it('no ipmitool on the provisioner: the hint says to install it or set poweroff=false', async () => {
-    const l = ipiLab(sshd, cleanups, '4.16.3');
+    const l = ipiLab(hooks.sshd(), cleanups, '4.16.3');
     const plan = ipiProvider.plan(l.input);
     // A PATH without the fake ipmitool (and no real one on this machine).
     for (const s of plan.steps) if (s.kind === 'command' && s.description.startsWith('poweroff:')) s.argv = ['sh', '-c', s.argv[2].replaceAll('ipmitool ', 'ipmitool-missing ')];
@@ -91,7 +76,7 @@ describe('ipi power off before create cluster', () => {
   });
 
   it('a Redfish BMC that is unreachable: the node and what to check', async () => {
-    const l = ipiLab(sshd, cleanups, '4.16.3');
+    const l = ipiLab(hooks.sshd(), cleanups, '4.16.3');
     l.input.groups.masters[2].vars.ipmi_address = 'redfish+http://127.0.0.1:9/redfish/v1/Systems/1';
     const err = await ipiProvider.run(ipiProvider.plan(l.input), l.ctx).then(() => undefined, (e: Error & { hint?: string }) => e);
     expect(err?.message).toMatch(/host "master-2": the BMC at http:\/\/127\.0\.0\.1:9 did not answer GET \/redfish\/v1\/Systems\/1/);

@@ -6,31 +6,16 @@
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { closeAllTransports } from '../../../src/engine/transports/index.js';
+import { describe, expect, it } from 'vitest';
 import { rhcosValues, token } from '../../../src/providers/common/rhcos-cache.js';
 import { ipiProvider } from '../../../src/providers/ipi/index.js';
 import { renderPlanText } from '../../../src/providers/index.js';
 import { SecretRegistry } from '../../../src/core/secrets.js';
-import { startSshd, type SshdHandle } from '../../helpers/sshd.js';
 import { sampleInput } from './fixture.js';
-import { ipiLab, serveDir, type StaticServer } from './lab.js';
+import { ipiLab, serveDir, useIpiSshd, type StaticServer } from './lab.js';
 
-let sshd: SshdHandle;
-const cleanups: Array<() => void> = [];
-const stops: Array<() => Promise<void>> = [];
-
-beforeAll(async () => {
-  sshd = await startSshd();
-}, 30_000);
-afterAll(async () => {
-  await closeAllTransports();
-  await sshd?.stop();
-});
-afterEach(async () => {
-  cleanups.splice(0).forEach((c) => c());
-  for (const s of stops.splice(0)) await s();
-});
+const hooks = useIpiSshd();
+const { cleanups, stops } = hooks;
 
 interface State {
   installConfig: { platform: { baremetal: Record<string, unknown> } };
@@ -50,7 +35,7 @@ async function servers(): Promise<{ upstream: StaticServer; web: StaticServer; s
 describe('RHCOS cache (disconnected ipi)', () => {
   it('4.9: qemu and openstack images cached once, served with ?sha256=, checked by the installer; a second install reuses them', async () => {
     const s = await servers();
-    const l = ipiLab(sshd, cleanups, '4.9.59', {}, { rhcosBaseUrl: '' });
+    const l = ipiLab(hooks.sshd(), cleanups, '4.9.59', {}, { rhcosBaseUrl: '' });
     // The fake made its images before the server existed: point the stream at the upstream server now.
     const stream = join(l.fake.stateDir, 'stream.json');
     writeFileSync(stream, readFileSync(stream, 'utf8').replaceAll(`"location": "/`, `"location": "${s.upstream.url}/`));
@@ -71,14 +56,14 @@ describe('RHCOS cache (disconnected ipi)', () => {
     expect(readdirSync(l.cache).some((f) => f.endsWith('.part'))).toBe(false);
     expect(l.logs.filter((x) => x.startsWith('[install] rhcos-check:') && !x.includes(': check that'))).toEqual([`[install] rhcos-check: ${s.web.url}/${qemu.file} is served`, `[install] rhcos-check: ${s.web.url}/${openstack.file} is served`]);
 
-    const again = ipiLab(sshd, cleanups, '4.9.59', { provision_cache_store: l.cache, webserver_url: s.web.url }, l.fake);
+    const again = ipiLab(hooks.sshd(), cleanups, '4.9.59', { provision_cache_store: l.cache, webserver_url: s.web.url }, l.fake);
     await ipiProvider.run(ipiProvider.plan(again.input), again.ctx);
     expect(s.upstream.served).toHaveLength(2);
     expect(again.logs.filter((x) => x.startsWith('reusing '))).toHaveLength(2);
   });
 
   it('an image whose sha256 is not the one of the release: the install stops before install-config, nothing left in the cache', async () => {
-    const l = ipiLab(sshd, cleanups, '4.16.3');
+    const l = ipiLab(hooks.sshd(), cleanups, '4.16.3');
     const qemu = l.fake.rhcos.images.qemu;
     writeFileSync(join(l.fake.rhcos.dir, qemu.file), 'tampered');
     const err = await ipiProvider.run(ipiProvider.plan(l.input), l.ctx).then(() => undefined, (e: Error) => e);
@@ -90,11 +75,11 @@ describe('RHCOS cache (disconnected ipi)', () => {
   });
 
   it('a damaged file already in the cache is downloaded again', async () => {
-    const l = ipiLab(sshd, cleanups, '4.16.3');
+    const l = ipiLab(hooks.sshd(), cleanups, '4.16.3');
     const qemu = l.fake.rhcos.images.qemu;
     await ipiProvider.run(ipiProvider.plan(l.input), l.ctx);
     writeFileSync(join(l.cache, qemu.file), 'half a download');
-    const again = ipiLab(sshd, cleanups, '4.16.3', { provision_cache_store: l.cache }, l.fake);
+    const again = ipiLab(hooks.sshd(), cleanups, '4.16.3', { provision_cache_store: l.cache }, l.fake);
     await ipiProvider.run(ipiProvider.plan(again.input), again.ctx);
     expect(readFileSync(join(l.cache, qemu.file))).toEqual(readFileSync(join(l.fake.rhcos.dir, qemu.file)));
     expect(again.logs.join('\n')).toMatch(/cached .*qcow2\.gz \(sha256/);
@@ -102,7 +87,7 @@ describe('RHCOS cache (disconnected ipi)', () => {
 
   it('a bootstraposimage given by the lab is used as is: no stream read, nothing downloaded', async () => {
     const given = `http://cache.lab:8080/rhcos-own.qcow2.gz?sha256=${'a'.repeat(64)}`;
-    const l = ipiLab(sshd, cleanups, '4.16.3', { bootstraposimage: given });
+    const l = ipiLab(hooks.sshd(), cleanups, '4.16.3', { bootstraposimage: given });
     await ipiProvider.run(ipiProvider.plan(l.input), l.ctx);
     expect(stateOf(l.root).installConfig.platform.baremetal.bootstrapOSImage).toBe(given);
     expect(l.fake.calls().some((c) => c.argv.includes('print-stream-json'))).toBe(false);

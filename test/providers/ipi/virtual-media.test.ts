@@ -3,28 +3,14 @@
  * static bootstrap address fields by version; run on the real sshd with Redfish BMCs the fake installer accepts.
  */
 import { load } from 'js-yaml';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { closeAllTransports } from '../../../src/engine/transports/index.js';
+import { describe, expect, it } from 'vitest';
 import { ipiProvider } from '../../../src/providers/ipi/index.js';
 import { startFakeRedfish } from '../../helpers/fake-redfish.js';
-import { startSshd, type SshdHandle } from '../../helpers/sshd.js';
 import { sampleInput } from './fixture.js';
-import { ipiLab } from './lab.js';
+import { ipiLab, useIpiSshd } from './lab.js';
 
-let sshd: SshdHandle;
-const cleanups: Array<() => void> = [];
-const stops: Array<() => Promise<void>> = [];
-beforeAll(async () => {
-  sshd = await startSshd();
-}, 30_000);
-afterAll(async () => {
-  await closeAllTransports();
-  await sshd?.stop();
-});
-afterEach(async () => {
-  cleanups.splice(0).forEach((c) => c());
-  for (const s of stops.splice(0)) await s();
-});
+const hooks = useIpiSshd();
+const { cleanups, stops } = hooks;
 
 type Baremetal = Record<string, unknown> & { hosts: Array<{ bmc: { address: string } }> };
 const baremetalOf = (over: Record<string, unknown>, hostVars: Record<string, unknown> = {}): Baremetal => {
@@ -55,7 +41,7 @@ describe('ipi with enable_virtualmedia', () => {
   });
 
   it('runs on the fake installer with Redfish virtual-media BMCs (powered off through them first)', async () => {
-    const l = ipiLab(sshd, cleanups, '4.16.3', { enable_virtualmedia: true });
+    const l = ipiLab(hooks.sshd(), cleanups, '4.16.3', { enable_virtualmedia: true });
     const bmcs = [];
     for (const h of [...l.input.groups.masters, ...l.input.groups.workers]) {
       const b = await startFakeRedfish({ username: 'root', password: String(h.vars.ipmi_password) });
@@ -70,7 +56,7 @@ describe('ipi with enable_virtualmedia', () => {
   });
 
   it('an ipmi:// address with virtual media is refused by the installer (it needs the provisioning network)', async () => {
-    const l = ipiLab(sshd, cleanups, '4.16.3', { enable_virtualmedia: true });
+    const l = ipiLab(hooks.sshd(), cleanups, '4.16.3', { enable_virtualmedia: true });
     l.input.groups.masters[0].vars.ipmi_address = 'ipmi://192.168.10.100:623';
     const err = await ipiProvider.run(ipiProvider.plan(l.input), l.ctx).then(() => undefined, (e: Error) => e);
     expect(err?.message).toMatch(/install phase "manifests".*failed \(exit 3\)/s);
