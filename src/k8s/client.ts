@@ -56,6 +56,15 @@ function loadClientNode(): Promise<ClientNode> {
   return clientNode;
 }
 
+/**
+ * Start loading @kubernetes/client-node in the background (fire and forget), e.g. when a pipeline knows a stage
+ * that talks to a cluster is coming: the first K8sClient.fromKubeconfig then finds it loaded. A load failure is
+ * reported by that later call, not here.
+ */
+export function preloadKubernetesClient(): void {
+  loadClientNode().catch(() => undefined);
+}
+
 /** One client per kubeconfig file content (path + mtime + size): discovery and TLS connections are reused across tasks. */
 const clients = new Map<string, Promise<K8sClient>>();
 
@@ -429,17 +438,19 @@ export class K8sClient {
     }
   }
 
-  /** Wait until the object is gone. */
+  /** Wait until the object is gone: read, then watch for the next change (finalizers removed, DELETED), read again. */
   async waitGone(ref: K8sRef, opts: WaitOptions): Promise<void> {
     const deadline = Date.now() + opts.timeoutMs;
+    const sel = { namespace: ref.namespace, fieldSelector: `metadata.name=${ref.name}` };
     for (;;) {
-      if (!(await this.get(ref))) return;
+      const { items, resourceVersion } = await this.listVersioned(ref.apiVersion, ref.kind, sel);
+      if (items.length === 0) return;
       if (Date.now() >= deadline) {
         throw new KubernetesError('k8s-timeout', `timed out after ${Math.round(opts.timeoutMs / 1000)}s waiting for ${describeRef(ref)} to be deleted`, {
           hint: 'a finalizer may hold it; check its metadata.finalizers',
         });
       }
-      await sleep(Math.min(opts.intervalMs ?? 2000, Math.max(10, deadline - Date.now())), opts.signal);
+      await this.nextChange(ref.apiVersion, ref.kind, { ...sel, resourceVersion }, deadline - Date.now(), { intervalMs: opts.intervalMs ?? 2000, signal: opts.signal });
     }
   }
 }

@@ -1,5 +1,5 @@
 /** Kubernetes access for the agent: client, conditions, errors, object helpers. */
-export { K8sClient, FIELD_MANAGER, type ApplyResult, type ListOptions, type WaitOptions } from './client.js';
+export { K8sClient, FIELD_MANAGER, preloadKubernetesClient, type ApplyResult, type ListOptions, type WaitOptions } from './client.js';
 export { hasCondition, hasPhase, fieldEquals, predicate, findCondition, conditionsOf, describeState, valueAt, type Condition, type K8sPredicate } from './conditions.js';
 export { toKubernetesError, httpCode, isNotFound, isDiscoveryFailure } from './errors.js';
 export { refOf, describeRef, type K8sObject, type K8sRef } from './types.js';

@@ -94,6 +94,17 @@ describe('K8sClient on the fake API server', () => {
     await expect(client.waitFor(ref, stop, { timeoutMs: 20_000, intervalMs: 60_000 })).rejects.toThrow('it broke');
   });
 
+  it('waitGone wakes on the deletion (watch), and times out naming the object', async () => {
+    api.put({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'held', namespace: 'default' } });
+    const ref = { apiVersion: 'v1', kind: 'ConfigMap', name: 'held', namespace: 'default' };
+    setTimeout(() => api.remove('ConfigMap', 'held', 'default'), 300);
+    const t0 = Date.now();
+    await client.waitGone(ref, { timeoutMs: 20_000, intervalMs: 60_000 });
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    api.put({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'stays', namespace: 'default' } });
+    await expect(client.waitGone({ ...ref, name: 'stays' }, { timeoutMs: 300, intervalMs: 60_000 })).rejects.toThrow('timed out after 0s waiting for ConfigMap default/stays to be deleted');
+  });
+
   it('a rejected token names the kubeconfig', async () => {
     const path = `${api.kubeconfigPath}-bad`;
     writeFileSync(path, readFileSync(api.kubeconfigPath, 'utf8').replace(api.token, 'wrong'));
