@@ -98,12 +98,18 @@ describe('registry → registry', () => {
     expect(probes.map((r) => new URL(r.url).searchParams.get('from'))).toEqual([...blobs].map(() => 'probe/app'));
     expect(probes.every((r) => r.status === 202)).toBe(true);
     expect(toB.filter((r) => r.method === 'PUT')).toHaveLength(blobs.size);
+    // Each blob was downloaded once from the source (the download starts with the probe, it is not repeated).
+    expect(log.filter((r) => r.method === 'GET' && r.url.includes(`${a.host}/v2/src/app/blobs/`))).toHaveLength(blobs.size);
     // Same image under another tag of the same repository: every blob answers 201 (present) and nothing is uploaded.
     log.length = 0;
-    const second = await copyImages([{ source: `docker://${a.host}/src/app:${img.tag}`, destination: `docker://${b.host}/probe/app:v2` }], { registry });
+    // One transfer at a time: the first probe starts its source download alongside (nothing known yet), finds the
+    // blob present and drops it; after that, probes that keep finding blobs present start no download.
+    const second = await copyImages([{ source: `docker://${a.host}/src/app:${img.tag}`, destination: `docker://${b.host}/probe/app:v2` }], { registry, concurrency: 1, perHostConcurrency: 1 });
     expect(second.blobs).toMatchObject({ copied: 0, skipped: blobs.size });
     const again = log.filter((r) => r.url.includes(`${b.host}/v2/probe/app/blobs/`));
     expect(again.map((r) => `${r.method} ${r.status}`)).toEqual([...blobs].map(() => 'POST 201'));
+    expect(blobs.size).toBeGreaterThan(2);
+    expect(log.filter((r) => r.method === 'GET' && r.url.includes(`${a.host}/v2/src/app/blobs/`)).length).toBeLessThanOrEqual(1);
     expect((await verifyImages([`docker://${b.host}/probe/app:v1`, `docker://${b.host}/probe/app:v2`], { registry: plain() })).problems).toEqual([]);
   });
 

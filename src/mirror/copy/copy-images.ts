@@ -12,6 +12,7 @@
  *  - one global limit on concurrent blob transfers and one per destination host.
  */
 import { setMaxListeners } from 'node:events';
+import type { Readable } from 'node:stream';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { DciError, Interrupted, RegistryError, UsageError } from '../../core/errors.js';
 import type { MirrorEvent } from '../../core/events.js';
@@ -35,9 +36,12 @@ export interface CopyOptions {
   registry?: RegistryClientOptions;
   /** A client to reuse (its connections and token cache); not closed by copyImages. */
   client?: RegistryClient;
-  /** Concurrent blob transfers in total (default 8). */
+  /**
+   * Concurrent blob transfers in total (default 16: on the 60-image bench, 16/16 beat 8/6 in most paired rounds at
+   * load 10-15 on 2 cores — more transfers keep both registries busy while one waits on the disk or the scheduler).
+   */
   concurrency?: number;
-  /** Concurrent blob transfers per destination host (default 6). */
+  /** Concurrent blob transfers per destination host (default 16). */
   perHostConcurrency?: number;
   /** Images copied at once (default 8; manifests are small, blobs are bounded by the limits above). */
   imageConcurrency?: number;
@@ -86,6 +90,9 @@ export class CopyEngine {
   private lastProgress = 0;
   readonly report: CopyReport;
   private imagesDone = 0;
+  /** Destination probes that found a blob present / missing (decides whether downloads start with the probe). */
+  private probesPresent = 0;
+  private probesMissing = 0;
   private bytesDone = 0;
   private bytesTotal = 0;
 
@@ -95,9 +102,9 @@ export class CopyEngine {
     private readonly retry: RetryPolicy,
     imagesTotal: number,
   ) {
-    this.global = pLimit(options.concurrency ?? 8);
+    this.global = pLimit(options.concurrency ?? 16);
     this.imageLimit = pLimit(options.imageConcurrency ?? 8);
-    this.perHostN = options.perHostConcurrency ?? 6;
+    this.perHostN = options.perHostConcurrency ?? 16;
     this.filters = options.platforms?.length ? parsePlatforms(options.platforms) : undefined;
     this.report = {
       images: { total: imagesTotal, copied: 0, skipped: 0, failed: 0 },
@@ -335,10 +342,23 @@ export class CopyEngine {
     let partial = 0;
     let attempts = 0;
     let opened: string | undefined;
+    let early: Promise<Readable> | undefined;
     try {
       if (job.dst instanceof RegistryRepository) {
-        const probe = await job.dst.probeUpload(desc, this.options.signal);
-        if (probe.present) return 'skipped';
+        // The source GET starts with the destination probe, not after it: a fresh blob then waits one round trip
+        // less. Only while probes mostly find blobs missing (a fresh mirror); a resumed mirror, where most blobs are
+        // there, would open (and close) a download per present blob for nothing.
+        if (this.probesMissing >= this.probesPresent) early = this.startDownload(job, desc);
+        const probe = await job.dst.probeUpload(desc, this.options.signal).catch((e: unknown) => {
+          discardDownload(early);
+          throw e;
+        });
+        if (probe.present) {
+          this.probesPresent++;
+          discardDownload(early);
+          return 'skipped';
+        }
+        this.probesMissing++;
         opened = probe.location;
       } else if (await job.dst.hasBlob(desc, this.options.signal)) {
         return 'skipped';
@@ -350,7 +370,11 @@ export class CopyEngine {
           this.report.bytes -= partial;
           partial = 0;
           this.checkAbort();
-          const raw = await job.src.getBlob(desc, { signal: this.options.signal, retry: false });
+          const pending = early;
+          early = undefined; // a download serves one attempt
+          const raw = await (pending ?? job.src.getBlob(desc, { signal: this.options.signal, retry: false }));
+          // A download started early may have failed while the probe ran (its error was held, see startDownload).
+          if (raw.destroyed) throw raw.errored ?? new Error(`download of ${desc.digest} closed before it was read`);
           const verifier = new VerifyingStream({ digest: desc.digest, size: desc.size, image: job.image }, (n) => {
             partial += n;
             this.bytesDone += n;
@@ -389,7 +413,19 @@ export class CopyEngine {
         location: { image: job.image, blob: desc.digest },
         cause: e,
       });
+    } finally {
+      discardDownload(early); // not taken (an interrupt before the first attempt)
     }
+  }
+
+  /** A source download opened ahead of its use; an error before a reader is attached is held on the stream. */
+  private startDownload(job: Job, desc: Descriptor): Promise<Readable> {
+    const p = job.src.getBlob(desc, { signal: this.options.signal, retry: false }).then((raw) => {
+      raw.on('error', () => undefined); // read back from raw.errored by the attempt that takes it
+      return raw;
+    });
+    p.catch(() => undefined); // awaited (and its error reported) by the attempt that takes it, or discarded
+    return p;
   }
 
   finish(requests: Record<string, number>): CopyReport {
@@ -401,6 +437,14 @@ export class CopyEngine {
     this.emit({ type: 'mirror-report', group: this.group, report: r as unknown as Record<string, unknown> });
     return r;
   }
+}
+
+/** Close a download started ahead of a probe that found the blob present (or failed). */
+function discardDownload(p: Promise<Readable> | undefined): void {
+  p?.then(
+    (raw) => raw.destroy(),
+    () => undefined,
+  );
 }
 
 /**
