@@ -33,8 +33,8 @@ export const mirrorCopyCommand: MirrorSubcommand = {
       .option('--insecure <host>', 'do not verify TLS for HOST, fall back to plain HTTP (repeatable)', collect)
       .option('--plain-http <host>', 'talk to HOST over plain HTTP (repeatable)', collect)
       .option('--platform <os/arch>', 'copy only these platforms of multi-arch images; indexes are re-written (repeatable)', collect)
-      .option('--concurrency <n>', 'concurrent blob transfers (default 8)')
-      .option('--per-host <n>', 'concurrent blob transfers per destination host (default 6)')
+      .option('--concurrency <n>', 'concurrent blob transfers (default 16)')
+      .option('--per-host <n>', 'concurrent blob transfers per destination host (default 16)')
       .option('--verify', 'read back every manifest and blob from the destination afterwards')
       .option('--json', 'print the report as JSON')
       .addHelpText(
