@@ -3,6 +3,13 @@
  * of a hook never talk to a cluster). Generic objects only (KubernetesObjectApi resolves kinds via discovery),
  * server-side apply with our field manager, and waits that poll with a timeout and say what state the object was
  * left in. TLS is verified with the CA of the kubeconfig; errors become KubernetesError (see ./errors.ts).
+ *
+ * Cost model (measured on the fake API, see the commit log): the library import is the only large cost, 0.55 s
+ * built / 1.1 s under tsx on an idle machine and 4-5 s at load 11 (Node loading ~1000 files, not library code),
+ * paid once per process; per call it is ~1 ms once the client and its keep-alive agent are reused. A client over
+ * node:https would start in ~20 ms, but the library stays the documented path: it carries the kubeconfig auth
+ * variants (exec plugins, OIDC, proxy-url) that a hand-written client would have to re-implement. Callers that
+ * know a cluster stage is coming hide the import with preloadKubernetesClient().
  */
 import { statSync } from 'node:fs';
 import type { Agent, AgentOptions } from 'node:https';
