@@ -141,7 +141,8 @@ export interface Row {
 
 /**
  * Print rows as "name  median (min–max)  runs  ratio": ratio = anchor median / row median (>1: ours is faster or
- * smaller). Rows with CPU samples get a second column, CPU median (min–max) and its ratio to the anchor's CPU.
+ * smaller); a row others compare with says "anchor", a row with no ratio "-". Rows with CPU samples get a second
+ * column, CPU median (min–max) and its ratio to the anchor's CPU.
  */
 export function printTable(title: string, unit: string, rows: Row[], digits = 2): void {
   const w = Math.max(...rows.map((r) => r.name.length), 10);
@@ -152,6 +153,6 @@ export function printTable(title: string, unit: string, rows: Row[], digits = 2)
   for (const r of rows) {
     const a = r.anchor ? rows.find((x) => x.name === r.anchor) : undefined;
     const cpuCols = withCpu ? `  ${(r.cpu?.length ? stat(r.cpu) : '-').padEnd(24)} ${ratio(a?.cpu, r.cpu).padEnd(13)}` : '';
-    process.stdout.write(`${r.name.padEnd(w)}  ${stat(r.samples, digits).padEnd(26)} ${String(r.samples.length).padStart(4)}  ${(a ? ratio(a.samples, r.samples) : 'anchor').padEnd(10)}${cpuCols}  ${r.note ?? ''}\n`);
+    process.stdout.write(`${r.name.padEnd(w)}  ${stat(r.samples, digits).padEnd(26)} ${String(r.samples.length).padStart(4)}  ${(a ? ratio(a.samples, r.samples) : rows.some((x) => x.anchor === r.name) ? 'anchor' : '-').padEnd(10)}${cpuCols}  ${r.note ?? ''}\n`);
   }
 }
