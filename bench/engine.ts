@@ -15,7 +15,7 @@
  *   npm run bench -- engine [--ours-runs 5] [--ansible-runs 5] [--slow-ansible-runs 5] [--quick]
  *   (--quick: ours 3 runs, ansible 1)
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runTaskFile } from '../src/engine/index.js';
@@ -100,6 +100,7 @@ async function main(): Promise<void> {
   } finally {
     await bin.cleanup();
     await sshd.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
