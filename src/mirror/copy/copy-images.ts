@@ -4,7 +4,7 @@
  * Order and safety contracts:
  *  - no-op first: the source and destination manifests are HEADed; equal digests ⇒ the image is skipped with no
  *    other request (a registry only accepts a manifest whose blobs exist, so the tree below is complete);
- *  - every blob streams through a VerifyingStream (sha256 + size); a mismatch aborts that upload before its last
+ *  - every blob streams through a VerifiedBlob (sha256 + size); a mismatch aborts that upload before its last
  *    chunk, so nothing wrong is committed, and is retried, then reported naming image and blob;
  *  - a blob is transferred once per destination store: concurrent needs wait on the first transfer (in-flight
  *    de-duplication), then are satisfied by HEAD (same repository) or a cross-repository mount (another one);
@@ -16,7 +16,8 @@ import type { Readable } from 'node:stream';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { DciError, Interrupted, RegistryError, UsageError } from '../../core/errors.js';
 import type { MirrorEvent } from '../../core/events.js';
-import { VerifyingStream, isDigest, sha256Digest } from '../digest.js';
+import { isDigest, sha256Digest } from '../digest.js';
+import { VerifiedBlob } from './verified-blob.js';
 import { isForeignLayer, parseManifest, type ParsedManifest } from '../media-types.js';
 import { RegistryClient, type RegistryClientOptions } from '../registry/client.js';
 import { RegistryRepository } from '../registry/repository.js';
@@ -375,7 +376,7 @@ export class CopyEngine {
           const raw = await (pending ?? job.src.getBlob(desc, { signal: this.options.signal, retry: false }));
           // A download started early may have failed while the probe ran (its error was held, see startDownload).
           if (raw.destroyed) throw raw.errored ?? new Error(`download of ${desc.digest} closed before it was read`);
-          const verifier = new VerifyingStream({ digest: desc.digest, size: desc.size, image: job.image }, (n) => {
+          const verifier = new VerifiedBlob(raw, { digest: desc.digest, size: desc.size, image: job.image }, (n) => {
             partial += n;
             this.bytesDone += n;
             this.report.bytes += n;
@@ -385,8 +386,6 @@ export class CopyEngine {
           // is still opening its upload, and the verifier's error explains the failure better than "aborted".
           let verifyError: unknown;
           verifier.on('error', (e) => (verifyError ??= e));
-          raw.once('error', (e) => verifier.destroy(e));
-          raw.pipe(verifier);
           const session = opened;
           opened = undefined; // an upload session serves one attempt
           try {
