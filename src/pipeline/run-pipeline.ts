@@ -22,6 +22,7 @@ import { RunRecordWriter, describeFsError, finalResult } from '../report/run-rec
 import { newRunId, runsDirFor } from '../report/run-record/paths.js';
 import { findRun, listRuns } from '../report/run-record/store.js';
 import type { RunSummary } from '../report/run-record/summary.js';
+import { defaultLocalRegistry } from '../config/local-registry.js';
 
 export type RunFile = (opts: RunTaskFileOptions) => Promise<RunTaskFileResult>;
 
@@ -211,10 +212,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
     const defaults: Record<string, unknown> = {
       dci_cluster_configs_dir: configsDir,
       kubeconfig_path: join(String(configsDir), 'kubeconfig'),
-      dci_local_registry:
-        baseVars.local_registry_host !== undefined
-          ? `${String(baseVars.local_registry_host)}${baseVars.local_registry_port !== undefined && baseVars.local_registry_port !== '' ? `:${String(baseVars.local_registry_port)}` : ''}`
-          : undefined,
+      dci_local_registry: defaultLocalRegistry(baseVars),
     };
     for (const [k, v] of Object.entries(defaults)) if (v !== undefined && baseVars[k] === undefined && hostFact(k) === undefined) vars[k] = v;
     if (hookdir) vars.hookdir = hookdir;

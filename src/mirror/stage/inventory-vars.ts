@@ -11,6 +11,7 @@ import { dirname, resolve } from 'node:path';
 import { TemplateError, isDciError } from '../../core/errors.js';
 import type { SecretRegistry } from '../../core/secrets.js';
 import type { ExtraVars } from '../../config/extra-vars.js';
+import { defaultLocalRegistry } from '../../config/local-registry.js';
 
 /** Variables the mirror-images stage (settings, registry client, CLI defaults) reads: these must render. */
 export const MIRROR_STAGE_VARIABLES: readonly string[] = [
@@ -106,10 +107,8 @@ export async function mirrorVarsFromInventory(inventoryPath: string, extraArgs: 
   }
   for (const k of Object.keys(vars)) if (vars[k] === OMIT) delete vars[k];
   // The pipeline gives the stage this default (run-pipeline stageVars); an inventory value wins.
-  if (vars.dci_local_registry === undefined && vars.local_registry_host !== undefined && vars.local_registry_host !== null) {
-    const port = vars.local_registry_port;
-    vars.dci_local_registry = `${String(vars.local_registry_host)}${port !== undefined && port !== null && port !== '' ? `:${String(port)}` : ''}`;
-  }
+  const localRegistry = defaultLocalRegistry(vars);
+  if (vars.dci_local_registry === undefined && localRegistry !== undefined) vars.dci_local_registry = localRegistry;
   // The pipeline's settings schema: a wrong opm_mirror_list, mirror_set_kind, ocp_version... is reported here,
   // before the release or a catalog is read from the network.
   resolveSettings(vars, provenance);
