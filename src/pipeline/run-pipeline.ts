@@ -96,6 +96,18 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
       throw new UsageError('unknown-stage', (e as Error).message, { hint: 'use --stages/--skip-stage/--start-at with the stage names listed' });
     }
   })();
+  const configDirs = (): string[] => {
+    const fromVars = baseVars.dci_config_dirs;
+    const list = Array.isArray(fromVars) ? fromVars.filter(isPlainString) : isPlainString(fromVars) ? [fromVars] : [];
+    // Relative config dirs are relative to the inventory file, so a lab repository can carry its hooks.
+    const invDir = dirname(resolve(o.inventoryPath));
+    return [...list.map((d) => resolve(invDir, expandHome(d))), ...o.hooksDirs].filter((d, i, a) => a.indexOf(d) === i);
+  };
+  // The built-in install stage runs (a custom-install hook replaces it with the lab's own): its prerequisites are
+  // checked now, before anything is locked, mirrored or installed (the original agent's pre-install asserts).
+  const installDef = stages.find((s) => s.name === 'install');
+  const builtInInstall = installDef !== undefined && !(installDef.replacedBy && findHooks(configDirs(), installDef.replacedBy).length > 0);
+  if (builtInInstall) await checkInstallPrerequisites(baseVars);
   const cluster = clusterNameOf(baseVars, o.inventoryPath);
   const runsDir = runsDirFor(o.stateDir, baseVars.dci_runs_dir);
   const runId = newRunId(cluster);
@@ -167,13 +179,6 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
 
   const startedMs = Date.now();
   let extraFromStart: Record<string, unknown> = {};
-  const configDirs = (): string[] => {
-    const fromVars = baseVars.dci_config_dirs;
-    const list = Array.isArray(fromVars) ? fromVars.filter(isPlainString) : isPlainString(fromVars) ? [fromVars] : [];
-    // Relative config dirs are relative to the inventory file, so a lab repository can carry its hooks.
-    const invDir = dirname(resolve(o.inventoryPath));
-    return [...list.map((d) => resolve(invDir, expandHome(d))), ...o.hooksDirs].filter((d, i, a) => a.indexOf(d) === i);
-  };
 
   const testCases: RunTaskFileResult['testCases'] = [];
   let failure: { stage: string; failure?: TaskFailure; msg: string } | undefined;
@@ -318,6 +323,8 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
     if (o.onRunStart) {
       try {
         extraFromStart = (await o.onRunStart({ runId, runDir, cluster, vars: baseVars })) ?? {};
+        // The DCI job may give the OpenShift version the inventory left out: check again with it.
+        if (builtInInstall && baseVars.ocp_version === undefined && extraFromStart.ocp_version !== undefined) await checkInstallPrerequisites({ ...baseVars, ...extraFromStart });
       } catch (e) {
         // E.g. DCI rejected the credentials: the job fails in pre-run (error), the record says why, the CLI prints
         // the one clear message and exits with the error's code.
@@ -420,6 +427,13 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
   if (record.writeError) throw recordError(record.writeError.path, record.writeError.error, o.stateDir);
   const finalState = currentState();
   return { runId, runDir, state: finalState, summary, exitCode: finalState === 'success' ? 0 : finalState === 'killed' ? 130 : 1 };
+}
+
+/** Throws the first unmet install prerequisite (InstallerError, exit 2) of these controller variables. */
+async function checkInstallPrerequisites(vars: Record<string, unknown>): Promise<void> {
+  const { installPrerequisiteError } = await import('../providers/prerequisites.js');
+  const e = installPrerequisiteError(vars);
+  if (e) throw e;
 }
 
 function recordError(path: string, error: NodeJS.ErrnoException, stateDir: string): DciError {

@@ -3,7 +3,7 @@
  * failure mapping, kill → teardown, resume, check mode, lock, and what a failing hook shows the user.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { BIN, runCli } from '../helpers/cli.js';
@@ -121,5 +121,27 @@ describe('dci-agent-ts run (e2e)', () => {
     expect(second.code).toBe(75);
     expect(second.stderr).toMatch(/another run holds the lock for cluster "e2e": pid \d+ on \S+, started \d{4}-/);
     expect((await first).code).toBe(0);
+  });
+
+  it('a disconnected ipi lab without webserver_url: exit 2 with one message naming it, before any stage or run record', async () => {
+    lab = makeLab();
+    // The same lab as a disconnected IPI one that forgot webserver_url (empty, as a template default would leave it).
+    writeFileSync(
+      lab.inventory,
+      readFileSync(lab.inventory, 'utf8')
+        .replace('install_type: sno', 'install_type: ipi\n    dci_disconnected: true\n    local_registry_host: registry.lab\n    local_registry_port: 5000')
+        .replace('webserver_url: http://192.0.2.1:8080', 'webserver_url: ""')
+        .replace('baremetal_mac: "52:54:00:00:00:10"', 'provision_mac: "52:54:00:00:00:10"'),
+    );
+    lab.writeHook(0, 'pre-run', recordingHook('a:pre-run'));
+    const r = await run(lab);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      "error: the inventory: webserver_url is required for an ipi install with dci_disconnected on OpenShift 4.16.3: the RHCOS bootstrap VM (qemu) image is served to the cluster from the lab's cache web server, a disconnected cluster cannot download it",
+      '  hint: set webserver_url=http://<cache host>:<port> (an HTTP server serving provision_cache_store), or give bootstraposimage=<URL?sha256=...> of an image your lab already serves, or set cache_enabled=true to serve the cache from the provisioner (port webserver_caching_port)',
+    ]);
+    expect(r.stdout).not.toContain('STAGE');
+    expect(order(lab)).toEqual([]);
+    expect(existsSync(join(lab.stateDir, 'runs'))).toBe(false);
   });
 });

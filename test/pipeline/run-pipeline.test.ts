@@ -227,3 +227,46 @@ describe('runPipeline', () => {
     expect(readdirSync(result.runDir)).toEqual(expect.arrayContaining(['events.jsonl', 'summary.json', 'job_logs', 'facts.json', 'junit.xml']));
   });
 });
+
+describe('runPipeline: install prerequisites checked before the first stage', () => {
+  // A disconnected IPI lab on 4.16 without webserver_url: the bootstrap VM image could not be served.
+  const noWebserver = { install_type: 'ipi', ocp_version: '4.16.3', dci_disconnected: true, dci_local_registry: 'registry.lab:5000' };
+
+  it('a disconnected ipi without webserver_url is refused before anything runs or is recorded (exit 2, names the variable)', async () => {
+    setup(ALL_PLAYBOOKS);
+    const calls: string[] = [];
+    const err = (await run(noWebserver, calls).then(() => undefined, (e: unknown) => e)) as { code?: string; exitCode?: number; message?: string; hint?: string } | undefined;
+    expect(err).toMatchObject({ code: 'missing-webserver-url', exitCode: 2 });
+    expect(err?.message).toMatch(/^the inventory: webserver_url is required for an ipi install with dci_disconnected on OpenShift 4\.16\.3/);
+    expect(err?.hint).toMatch(/set webserver_url=http:\/\/<cache host>:<port>/);
+    expect(calls).toEqual([]);
+    expect(existsSync(join(work, 'state'))).toBe(false);
+  });
+
+  it('not checked when the install stage does not run as built in: --stages without install, a custom-install hook', async () => {
+    setup(ALL_PLAYBOOKS);
+    const calls: string[] = [];
+    expect((await run(noWebserver, calls, { selection: { only: ['pre-run', 'mirror-images'] } })).result.state).toBe('success');
+    expect(calls).toEqual(['playbooks/pre-run.yml', 'playbooks/mirror-images.yml', 'playbooks/success.yml', 'playbooks/teardown.yml']);
+    setup({ 'a/hooks/custom-install.yml': 'ok' });
+    const withHook: string[] = [];
+    expect((await run(noWebserver, withHook)).result.state).toBe('success');
+    expect(withHook).toContain('a/hooks/custom-install.yml');
+    expect(withHook).not.toContain('playbooks/install.yml');
+  });
+
+  it('a version given by the DCI job is checked when the job starts: the job ends in error, pre-run names why, no stage ran', async () => {
+    setup(ALL_PLAYBOOKS);
+    const calls: string[] = [];
+    const { ocp_version: _unset, ...withoutVersion } = noWebserver;
+    const events: AgentEvent[] = [];
+    const bus = new EventBus();
+    bus.on((e) => events.push(e));
+    const err = (await run(withoutVersion, calls, { bus, onRunStart: async () => ({ ocp_version: '4.14.2', dci_job_id: 'job-1' }) }).then(() => undefined, (e: unknown) => e)) as { code?: string; message?: string } | undefined;
+    expect(err?.code).toBe('missing-webserver-url');
+    expect(err?.message).toMatch(/OpenShift 4\.14\.2/);
+    expect(calls).toEqual([]);
+    expect(events.filter((e) => e.type === 'job-state').map((e) => (e as { state: string }).state)).toEqual(['new', 'error']);
+    expect(events.find((e) => e.type === 'stage-end')).toMatchObject({ stage: 'pre-run', status: 'failed', msg: expect.stringMatching(/webserver_url is required/) });
+  });
+});

@@ -33,7 +33,6 @@ export function renderPlanText(plan: InstallPlan, secrets: SecretRegistry, notes
   if (f.pull_secret_missing === true) lines.push('# warning: no pull secret found (dci_pullsecret_file/pullsecret_file/openshift_secret): install-config shows {"auths":{}}; a run needs one');
   const rhcos = Array.isArray(f.rhcos_cached_images) ? (f.rhcos_cached_images as string[]) : [];
   if (rhcos.length) lines.push(`# RHCOS ${rhcos.join(' and ')} image(s) cached in provision_cache_store, served from ${String(f.rhcos_cache_webserver)}: @rhcos.<image>.<field>@ stands for what the installer's "coreos print-stream-json" gives at run time`);
-  if (typeof f.rhcos_cache_warning === 'string') lines.push(`# warning: ${f.rhcos_cache_warning}`);
   const powerOff = Array.isArray(f.power_off) ? (f.power_off as Array<{ node: string; kind: string }>) : [];
   if (powerOff.length) lines.push(`# nodes powered off right before the installer creates the cluster: ${powerOff.map((n) => `${n.node} (${n.kind})`).join(', ')}`);
   if (Array.isArray(f.poweroff_skipped) && f.poweroff_skipped.length) lines.push(`# not powered off (poweroff=false): ${(f.poweroff_skipped as string[]).join(', ')}`);

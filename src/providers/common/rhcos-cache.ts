@@ -10,18 +10,22 @@
  *
  * The locations are only known once the installer runs, so the plan holds `@rhcos.<image>.<field>@` tokens in
  * the download commands and in install-config.yaml; run() reads the stream and replaces them.
+ *
+ * A disconnected install that needs a cached image and has no `webserver_url` is refused (the original agent's
+ * pre-install assert): the bootstrap VM could not download the image. See webserverUrlMissing.
  */
 import { InstallerError } from '../../core/errors.js';
 import { shellQuote } from '../../engine/transports/index.js';
 import { compareMinor } from '../../manifests/index.js';
+import { rhcosImagesToCache, usesBootstrapOSImage, usesClusterOSImage, webserverUrlMissing, type RhcosImageKey } from './rhcos-need.js';
 import type { InstallPlan, PlannedStep, ProviderInput } from '../types.js';
 import { lockedArgv } from './lock.js';
 import { join } from './paths.js';
 import type { CommandStep, RemoteRunner } from './runner.js';
 import { command, commandsOf } from './steps.js';
-import { flag, provisionerHost, text } from './vars.js';
+import { provisionerHost, text } from './vars.js';
 
-export type RhcosImageKey = 'qemu' | 'openstack';
+export { rhcosImagesToCache, usesBootstrapOSImage, usesClusterOSImage, webserverUrlMissing, type RhcosImageKey };
 
 export interface RhcosCachePlan {
   steps: PlannedStep[];
@@ -30,15 +34,10 @@ export interface RhcosCachePlan {
   /** Images downloaded, for the facts. */
   images: RhcosImageKey[];
   webserver?: string;
-  /** Why images that install-config wants are not cached (shown in plan.txt and the run output). */
-  warning?: string;
 }
 
 export const token = (key: RhcosImageKey, field: 'location' | 'file' | 'sha256' | 'uncompressed-sha256'): string => `@rhcos.${key}.${field}@`;
 
-/** bootstrapOSImage is read by the installer below 4.22, clusterOSImage below 4.10 (redhatci install-config.j2). */
-export const usesBootstrapOSImage = (version: string): boolean => compareMinor(version, '4.22') < 0;
-export const usesClusterOSImage = (version: string): boolean => compareMinor(version, '4.10') < 0;
 
 function downloadScript(store: string, key: RhcosImageKey): string {
   return [
@@ -60,27 +59,18 @@ export function rhcosCachePlan(input: ProviderInput, version: string, installer:
   const out: RhcosCachePlan = { steps: [], baremetal: {}, images: [] };
   if (userBootstrap && usesBootstrapOSImage(version)) out.baremetal.bootstrapOSImage = userBootstrap;
   if (userCluster && usesClusterOSImage(version)) out.baremetal.clusterOSImage = userCluster;
-  const disconnected = flag(vars, 'dci_disconnected', false);
-  const requested = flag(vars, 'cache_enabled', false);
-  if (!disconnected && !requested) return out;
-  const wanted: RhcosImageKey[] = [];
-  if (usesBootstrapOSImage(version) && !userBootstrap) wanted.push('qemu');
-  if (usesClusterOSImage(version) && !userCluster) wanted.push('openstack');
+  const wanted = rhcosImagesToCache(vars, version);
   if (wanted.length === 0) return out;
   if (compareMinor(version, '4.8') < 0) {
     throw new InstallerError('rhcos-cache-unsupported', `the inventory: caching the RHCOS images of OpenShift ${version} needs the installer's "coreos print-stream-json" (4.8 and later)`, {
       hint: 'set bootstraposimage and clusterosimage to images your lab already serves (URL?sha256=...)',
     });
   }
+  const missing = webserverUrlMissing(vars, version, why);
+  if (missing) throw missing;
   let webserver = text(vars, 'webserver_url');
   if (!webserver) {
-    if (!requested) {
-      // The original agent refuses a disconnected run without webserver_url (pre-install assert); the port warns
-      // instead so that a plan can be made without it, and the installer falls back to the upstream image URLs.
-      out.warning = `webserver_url is unset: the RHCOS ${wanted.join(' and ')} image(s) of this disconnected ${why.replace(/^for an? /, '')} are not cached, so the installer downloads them from the internet (set webserver_url=http://<cache host>:8080 serving provision_cache_store, or bootstraposimage=<URL?sha256=...>)`;
-      return out;
-    }
-    // The installer role's own cache web server: port webserver_caching_port of the provisioner.
+    // cache_enabled: the installer role's own cache web server, port webserver_caching_port of the provisioner.
     const prov = provisionerHost(input);
     webserver = `http://${text(prov.vars, 'ansible_host') ?? prov.name}:${text(vars, 'webserver_caching_port') ?? '8080'}`;
   }

@@ -174,7 +174,6 @@ export function ipiPlan(input: ProviderInput): InstallPlan {
       disconnected: flag(vars, 'dci_disconnected', false),
       rhcos_cached_images: rhcos.images,
       ...(rhcos.webserver ? { rhcos_cache_webserver: rhcos.webserver } : {}),
-      ...(rhcos.warning ? { rhcos_cache_warning: rhcos.warning } : {}),
       power_off: powerOff.nodes,
       poweroff_skipped: powerOff.skipped,
     },

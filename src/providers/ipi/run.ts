@@ -34,7 +34,6 @@ async function installIpi(plan: InstallPlan, ctx: ProviderContext, runner: Remot
   for (const s of commandsOf(plan, 'prepare')) await runner.run(s, { phase: 'prepare' });
   await uploadFiles(runner, plan, planFile(plan, 'pull-secret.txt'), 'prepare');
   await runner.run(oneCommand(plan, 'installer'), { phase: 'installer', stream: true });
-  if (typeof plan.facts.rhcos_cache_warning === 'string') runner.phase('rhcos', `warning: ${plan.facts.rhcos_cache_warning}`);
   const rhcos = await runRhcosCache(plan, runner);
   // The installer consumes install-config.yaml: keep a .bkup copy next to it, as the installer role does.
   const ic = planFile(plan, 'install-config.yaml').map((f) => ({ ...f, content: fillTokens(f.content, rhcos) }));

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { rhcosValues, token } from '../../../src/providers/common/rhcos-cache.js';
 import { ipiProvider } from '../../../src/providers/ipi/index.js';
-import { renderPlanText } from '../../../src/providers/index.js';
-import { SecretRegistry } from '../../../src/core/secrets.js';
+import { installPrerequisiteError } from '../../../src/providers/prerequisites.js';
+import { InstallerError } from '../../../src/core/errors.js';
 import { sampleInput } from './fixture.js';
 import { ipiLab, serveDir, useIpiSshd, type StaticServer } from './lab.js';
 
@@ -115,12 +115,42 @@ describe('RHCOS cache plan', () => {
     expect(ic).toContain(`bootstrapOSImage: http://10.1.1.5:8081/${token('qemu', 'file')}?sha256=`);
   });
 
-  it('disconnected without webserver_url: nothing cached, a warning in plan.txt and facts; no warning when the lab gives the image', () => {
-    const plan = ipiProvider.plan(sampleInput({ webserver_url: undefined }));
-    expect(plan.steps.filter((s) => s.description.startsWith('rhcos:'))).toEqual([]);
-    expect(plan.files.find((f) => f.path === 'install-config.yaml')!.content).not.toContain('OSImage');
-    expect(renderPlanText(plan, new SecretRegistry())).toMatch(/# warning: webserver_url is unset: the RHCOS qemu image\(s\) of this disconnected ipi install are not cached/);
-    expect(ipiProvider.plan(sampleInput({ webserver_url: undefined, bootstraposimage: `http://x/y.qcow2.gz?sha256=${'b'.repeat(64)}` })).facts).not.toHaveProperty('rhcos_cache_warning');
+  it('disconnected without webserver_url: refused like the original (one error naming webserver_url and what to set, exit 2)', () => {
+    const err = (() => {
+      try {
+        ipiProvider.plan(sampleInput({ webserver_url: undefined }));
+      } catch (e) {
+        return e as InstallerError;
+      }
+    })();
+    expect(err).toBeInstanceOf(InstallerError);
+    expect(err?.code).toBe('missing-webserver-url');
+    expect(err?.exitCode).toBe(2);
+    expect(err?.message).toBe("the inventory: webserver_url is required for an ipi install with dci_disconnected on OpenShift 4.16.3: the RHCOS bootstrap VM (qemu) image is served to the cluster from the lab's cache web server, a disconnected cluster cannot download it");
+    expect(err?.hint).toBe('set webserver_url=http://<cache host>:<port> (an HTTP server serving provision_cache_store), or give bootstraposimage=<URL?sha256=...> of an image your lab already serves, or set cache_enabled=true to serve the cache from the provisioner (port webserver_caching_port)');
+    // Below 4.10 both images are needed: giving only the bootstrap one is not enough.
+    expect(() => ipiProvider.plan(sampleInput({ ocp_version: '4.9.59', webserver_url: undefined, bootstraposimage: `http://x/y.qcow2.gz?sha256=${'b'.repeat(64)}` }))).toThrow(/RHCOS nodes \(openstack\) image is served .*/);
+  });
+
+  it('webserver_url is not needed when nothing is served from the cache: images given, 4.22+, cache_enabled, connected', () => {
+    const image = `http://x/y.qcow2.gz?sha256=${'b'.repeat(64)}`;
+    const ic = (over: Record<string, unknown>) => ipiProvider.plan(sampleInput({ webserver_url: undefined, ...over })).files.find((f) => f.path === 'install-config.yaml')!.content;
+    expect(ic({ bootstraposimage: image })).toContain(`bootstrapOSImage: ${image}`);
+    expect(ic({ ocp_version: '4.9.59', bootstraposimage: image, clusterosimage: image })).toContain(`clusterOSImage: ${image}`);
+    expect(ic({ ocp_version: '4.22.0' })).not.toContain('OSImage');
+    expect(ic({ cache_enabled: true })).toContain('bootstrapOSImage: http://provisioner:8080/');
+    expect(ic({ dci_disconnected: false })).not.toContain('OSImage');
+    expect(installPrerequisiteError({ ...sampleInput().vars, webserver_url: undefined, bootstraposimage: image })).toBeUndefined();
+  });
+
+  it('the pre-flight check the pipeline runs gives the plan\'s error; unknown or templated versions and other install types are left to the plan', () => {
+    const vars = { ...sampleInput().vars, webserver_url: undefined };
+    expect(installPrerequisiteError(vars)?.message).toMatch(/^the inventory: webserver_url is required for an ipi install with dci_disconnected on OpenShift 4\.16\.3/);
+    expect(installPrerequisiteError({ ...vars, install_type: undefined, ocp_version: undefined, version: '4.12.30' })?.code).toBe('missing-webserver-url');
+    expect(installPrerequisiteError({ ...vars, ocp_version: undefined })).toBeUndefined();
+    expect(installPrerequisiteError({ ...vars, ocp_version: '{{ job_version }}' })).toBeUndefined();
+    expect(installPrerequisiteError({ ...vars, install_type: 'acm' })).toBeUndefined();
+    expect(installPrerequisiteError({ ...vars, dci_disconnected: 'no' })).toBeUndefined();
   });
 
   it('clear errors: a version without print-stream-json, a bad webserver_url', () => {
