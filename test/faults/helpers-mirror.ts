@@ -66,8 +66,9 @@ export interface MirrorLab {
   /**
    * Write an inventory for `mirror images|to-disk`. `prefix` gives the release (`local_repo`) and the other images
    * (`dci_mirror_repo_prefix`) fresh repositories on the lab registry, so a run starts from nothing there.
+   * `dest` names another lab registry instead (`host` the mirror writes to, `direct` the registry behind it).
    */
-  inventory(name: string, o: { prefix: string; extras?: ExtraImage[] }): Promise<string>;
+  inventory(name: string, o: { prefix: string; extras?: ExtraImage[]; dest?: { host: string; direct: string } }): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -80,6 +81,8 @@ export interface MirrorLabOptions {
   catalog?: boolean;
   /** Sizes of the additional images' single layers. */
   extraSizes?: number[];
+  /** The release as a 2-arch index (amd64 + arm64), like a `multi` payload. */
+  multiArch?: boolean;
 }
 
 export async function startMirrorLab(o: MirrorLabOptions): Promise<MirrorLab> {
@@ -94,7 +97,7 @@ export async function startMirrorLab(o: MirrorLabOptions): Promise<MirrorLab> {
     // Fixtures are pushed through the proxy (no rule yet): the references inside the release and the catalog then
     // name the host the mirror reads from, and every read of the mirror goes through the faults.
     const sourceHost = proxy?.host ?? source.host;
-    const release = await pushReleaseFixture({ host: sourceHost, components: o.components ?? 6 });
+    const release = await pushReleaseFixture({ host: sourceHost, components: o.components ?? 6, multiArch: o.multiArch });
     const catalog = o.catalog ? await pushCatalogImage({ host: sourceHost, fbc: await withRealImages(sourceHost, sampleCatalog(sourceHost)) }) : undefined;
     const extras: ExtraImage[] = [];
     const addExtra = async (name: string, size: number): Promise<ExtraImage> => {
@@ -121,6 +124,7 @@ export async function startMirrorLab(o: MirrorLabOptions): Promise<MirrorLab> {
       async inventory(name, io) {
         const file = join(o.dir, name);
         const images = io.extras ?? defaultExtras;
+        const to = io.dest ?? { host: destHost, direct: dest.host };
         const operators = catalog
           ? `    operators_index: ${catalog.ref}
     dci_operators:
@@ -135,11 +139,11 @@ export async function startMirrorLab(o: MirrorLabOptions): Promise<MirrorLab> {
     cluster: faults
     ocp_version: "4.16.3"
     dci_disconnected: true
-    local_registry_host: ${destHost.split(':')[0]}
-    local_registry_port: ${destHost.split(':')[1]}
+    local_registry_host: ${to.host.split(':')[0]}
+    local_registry_port: ${to.host.split(':')[1]}
     local_repo: ${io.prefix}/ocp4/openshift4
     dci_mirror_repo_prefix: ${io.prefix}
-    dci_plain_http_registries: ${JSON.stringify([...new Set([sourceHost, source.host, destHost, dest.host])])}
+    dci_plain_http_registries: ${JSON.stringify([...new Set([sourceHost, source.host, to.host, to.direct])])}
     ocp_release_image: ${release.releaseRef}
 ${operators}    dci_additional_images: ${JSON.stringify(images.map((e) => e.ref))}
   hosts:
@@ -183,7 +187,8 @@ export function parseRef(ref: string): Ref {
   return { host: name.slice(0, slash), repository: name.slice(slash + 1, colon > slash ? colon : undefined), tag, digest };
 }
 
-const ACCEPT = [
+/** Every manifest and index media type (the Accept header of a registry read). */
+export const ACCEPT = [
   'application/vnd.oci.image.index.v1+json',
   'application/vnd.docker.distribution.manifest.list.v2+json',
   'application/vnd.oci.image.manifest.v1+json',
