@@ -25,6 +25,7 @@ import { shouldRunTags, type TagSelection } from './tags.js';
 import { composeVars, lazify, resolvedView } from './vars.js';
 import { KeywordTransport, connectionOf, type TransportPool } from './transport-pool.js';
 import { newStats, type HostState, type Inherited, type Scope } from './state.js';
+import { createHostScope, type HostScope } from './host-scope.js';
 
 export interface ModuleSource {
   find(name: string): ModuleEntry | undefined;
@@ -57,6 +58,8 @@ export interface RunnerOptions {
   environment: Record<string, string>;
   forks: number;
   playbookDir: string;
+  /** The inventory file, for `inventory_file`/`inventory_dir` (undefined when the inventory is not a file). */
+  inventoryFile?: string;
 }
 
 /** `meta` acts on the play itself, so the executor runs it (as Ansible's strategy does), not a module. */
@@ -104,7 +107,9 @@ export class PlayRunner {
   private playHostsAll: string[] = [];
   private playEnded = false;
 
-  constructor(private readonly o: RunnerOptions) {}
+  constructor(private readonly o: RunnerOptions) {
+    this.scope = this.newScope();
+  }
 
   /** Host state (created on first use with its inventory vars and carried facts). */
   hostState(name: string, facts?: Record<string, unknown>): HostState {
@@ -182,33 +187,36 @@ export class PlayRunner {
 
   // ---------------------------------------------------------------- variables
 
+  /** Magic variables and `hostvars`, shared with templating outside a play (./host-scope.ts). */
+  private readonly scope: HostScope;
+
+  private newScope(): HostScope {
+    return createHostScope({
+      inventory: this.o.inventory,
+      templar: this.o.templar,
+      layers: (name) => {
+        const h = this.hostState(name);
+        return {
+          inventory: h.inventoryVars,
+          runPlayVars: this.o.runPlayVars,
+          playVars: this.playVarsLayer,
+          varsFiles: this.varsFilesLayer,
+          includeVars: lazify(h.includeVars),
+          facts: h.facts,
+          extraVars: this.o.extraVars,
+        };
+      },
+      extraHosts: () => this.hosts.keys(),
+      checkMode: this.o.checkMode,
+      tags: this.o.tags,
+      playbookDir: this.o.playbookDir,
+      inventoryFile: this.o.inventoryFile,
+      play: () => ({ name: this.play?.name, hostsAll: this.playHostsAll, active: () => this.activeNames() }),
+    });
+  }
+
   private magic(h: HostState): Record<string, unknown> {
-    const activeNames = () => this.activeNames();
-    const inv = this.o.inventory;
-    return {
-      inventory_hostname: h.name,
-      inventory_hostname_short: h.name.split('.')[0],
-      groups: inv.groups,
-      group_names: groupNames(inv, h.name),
-      hostvars: this.hostvars(),
-      get ansible_play_hosts() {
-        return activeNames();
-      },
-      get play_hosts() {
-        return activeNames();
-      },
-      get ansible_play_batch() {
-        return activeNames();
-      },
-      ansible_play_hosts_all: this.playHostsAll,
-      ansible_play_name: this.play?.name,
-      ansible_check_mode: this.o.checkMode,
-      ansible_run_tags: this.o.tags.tags.length ? this.o.tags.tags : ['all'],
-      ansible_skip_tags: this.o.tags.skipTags,
-      playbook_dir: this.o.playbookDir,
-      omit: OMIT,
-      ansible_version: { full: '2.14.18', major: 2, minor: 14, revision: 18, string: '2.14.18' },
-    };
+    return this.scope.magic(h.name);
   }
 
   private activeNames(): string[] {
@@ -218,39 +226,9 @@ export class PlayRunner {
     });
   }
 
-  private hostvarsProxy?: Record<string, unknown>;
-
-  /** `hostvars[name]`: every host's variables (without task-level layers), lazily resolved. */
-  private hostvars(): Record<string, unknown> {
-    if (this.hostvarsProxy) return this.hostvarsProxy;
-    const names = () => [...new Set([...Object.keys(this.o.inventory.hosts), ...this.hosts.keys()])];
-    this.hostvarsProxy = new Proxy({} as Record<string, unknown>, {
-      get: (_t, key) => {
-        if (typeof key !== 'string') return undefined;
-        if (!this.o.inventory.hosts[key] && !this.hosts.has(key)) return undefined;
-        const vars = this.baseVars(this.hostState(key));
-        return resolvedView(vars, this.o.templar);
-      },
-      has: (_t, key) => typeof key === 'string' && names().includes(key),
-      ownKeys: () => names(),
-      getOwnPropertyDescriptor: (_t, key) =>
-        typeof key === 'string' && names().includes(key) ? { enumerable: true, configurable: true, value: this.baseVars(this.hostState(key)) } : undefined,
-    });
-    return this.hostvarsProxy;
-  }
-
   /** Host variables without block/task/loop layers (for hostvars and play-level templating). */
   private baseVars(h: HostState): Record<string, unknown> {
-    return composeVars({
-      magic: this.magic(h),
-      inventory: h.inventoryVars,
-      runPlayVars: this.o.runPlayVars,
-      playVars: this.playVarsLayer,
-      varsFiles: this.varsFilesLayer,
-      includeVars: lazify(h.includeVars),
-      facts: h.facts,
-      extraVars: this.o.extraVars,
-    });
+    return this.scope.baseVars(h.name);
   }
 
   private taskVars(h: HostState, scope: Scope, taskVars: Record<string, unknown> | undefined, loopVars?: Record<string, unknown>): Record<string, unknown> {
@@ -904,15 +882,6 @@ export class PlayRunner {
     }
     this.pendingFlush = false;
   }
-}
-
-/** Ansible's `group_names`: the host's groups except `all` (`ungrouped` included). */
-function groupNames(inv: EngineInventory, host: string): string[] {
-  const direct = inv.hosts[host]?.groups ?? [];
-  const fromGroups = Object.entries(inv.groups)
-    .filter(([, hosts]) => hosts.includes(host))
-    .map(([g]) => g);
-  return [...new Set([...direct, ...fromGroups])].filter((g) => g !== 'all').sort();
 }
 
 /** Strings long enough to be worth redacting (a no_log result's `ok` or `0` must not mangle every line). */

@@ -22,6 +22,8 @@ export const registryCatalog: ModuleCatalog = {
 };
 
 export interface EngineRunOptions extends RunTaskFileOptions {
+  /** The inventory file the run reads, for `inventory_file`/`inventory_dir` (left undefined without it). */
+  inventoryFile?: string;
   /** Parallel hosts per task (Ansible's `forks`, default 5). */
   forks?: number;
   /** Reuse connections across files of one run (the pipeline passes one pool; closed by its owner). */
@@ -68,6 +70,7 @@ export async function runTaskFile(opts: EngineRunOptions): Promise<RunTaskFileRe
     environment: opts.environment ?? {},
     forks: opts.forks ?? 5,
     playbookDir: dirname(file),
+    inventoryFile: opts.inventoryFile,
   });
   for (const [host, facts] of Object.entries(opts.facts ?? {})) runner.hostState(host, facts);
 

@@ -68,27 +68,17 @@ export async function mirrorVarsFromInventory(inventoryPath: string, extraArgs: 
   const raw: Record<string, unknown> = { ...(engine.hosts[controller]?.vars ?? Object.values(engine.hosts)[0]?.vars ?? {}) };
 
   const { createTemplar, OMIT } = await import('../../engine/template/index.js');
-  const { lazify, resolvedView } = await import('../../engine/executor/vars.js');
+  const { createHostScope } = await import('../../engine/index.js');
   const templar = createTemplar({ baseDir: dirname(resolve(inventoryPath)), secrets });
-  const groupNames = (host: string) => Object.entries(engine.groups).filter(([g, hs]) => g !== 'all' && hs.includes(host)).map(([g]) => g);
-  const magic = (host: string): Record<string, unknown> => ({
-    inventory_hostname: host,
-    inventory_hostname_short: host.split('.')[0],
-    groups: engine.groups,
-    group_names: groupNames(host),
-    hostvars,
-    omit: OMIT,
-    ansible_check_mode: false,
-    inventory_dir: dirname(resolve(inventoryPath)),
-    inventory_file: resolve(inventoryPath),
+  // The engine's own magic variables and hostvars (outside a play: no play hosts, no playbook_dir); the extra vars
+  // are already merged into each host's variables by toEngineInventory.
+  const scope = createHostScope({
+    inventory: engine,
+    templar,
+    layers: (host) => ({ inventory: host === controller ? raw : (engine.hosts[host]?.vars ?? {}) }),
+    inventoryFile: resolve(inventoryPath),
   });
-  const hostvars: Record<string, unknown> = new Proxy({} as Record<string, unknown>, {
-    get: (_t, key) => (typeof key === 'string' && engine.hosts[key] ? resolvedView({ ...magic(key), ...lazify(engine.hosts[key].vars) }, templar) : undefined),
-    has: (_t, key) => typeof key === 'string' && key in engine.hosts,
-    ownKeys: () => Object.keys(engine.hosts),
-    getOwnPropertyDescriptor: (_t, key) => (typeof key === 'string' && engine.hosts[key] ? { enumerable: true, configurable: true, value: engine.hosts[key].vars } : undefined),
-  });
-  const view = resolvedView({ ...magic(controller), ...lazify(raw) }, templar);
+  const view = scope.view(controller);
 
   const vars: Record<string, unknown> = {};
   for (const name of Object.keys(raw)) {

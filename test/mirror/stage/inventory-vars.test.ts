@@ -76,4 +76,33 @@ describe('mirror stage variables from an inventory', () => {
     // The stage settings reject it too when reached through the module (no catalog needed to find out).
     expect(() => mirrorStageSettings({ dci_local_registry: 'reg', ocp_version: '4.16.3', opm_mirror_list: 5 })).toThrow(SettingsError);
   });
+
+  it('group_names is sorted, as in plays and in ansible-core (the copy this command had listed groups in file order)', async () => {
+    // ansible-core 2.14: `ansible -i inv.yml localhost -m debug -a 'msg={{ group_names }}'` prints ['alpha', 'zeta'].
+    const f = inv(
+      'groups.yml',
+      `all:
+  vars:
+    ocp_version: "4.16.3"
+    local_registry_host: "{{ group_names | join('-') }}.lab"
+  children:
+    zeta:
+      hosts:
+        localhost: {}
+    alpha:
+      hosts:
+        localhost: {}
+`,
+    );
+    const { vars } = await mirrorVarsFromInventory(f, []);
+    expect(vars.local_registry_host).toBe('alpha-zeta.lab');
+    expect(vars.dci_local_registry).toBe('alpha-zeta.lab');
+  });
+
+  it('inventory_file and inventory_dir are the inventory the command reads, as ansible-core defines them', async () => {
+    const f = inv('where.yml', 'all:\n  vars:\n    ocp_version: "4.16.3"\n    local_registry_host: reg\n    dci_pullsecret_file: "{{ inventory_dir }}/ps.json"\n    src: "{{ inventory_file }}"\n  hosts:\n    localhost: {}\n');
+    const { vars } = await mirrorVarsFromInventory(f, []);
+    expect(vars.dci_pullsecret_file).toBe(join(dir, 'ps.json'));
+    expect(vars.src).toBe(f);
+  });
 });
