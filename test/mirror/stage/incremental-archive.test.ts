@@ -6,20 +6,19 @@
  * mapping and mirror sets as a full `mirror images` run; importing 2 alone fails with one clear error.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startRegistry, type TestRegistry } from '../../helpers/registry.js';
+import type { TestRegistry } from '../../helpers/registry.js';
 import { buildImage, gzLayer, pushImage, pushReleaseFixture, type BuiltImage, type ReleaseFixture } from '../../helpers/release-fixtures.js';
 import { pushCatalogImage, sampleCatalog, withRealImages, type CatalogImageFixture } from '../../helpers/catalog-fixtures.js';
 import { runCli } from '../../helpers/cli.js';
 import { RegistryClient } from '../../../src/mirror/registry/client.js';
 import { TransportSet } from '../../../src/mirror/transports.js';
 import { imageDigests } from '../../../src/mirror/stage/copy-groups.js';
-import { premountBaseBlobs } from '../../../src/mirror/stage/base-blobs.js';
-import { baseSet, readLayoutRefs } from '../../../src/mirror/stage/layout-store.js';
 import { scanTar } from '../../../src/mirror/oci-layout/archive.js';
+import { blobsOf, premountWithoutBase, startIncrementalLab, type IncrementalLab } from './incremental-lab.js';
 
+let lab: IncrementalLab;
 let source: TestRegistry;
 let labFull: TestRegistry;
 let labInc: TestRegistry;
@@ -34,44 +33,32 @@ let sharedLayer: string;
 let dir: string;
 
 function inventory(name: string, registry: TestRegistry, grown: boolean): string {
-  const file = join(dir, name);
-  writeFileSync(
-    file,
-    `all:
-  vars:
-    ocp_version: "4.16.3"
-    dci_disconnected: true
-    local_registry_host: ${registry.host.split(':')[0]}
-    local_registry_port: ${registry.port}
-    dci_plain_http_registries: ["${source.host}", "${registry.host}"]
-    ocp_release_image: ${release.releaseRef}
+  return lab.inventory(
+    name,
+    registry,
+    `    ocp_release_image: ${release.releaseRef}
     operators_index: ${catalog.ref}
     dci_operators:
       - name: jaeger-product
     dci_additional_images:
       - ${baseApp.ref}
-${grown ? `${extras.map((e) => `      - ${e.ref}`).join('\n')}\n    opm_mirror_list:\n      etcd:\n        channel: stable\n` : ''}  hosts:
-    localhost:
-      ansible_connection: local
-`,
+${grown ? `${extras.map((e) => `      - ${e.ref}`).join('\n')}\n    opm_mirror_list:\n      etcd:\n        channel: stable\n` : ''}`,
   );
-  return file;
 }
 
-const blobsOf = (archive: string): string[] => readdirSync(join(archive, 'blobs', 'sha256')).filter((f) => /^[a-f0-9]{64}$/.test(f)).map((f) => `sha256:${f}`);
-
 /** Outputs with the lab registry's address replaced, so runs into different registries compare. */
-function outputs(out: string, lab: TestRegistry): Record<string, string> {
+function outputs(out: string, registry: TestRegistry): Record<string, string> {
   const files: Record<string, string> = {};
-  for (const f of readdirSync(join(out, 'cluster-resources')).sort()) files[f] = readFileSync(join(out, 'cluster-resources', f), 'utf8').replaceAll(lab.host, 'LAB');
-  files['mapping.txt'] = readFileSync(join(out, 'mapping.txt'), 'utf8').replaceAll(lab.host, 'LAB').split('\n').sort().join('\n');
-  files['install-config-sources.yaml'] = readFileSync(join(out, 'install-config-sources.yaml'), 'utf8').replaceAll(lab.host, 'LAB');
+  for (const f of readdirSync(join(out, 'cluster-resources')).sort()) files[f] = readFileSync(join(out, 'cluster-resources', f), 'utf8').replaceAll(registry.host, 'LAB');
+  files['mapping.txt'] = readFileSync(join(out, 'mapping.txt'), 'utf8').replaceAll(registry.host, 'LAB').split('\n').sort().join('\n');
+  files['install-config-sources.yaml'] = readFileSync(join(out, 'install-config-sources.yaml'), 'utf8').replaceAll(registry.host, 'LAB');
   return files;
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'incremental-'));
-  [source, labFull, labInc, labAlone, labTar] = await Promise.all([startRegistry(), startRegistry(), startRegistry(), startRegistry(), startRegistry()]);
+  lab = await startIncrementalLab('incremental-', ['full', 'inc', 'alone', 'tar']);
+  ({ dir, source } = lab);
+  ({ full: labFull, inc: labInc, alone: labAlone, tar: labTar } = lab.labs);
   release = await pushReleaseFixture({ host: source.host, components: 12 });
   const fbc = await withRealImages(source.host, sampleCatalog(source.host));
   catalog = await pushCatalogImage({ host: source.host, fbc });
@@ -90,8 +77,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await Promise.all([source, labFull, labInc, labAlone, labTar].map((r) => r?.stop()));
-  rmSync(dir, { recursive: true, force: true });
+  await lab?.stop();
 });
 
 describe('incremental archives (to-disk --base)', () => {
@@ -99,12 +85,8 @@ describe('incremental archives (to-disk --base)', () => {
   const arc2 = () => join(dir, 'arc2');
 
   it('archive 2 made with --base archive 1 holds only what archive 1 did not, and says which archive it extends', async () => {
-    const r1 = await runCli(['mirror', 'to-disk', '-i', inventory('lab1.yml', labInc, false), '--archive', arc1()], { timeoutMs: 120_000 });
-    expect(r1.stderr).toBe('');
-    expect(r1.code).toBe(0);
-    const r2 = await runCli(['mirror', 'to-disk', '-i', inventory('lab2.yml', labInc, true), '--archive', arc2(), '--base', arc1()], { timeoutMs: 120_000 });
-    expect(r2.stderr).toBe('');
-    expect(r2.code).toBe(0);
+    await lab.toDisk(inventory('lab1.yml', labInc, false), arc1());
+    const r2 = await lab.toDisk(inventory('lab2.yml', labInc, true), arc2(), arc1());
     expect(r2.stdout).toMatch(/already in the base archive\(s\) arc1/);
 
     const m1 = JSON.parse(readFileSync(join(arc1(), 'refs.json'), 'utf8')) as { id: string; blobs: string[]; digests: Record<string, string> };
@@ -142,12 +124,8 @@ describe('incremental archives (to-disk --base)', () => {
   it('the same as single tar files (--archive FILE.tar, --base FILE.tar)', async () => {
     const t1 = join(dir, 'arc1.tar');
     const t2 = join(dir, 'arc2.tar');
-    const r1 = await runCli(['mirror', 'to-disk', '-i', inventory('tar1.yml', labTar, false), '--archive', t1], { timeoutMs: 120_000 });
-    expect(r1.stderr).toBe('');
-    expect(r1.code).toBe(0);
-    const r2 = await runCli(['mirror', 'to-disk', '-i', inventory('tar2.yml', labTar, true), '--archive', t2, '--base', t1], { timeoutMs: 120_000 });
-    expect(r2.stderr).toBe('');
-    expect(r2.code).toBe(0);
+    await lab.toDisk(inventory('tar1.yml', labTar, false), t1);
+    await lab.toDisk(inventory('tar2.yml', labTar, true), t2, t1);
     expect(existsSync(`${t2}.layout`)).toBe(false);
     const entries = [...(await scanTar(t2)).keys()];
     expect(entries).toEqual(expect.arrayContaining(['oci-layout', 'index.json', 'refs.json']));
@@ -164,11 +142,11 @@ describe('incremental archives (to-disk --base)', () => {
     // The jumphost cannot reach the source registry.
     await source.stop();
     const out1 = join(dir, 'out-inc1');
-    const i1 = await runCli(['mirror', 'from-disk', '-i', inventory('inc1.yml', labInc, false), '--archive', arc1(), '--out', out1], { timeoutMs: 120_000 });
+    const i1 = await lab.fromDisk(inventory('inc1.yml', labInc, false), arc1(), out1);
     expect(i1.stderr).toBe('');
     expect(i1.code).toBe(0);
     const out2 = join(dir, 'out-inc2');
-    const i2 = await runCli(['mirror', 'from-disk', '-i', inventory('inc2.yml', labInc, true), '--archive', arc2(), '--out', out2], { timeoutMs: 120_000 });
+    const i2 = await lab.fromDisk(inventory('inc2.yml', labInc, true), arc2(), out2);
     expect(i2.stderr).toBe('');
     expect(i2.code).toBe(0);
     expect(i2.stdout).toMatch(/release 4\.16\.3: already complete/);
@@ -177,7 +155,7 @@ describe('incremental archives (to-disk --base)', () => {
     expect(outputs(out2, labInc)).toEqual(outputs(full, labFull));
     // And from the tar files.
     for (const [i, t] of ['arc1.tar', 'arc2.tar'].entries()) {
-      const r = await runCli(['mirror', 'from-disk', '-i', inventory(`tarin${i}.yml`, labTar, i === 1), '--archive', join(dir, t), '--out', join(dir, `out-tar${i}`)], { timeoutMs: 120_000 });
+      const r = await lab.fromDisk(inventory(`tarin${i}.yml`, labTar, i === 1), join(dir, t), join(dir, `out-tar${i}`));
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
     }
@@ -186,7 +164,7 @@ describe('incremental archives (to-disk --base)', () => {
 
   it('from-disk of archive 2 alone fails with one clear error: which image, which blob, import archive 1 first', async () => {
     const out = join(dir, 'out-alone');
-    const r = await runCli(['mirror', 'from-disk', '-i', inventory('alone.yml', labAlone, true), '--archive', arc2(), '--out', out], { timeoutMs: 120_000 });
+    const r = await lab.fromDisk(inventory('alone.yml', labAlone, true), arc2(), out);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/came with the base archive arc1/);
     expect(r.stderr).toMatch(/sha256:[a-f0-9]{64}/);
@@ -197,24 +175,9 @@ describe('incremental archives (to-disk --base)', () => {
   }, 120_000);
 
   it('a new image on a layer only the base archive carried, base not imported: the error names the image, the blob and the archive', async () => {
-    const refs = readLayoutRefs(arc2());
     const extra = extras[1];
-    const client = new RegistryClient({ plainHttp: [labAlone.host] });
-    const transports = new TransportSet(client);
-    try {
-      const e = await premountBaseBlobs({
-        transports,
-        bases: baseSet(refs.base ?? []),
-        pairs: [{ source: `oci:${arc2()}:${refs.refs[extra.ref]}`, destination: `docker://${labAlone.host}/lab/extra-1@${extra.image.manifest.digest}`, ref: extra.ref }],
-        baseImages: [],
-        registry: labAlone.host,
-      }).catch((x: unknown) => x as Error);
-      expect(e).toBeInstanceOf(Error);
-      expect((e as Error).message).toBe(`${extra.ref}: blob ${sharedLayer} is neither in this archive nor in the registry ${labAlone.host}: it came with the base archive arc1`);
-      expect((e as Error & { hint?: string }).hint).toMatch(/^import archive arc1 first/);
-    } finally {
-      await transports.close();
-      await client.close();
-    }
+    const e = await premountWithoutBase(arc2(), labAlone, extra.ref, `docker://${labAlone.host}/lab/extra-1@${extra.image.manifest.digest}`);
+    expect(e.message).toBe(`${extra.ref}: blob ${sharedLayer} is neither in this archive nor in the registry ${labAlone.host}: it came with the base archive arc1`);
+    expect(e.hint).toMatch(/^import archive arc1 first/);
   });
 });

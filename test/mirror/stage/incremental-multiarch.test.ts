@@ -6,17 +6,12 @@
  * (the registry answers per repository) — or, when archive 1 was never imported, say "import archive 1 first".
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startRegistry, type TestRegistry } from '../../helpers/registry.js';
+import type { TestRegistry } from '../../helpers/registry.js';
 import { buildImage, gzLayer, MT, pushImage, pushManifest, sha256, type BuiltImage } from '../../helpers/release-fixtures.js';
-import { runCli } from '../../helpers/cli.js';
-import { RegistryClient } from '../../../src/mirror/registry/client.js';
-import { TransportSet } from '../../../src/mirror/transports.js';
-import { premountBaseBlobs } from '../../../src/mirror/stage/base-blobs.js';
-import { baseSet, readLayoutRefs } from '../../../src/mirror/stage/layout-store.js';
+import { blobStatus, blobsOf, manifestIn, premountWithoutBase, startIncrementalLab, type IncrementalLab } from './incremental-lab.js';
 
+let lab: IncrementalLab;
 let source: TestRegistry;
 let labInc: TestRegistry;
 let labAlone: TestRegistry;
@@ -38,38 +33,20 @@ function indexOf(images: BuiltImage[], archs: string[]): { bytes: Buffer; mediaT
 }
 
 function inventory(name: string, registry: TestRegistry, grown: boolean): string {
-  const file = join(dir, name);
-  writeFileSync(
-    file,
-    `all:
-  vars:
-    ocp_version: "4.16.3"
-    dci_disconnected: true
-    dci_mirror_release: false
-    local_registry_host: ${registry.host.split(':')[0]}
-    local_registry_port: ${registry.port}
-    dci_plain_http_registries: ["${source.host}", "${registry.host}"]
+  return lab.inventory(
+    name,
+    registry,
+    `    dci_mirror_release: false
     dci_additional_images:
       - ${source.host}/lab/multi-a:v1
-${grown ? `      - ${source.host}/lab/multi-b:v2\n` : ''}  hosts:
-    localhost:
-      ansible_connection: local
-`,
+${grown ? `      - ${source.host}/lab/multi-b:v2\n` : ''}`,
   );
-  return file;
-}
-
-const blobsOf = (archive: string): string[] => readdirSync(join(archive, 'blobs', 'sha256')).map((f) => `sha256:${f}`);
-
-async function manifestIn(registry: TestRegistry, repo: string, ref: string): Promise<string | undefined> {
-  const res = await fetch(`http://${registry.host}/v2/${repo}/manifests/${ref}`, { method: 'HEAD', headers: { accept: [MT.ociIndex, MT.ociManifest].join(', ') } });
-  await res.arrayBuffer();
-  return res.ok ? (res.headers.get('docker-content-digest') ?? undefined) : undefined;
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'incremental-multi-'));
-  [source, labInc, labAlone] = await Promise.all([startRegistry(), startRegistry(), startRegistry()]);
+  lab = await startIncrementalLab('incremental-multi-', ['inc', 'alone']);
+  ({ dir, source } = lab);
+  ({ inc: labInc, alone: labAlone } = lab.labs);
   const base = gzLayer([{ name: 'usr/lib/base.txt', content: 'shared by every platform '.repeat(200) }]);
   children = ['amd64', 'arm64'].map((arch) => buildImage([base, gzLayer([{ name: `app/${arch}`, content: `${arch} binary `.repeat(100) }])], { architecture: arch }));
   extraChild = buildImage([base, gzLayer([{ name: 'app/s390x', content: 's390x binary '.repeat(100) }])], { architecture: 's390x' });
@@ -84,8 +61,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await Promise.all([source, labInc, labAlone].map((r) => r?.stop()));
-  rmSync(dir, { recursive: true, force: true });
+  await lab?.stop();
 });
 
 describe('incremental archives with multi-arch indexes', () => {
@@ -93,12 +69,8 @@ describe('incremental archives with multi-arch indexes', () => {
   const arc2 = () => join(dir, 'arc2');
 
   it('archive 2 does not carry the child manifests archive 1 did; from-disk 1 then 2 puts both indexes, whole, in their repositories', async () => {
-    const r1 = await runCli(['mirror', 'to-disk', '-i', inventory('lab1.yml', labInc, false), '--archive', arc1()], { timeoutMs: 120_000 });
-    expect(r1.stderr).toBe('');
-    expect(r1.code).toBe(0);
-    const r2 = await runCli(['mirror', 'to-disk', '-i', inventory('lab2.yml', labInc, true), '--archive', arc2(), '--base', arc1()], { timeoutMs: 120_000 });
-    expect(r2.stderr).toBe('');
-    expect(r2.code).toBe(0);
+    await lab.toDisk(inventory('lab1.yml', labInc, false), arc1());
+    await lab.toDisk(inventory('lab2.yml', labInc, true), arc2(), arc1());
     for (const c of children) {
       expect(blobsOf(arc1())).toContain(c.manifest.digest);
       expect(blobsOf(arc2())).not.toContain(c.manifest.digest);
@@ -107,10 +79,10 @@ describe('incremental archives with multi-arch indexes', () => {
     expect(blobsOf(arc2())).toContain(extraChild.manifest.digest);
 
     await source.stop(); // the jumphost cannot reach the source
-    const i1 = await runCli(['mirror', 'from-disk', '-i', inventory('inc1.yml', labInc, false), '--archive', arc1(), '--out', join(dir, 'out1')], { timeoutMs: 120_000 });
+    const i1 = await lab.fromDisk(inventory('inc1.yml', labInc, false), arc1(), join(dir, 'out1'));
     expect(i1.stderr).toBe('');
     expect(i1.code).toBe(0);
-    const i2 = await runCli(['mirror', 'from-disk', '-i', inventory('inc2.yml', labInc, true), '--archive', arc2(), '--out', join(dir, 'out2')], { timeoutMs: 120_000 });
+    const i2 = await lab.fromDisk(inventory('inc2.yml', labInc, true), arc2(), join(dir, 'out2'));
     expect(i2.stderr).toBe('');
     expect(i2.code).toBe(0);
     expect(i2.stdout).toMatch(/2 child manifests of the base archive\(s\) pushed from other repositories/);
@@ -120,16 +92,14 @@ describe('incremental archives with multi-arch indexes', () => {
     for (const c of [...children, extraChild]) {
       expect(await manifestIn(labInc, 'lab/multi-b', c.manifest.digest)).toBe(c.manifest.digest);
       for (const d of [c.configDigest, ...c.layers.map((l) => l.digest)]) {
-        const res = await fetch(`http://${labInc.host}/v2/lab/multi-b/blobs/${d}`, { method: 'HEAD' });
-        await res.arrayBuffer();
-        expect(res.status, `${d} in lab/multi-b`).toBe(200);
+        expect(await blobStatus(labInc, 'lab/multi-b', d), `${d} in lab/multi-b`).toBe(200);
       }
     }
   }, 240_000);
 
   it('from-disk of archive 2 alone: one clear error naming the image archive 1 brought and the archive to import first', async () => {
     const out = join(dir, 'out-alone');
-    const r = await runCli(['mirror', 'from-disk', '-i', inventory('alone.yml', labAlone, true), '--archive', arc2(), '--out', out], { timeoutMs: 120_000 });
+    const r = await lab.fromDisk(inventory('alone.yml', labAlone, true), arc2(), out);
     expect(r.code).toBe(2);
     expect(r.stderr.match(/^error:/gm)).toHaveLength(1);
     expect(r.stderr).toMatch(/came with the base archive arc1/);
@@ -138,25 +108,10 @@ describe('incremental archives with multi-arch indexes', () => {
   }, 120_000);
 
   it('the new index alone, its base not imported: the error names the index, a child manifest and the archive', async () => {
-    const refs = readLayoutRefs(arc2());
     const ref = `${source.host}/lab/multi-b:v2`;
-    const client = new RegistryClient({ plainHttp: [labAlone.host] });
-    const transports = new TransportSet(client);
-    try {
-      const e = await premountBaseBlobs({
-        transports,
-        bases: baseSet(refs.base ?? []),
-        pairs: [{ source: `oci:${arc2()}:${refs.refs[ref]}`, destination: `docker://${labAlone.host}/lab/multi-b:v2`, ref }],
-        baseImages: [],
-        registry: labAlone.host,
-      }).catch((x: unknown) => x as Error);
-      expect(e).toBeInstanceOf(Error);
-      expect((e as Error).message).toBe(`${ref}: manifest ${children[0].manifest.digest} is neither in this archive nor in the registry ${labAlone.host}: it came with the base archive arc1`);
-      expect((e as Error & { hint?: string }).hint).toMatch(/^import archive arc1 first/);
-      expect(await manifestIn(labAlone, 'lab/multi-b', 'v2')).toBeUndefined();
-    } finally {
-      await transports.close();
-      await client.close();
-    }
+    const e = await premountWithoutBase(arc2(), labAlone, ref, `docker://${labAlone.host}/lab/multi-b:v2`);
+    expect(e.message).toBe(`${ref}: manifest ${children[0].manifest.digest} is neither in this archive nor in the registry ${labAlone.host}: it came with the base archive arc1`);
+    expect(e.hint).toMatch(/^import archive arc1 first/);
+    expect(await manifestIn(labAlone, 'lab/multi-b', 'v2')).toBeUndefined();
   });
 });
