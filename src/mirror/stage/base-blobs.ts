@@ -4,8 +4,11 @@
  * imported), but in the repositories of the base's images, and a registry answers per repository. Before copying,
  * each such layer is mounted into the repository that needs it, and each such child manifest is read from the
  * repository that has it (digest checked), its blobs mounted, and pushed by digest, so the copy finds it present.
- * The repositories are found by reading the manifests of the base's images there. What is found nowhere is one
- * clear error: the image, the blob or manifest, and the archive to import first.
+ * The repositories are found from what the base archives carried (their content manifests, recorded in this
+ * archive's refs.json), not from the current inventory, which may have dropped the image that brought a layer:
+ * each base reference's manifest is looked for (HEAD by digest) where an import would have put it, and only a
+ * repository the registry answers for is read and mounted from. What is found nowhere is one clear error: the
+ * image, the blob or manifest, and the archive to import first.
  */
 import { createHash } from 'node:crypto';
 import { PayloadError } from '../../core/errors.js';
@@ -19,8 +22,14 @@ export interface PremountInput {
   bases: BaseSet;
   /** Pairs about to be copied: archive location → registry location, and the reference they stand for. */
   pairs: Array<{ source: string; destination: string; ref: string }>;
-  /** Registry locations (`docker://…`) of the base's images, checked present. */
+  /** Registry locations (`docker://…@digest`) of the base's images in the current mapping, checked present. */
   baseImages: string[];
+  /**
+   * Where an import may have put a reference a base archive carried: registry locations (`docker://host/repo`,
+   * no tag or digest), in the order to try. Each is checked with the registry (its manifest by the recorded
+   * digest) before it is read.
+   */
+  baseLocations?: (ref: string) => string[];
   registry: string;
   signal?: AbortSignal;
 }
@@ -33,7 +42,7 @@ interface Need {
   /** A child manifest of an index (pushed), not a blob (mounted). */
   manifest: boolean;
 }
-/** Where the registry holds a digest: a repository and its `docker://host/repo` location. */
+/** Where the registry holds a digest: a repository and its `docker://host/repo` location (first found first). */
 interface Place {
   repository: string;
   location: string;
@@ -99,35 +108,66 @@ export async function premountBaseBlobs(o: PremountInput): Promise<Premounted> {
   const placed: Premounted = { blobs: 0, manifests: 0 };
   if (!needs.length) return placed;
 
-  // 2. Where the registry holds them: the repositories of the base's images.
-  const where = new Map<string, Place>();
+  // 2. Where the registry holds them: the repositories of the base's images, read until every digest is placed.
+  const where = new Map<string, Place[]>();
   const wanted = new Set(needs.map((n) => n.desc.digest));
-  for (const image of o.baseImages) {
-    if ([...wanted].every((d) => where.has(d))) break;
+  const unplaced = (): boolean => [...wanted].some((d) => !where.has(d));
+  const read = new Set<string>();
+  const readBaseImage = async (image: string, verify: boolean): Promise<void> => {
+    if (read.has(image)) return;
+    read.add(image);
     const s = o.transports.source(image);
-    if (s.location.transport !== 'docker') continue;
+    if (s.location.transport !== 'docker') return;
     const place = { repository: s.location.ref.repository, location: image.replace(/@[^/]*$/, '') };
     try {
-      const tree = await treeOf(s.transport, s.digest ?? s.tag ?? 'latest', image, o.signal);
+      const ref = s.digest ?? s.tag ?? 'latest';
+      // Never assumed: a candidate repository counts only when the registry has the recorded manifest there.
+      if (verify && (await s.transport.headManifest(ref, o.signal))?.digest !== s.digest) return;
+      const tree = await treeOf(s.transport, ref, image, o.signal);
       // A child manifest brings its blobs: what it stands on is in the same repository.
-      for (const d of [...tree.manifests, ...tree.blobs]) if (!where.has(d.digest)) where.set(d.digest, place);
+      for (const d of [...tree.manifests, ...tree.blobs]) {
+        const list = where.get(d.digest) ?? [];
+        if (!list.some((p) => p.repository === place.repository)) list.push(place);
+        where.set(d.digest, list);
+      }
     } catch {
       // an unreadable base image cannot help; what it would have held is then reported below
+    }
+  };
+  for (const image of o.baseImages) {
+    if (!unplaced()) break;
+    await readBaseImage(image, false);
+  }
+  if (unplaced() && o.baseLocations) {
+    // What the base archives carried, the archives owning a wanted digest first.
+    const owners = new Set([...wanted].map((d) => o.bases.blobOwner.get(d)));
+    const entries = [...o.bases.entries].sort((a, b) => Number(owners.has(b)) - Number(owners.has(a)));
+    search: for (const e of entries) {
+      for (const [ref, digest] of Object.entries(e.digests)) {
+        for (const loc of o.baseLocations(ref)) {
+          if (!unplaced()) break search;
+          await readBaseImage(`${loc}@${digest}`, true);
+        }
+      }
     }
   }
 
   // 3. Mount each blob into the repository that needs it; push each child manifest there by digest.
-  const mount = async (dst: ImageDestination, desc: Descriptor, pair: Pair, from: Place | undefined, what: 'blob' | 'manifest'): Promise<void> => {
+  const mount = async (dst: ImageDestination, desc: Descriptor, pair: Pair, from: Place[], what: 'blob' | 'manifest'): Promise<void> => {
     if (await dst.hasBlob(desc, o.signal)) return;
-    if (from && dst.mountBlob && (await dst.mountBlob(desc, from.repository, o.signal))) {
-      placed.blobs++;
-      return;
+    // The registry answers 201 only when it holds the blob in that repository: a mount is its own check.
+    for (const p of from) {
+      if (dst.mountBlob && (await dst.mountBlob(desc, p.repository, o.signal))) {
+        placed.blobs++;
+        return;
+      }
     }
     throw notImported(o, pair, desc.digest, what);
   };
   const pushChild = async (dst: ImageDestination, desc: Descriptor, pair: Pair): Promise<void> => {
     if (await dst.headManifest(desc.digest, o.signal)) return;
-    const from = where.get(desc.digest);
+    const places = where.get(desc.digest) ?? [];
+    const from = places[0];
     if (!from) throw notImported(o, pair, desc.digest, 'manifest');
     const m = await o.transports.source(`${from.location}@${desc.digest}`).transport.getManifest(desc.digest, o.signal);
     const actual = `sha256:${createHash('sha256').update(m.bytes).digest('hex')}`;
@@ -135,7 +175,7 @@ export async function premountBaseBlobs(o: PremountInput): Promise<Premounted> {
       throw new PayloadError('digest-mismatch', `${pair.ref}: manifest ${desc.digest} read from ${from.location} has digest ${actual}`, { hint: 'the registry content is damaged: import the base archive again', location: { image: pair.ref, blob: desc.digest } });
     }
     const parsed = parseManifest(m.bytes, m.mediaType ?? desc.mediaType, `${pair.ref}@${desc.digest}`);
-    if (parsed.kind === 'image') for (const b of [parsed.config, ...parsed.layers.filter((l) => !isForeignLayer(l))]) await mount(dst, b, pair, where.get(b.digest) ?? from, 'blob');
+    if (parsed.kind === 'image') for (const b of [parsed.config, ...parsed.layers.filter((l) => !isForeignLayer(l))]) await mount(dst, b, pair, where.get(b.digest) ?? [from], 'blob');
     else for (const c of parsed.manifests) await pushChild(dst, c, pair);
     await dst.putManifest(desc.digest, m, { signal: o.signal, child: true });
     placed.manifests++;
@@ -143,7 +183,7 @@ export async function premountBaseBlobs(o: PremountInput): Promise<Premounted> {
   for (const { pair, desc, manifest } of needs) {
     const dst = o.transports.destination(pair.destination).transport;
     if (manifest) await pushChild(dst, desc, pair);
-    else await mount(dst, desc, pair, where.get(desc.digest), 'blob');
+    else await mount(dst, desc, pair, where.get(desc.digest) ?? [], 'blob');
   }
   return placed;
 }

@@ -274,7 +274,10 @@ export async function runMirrorStage(s: MirrorStageSettings, o: RunMirrorStageOp
       }
       if (o.destination.kind === 'registry' && bases && o.sourceHas) {
         const pairs = work.flatMap((g) => g.pairs.map((p) => ({ ...p, ref: refOfLocation.get(p.source) ?? p.source })));
-        const mounted = await premountBaseBlobs({ transports, bases, pairs, baseImages, registry: s.localRegistry, signal: o.signal });
+        // Where an import of a base archive put a reference: its content repository, or the release repository.
+        const releaseRepo = [s.localRegistry.replace(/\/+$/, ''), s.localRepo.replace(/^\/+|\/+$/g, '')].filter(Boolean).join('/');
+        const baseLocations = (ref: string): string[] => [`docker://${catalogImageDestination(ref, contentTarget).replace(/[@:][^/]*$/, '')}`, `docker://${releaseRepo}`];
+        const mounted = await premountBaseBlobs({ transports, bases, pairs, baseImages, baseLocations, registry: s.localRegistry, signal: o.signal });
         if (mounted.blobs) log(`${mounted.blobs} blobs of the base archive(s) mounted from other repositories of ${s.localRegistry}`);
         if (mounted.manifests) log(`${mounted.manifests} child manifests of the base archive(s) pushed from other repositories of ${s.localRegistry}`);
       }
