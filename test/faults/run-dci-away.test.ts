@@ -27,10 +27,51 @@ afterEach(async () => {
   lab = undefined;
 });
 
-async function dciLab(): Promise<{ dci: FakeDciServer; lab: Lab }> {
-  dci = await startFakeDciServer();
-  lab = makeLab(`    dci_topic: OCP-4.16\n    dci_components_by_query: ['ocp?tags:build:ga']\n    dci_name: fault-job`, { ocpVersion: null });
-  return { dci, lab };
+interface Outage {
+  fake: FakeDciServer;
+  lab: Lab;
+  run: RunningCli;
+  /** When the server went away. */
+  awayAt: number;
+  /** Let the hook go on past its wait (the server may still be away). */
+  release(): void;
+  /** Bring the server back, then let the hook go on; returns when the server was back. */
+  comeBack(): Promise<number>;
+}
+
+/**
+ * The set-up every case shares: a DCI lab whose `tests` hook signals, then waits; `run` started; the server sent
+ * away when the hook signals (the run is then in the middle of its reports).
+ */
+async function runIntoOutage(timeoutMs: number): Promise<Outage> {
+  const fake = (dci = await startFakeDciServer());
+  const l = (lab = makeLab(`    dci_topic: OCP-4.16\n    dci_components_by_query: ['ocp?tags:build:ga']\n    dci_name: fault-job`, { ocpVersion: null }));
+  l.writeHook(0, 'tests', OUTAGE_HOOK);
+  const run = (running = startCli(['run', '--inventory', l.inventory, '--output', 'plain'], { env: { ...l.env, ...fake.credentialsEnv() }, timeoutMs }));
+  await waitFor('the outage signal', () => existsSync(`${l.orderLog}.away-now`), 60_000);
+  await fake.goAway();
+  const awayAt = Date.now();
+  const release = () => writeFileSync(`${l.orderLog}.back`, '');
+  return {
+    fake,
+    lab: l,
+    run,
+    awayAt,
+    release,
+    async comeBack() {
+      await fake.comeBack();
+      const backAt = Date.now();
+      release();
+      return backAt;
+    },
+  };
+}
+
+/** The run ended by itself, with the pipeline's own exit code and no stack trace. */
+function expectRunSucceeded(r: Awaited<RunningCli['done']>): void {
+  expect(r.timedOut).toBe(false);
+  expect(r.code).toBe(0);
+  expect(r.stdout + r.stderr).not.toMatch(STACK_TRACE);
 }
 
 /**
@@ -111,84 +152,59 @@ function expectUploadedAfterOutage(fake: FakeDciServer, runDir: string, task: st
 
 describe('fault: the DCI server goes away mid-run', () => {
   it('a short outage (server back while the client retries): the run succeeds, everything lands once', async () => {
-    const { dci: fake, lab: l } = await dciLab();
-    l.writeHook(0, 'tests', OUTAGE_HOOK);
-    running = startCli(['run', '--inventory', l.inventory, '--output', 'plain'], { env: { ...l.env, ...fake.credentialsEnv() }, timeoutMs: 120_000 });
-    await waitFor('the outage signal', () => existsSync(`${l.orderLog}.away-now`), 60_000);
-    await fake.goAway();
-    const awayAt = Date.now();
+    const o = await runIntoOutage(120_000);
     await new Promise((r) => setTimeout(r, 2500));
-    await fake.comeBack();
-    const backAt = Date.now();
-    writeFileSync(`${l.orderLog}.back`, '');
-    const r = await running.done;
-    console.log(`dci short outage: 2.5 s away, run ended ${Date.now() - awayAt} ms after the outage began (whole run ${r.durationMs} ms)`);
-    expect(r.timedOut).toBe(false);
-    expect(r.code).toBe(0);
-    expect(r.stdout + r.stderr).not.toMatch(STACK_TRACE);
-    const runDir = onlyRunDir(l.stateDir);
-    expectDelivered(fake, runDir);
-    expectUploadedAfterOutage(fake, runDir, 'chatter while the server is away', awayAt, backAt);
+    const backAt = await o.comeBack();
+    const r = await o.run.done;
+    console.log(`dci short outage: 2.5 s away, run ended ${Date.now() - o.awayAt} ms after the outage began (whole run ${r.durationMs} ms)`);
+    expectRunSucceeded(r);
+    const runDir = onlyRunDir(o.lab.stateDir);
+    expectDelivered(o.fake, runDir);
+    expectUploadedAfterOutage(o.fake, runDir, 'chatter while the server is away', o.awayAt, backAt);
   }, 150_000);
 
   it('a long outage (beyond the retry budget): failed uploads are spooled in the run record and flushed at the end of the run', async () => {
-    const { dci: fake, lab: l } = await dciLab();
-    l.writeHook(0, 'tests', OUTAGE_HOOK);
-    running = startCli(['run', '--inventory', l.inventory, '--output', 'plain'], { env: { ...l.env, ...fake.credentialsEnv() }, timeoutMs: 150_000 });
-    await waitFor('the outage signal', () => existsSync(`${l.orderLog}.away-now`), 60_000);
-    await fake.goAway();
-    const awayAt = Date.now();
-    const runDir = onlyRunDir(l.stateDir);
+    const o = await runIntoOutage(150_000);
+    const runDir = onlyRunDir(o.lab.stateDir);
     // Stay away until the client gave up on an upload and kept it in the run record.
     await waitFor('an upload spooled in the run record', () => spooled(runDir).length > 0, 60_000);
-    const spooledAfter = Date.now() - awayAt;
-    await fake.comeBack();
-    const backAt = Date.now();
-    writeFileSync(`${l.orderLog}.back`, '');
-    const r = await running.done;
-    console.log(`dci long outage: first upload spooled ${spooledAfter} ms into the outage; run ended ${Date.now() - awayAt} ms after the outage began (whole run ${r.durationMs} ms)`);
-    expect(r.timedOut).toBe(false);
-    expect(r.code).toBe(0);
-    expect(r.stdout + r.stderr).not.toMatch(STACK_TRACE);
-    expectDelivered(fake, runDir);
-    expectUploadedAfterOutage(fake, runDir, 'chatter while the server is away', awayAt, backAt);
+    const spooledAfter = Date.now() - o.awayAt;
+    const backAt = await o.comeBack();
+    const r = await o.run.done;
+    console.log(`dci long outage: first upload spooled ${spooledAfter} ms into the outage; run ended ${Date.now() - o.awayAt} ms after the outage began (whole run ${r.durationMs} ms)`);
+    expectRunSucceeded(r);
+    expectDelivered(o.fake, runDir);
+    expectUploadedAfterOutage(o.fake, runDir, 'chatter while the server is away', o.awayAt, backAt);
   }, 180_000);
 
   it('server still away when the run ends: the run ends promptly with its own exit code, says what was kept; `dci flush` sends it once', async () => {
-    const { dci: fake, lab: l } = await dciLab();
-    l.writeHook(0, 'tests', OUTAGE_HOOK);
-    running = startCli(['run', '--inventory', l.inventory, '--output', 'plain'], { env: { ...l.env, ...fake.credentialsEnv() }, timeoutMs: 150_000 });
-    await waitFor('the outage signal', () => existsSync(`${l.orderLog}.away-now`), 60_000);
-    await fake.goAway();
-    const awayAt = Date.now();
-    writeFileSync(`${l.orderLog}.back`, '');
-    const r = await running.done;
-    const endedAfter = Date.now() - awayAt;
+    const o = await runIntoOutage(150_000);
+    o.release();
+    const r = await o.run.done;
+    const endedAfter = Date.now() - o.awayAt;
     console.log(`dci away until the end: run ended ${endedAfter} ms after the outage began (whole run ${r.durationMs} ms)`);
-    expect(r.timedOut).toBe(false);
+    expectRunSucceeded(r);
     // One retry budget (~8-16 s) finds the server away; later reports are kept after a quick probe each.
     expect(endedAfter).toBeLessThan(45_000);
-    expect(r.code).toBe(0);
-    expect(r.stdout + r.stderr).not.toMatch(STACK_TRACE);
-    const runDir = onlyRunDir(l.stateDir);
+    const runDir = onlyRunDir(o.lab.stateDir);
     expect(r.stderr).toMatch(/DCI: \d+ job state\(s\) and \d+ upload\(s\) could not be sent to http:\/\/127\.0\.0\.1:\d+ .*kept in .*dci-spool\. .*dci-agent-ts dci flush /);
     expect(r.stderr).toContain(runDir);
-    const kept = spooled(runDir);
-    expect(kept.length).toBeGreaterThan(0);
+    expect(spooled(runDir).length).toBeGreaterThan(0);
     // The final states never reached the server yet.
-    const jobId = [...fake.db.jobs.values()][0].id;
-    expect(fake.jobStatesOf(jobId).map((s) => s.status)).not.toContain('success');
+    const jobId = [...o.fake.db.jobs.values()][0].id;
+    expect(o.fake.jobStatesOf(jobId).map((s) => s.status)).not.toContain('success');
 
-    await fake.comeBack();
-    const flushed = await runCli(['dci', 'flush', runDir], { env: { ...l.env, ...fake.credentialsEnv() }, timeoutMs: 60_000 });
+    await o.fake.comeBack();
+    const env = { ...o.lab.env, ...o.fake.credentialsEnv() };
+    const flushed = await runCli(['dci', 'flush', runDir], { env, timeoutMs: 60_000 });
     expect(flushed.stderr).toBe('');
     expect(flushed.code).toBe(0);
     expect(flushed.stdout).toMatch(/sent [1-9]\d* job state\(s\) and \d+ upload\(s\)/);
-    expectDelivered(fake, runDir);
+    expectDelivered(o.fake, runDir);
     // Flushing again sends nothing twice.
-    const again = await runCli(['dci', 'flush', runDir], { env: { ...l.env, ...fake.credentialsEnv() }, timeoutMs: 60_000 });
+    const again = await runCli(['dci', 'flush', runDir], { env, timeoutMs: 60_000 });
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/nothing kept for DCI/);
-    expectDelivered(fake, runDir);
+    expectDelivered(o.fake, runDir);
   }, 180_000);
 });
