@@ -66,9 +66,10 @@ export interface MirrorLab {
   /**
    * Write an inventory for `mirror images|to-disk`. `prefix` gives the release (`local_repo`) and the other images
    * (`dci_mirror_repo_prefix`) fresh repositories on the lab registry, so a run starts from nothing there.
-   * `dest` names another lab registry instead (`host` the mirror writes to, `direct` the registry behind it).
+   * `dest` names another lab registry instead (`host` the mirror writes to, `direct` the registry behind it);
+   * `operators` the catalog's packages to mirror (default tiny and etcd).
    */
-  inventory(name: string, o: { prefix: string; extras?: ExtraImage[]; dest?: { host: string; direct: string } }): Promise<string>;
+  inventory(name: string, o: { prefix: string; extras?: ExtraImage[]; dest?: { host: string; direct: string }; operators?: string[] }): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -128,9 +129,7 @@ export async function startMirrorLab(o: MirrorLabOptions): Promise<MirrorLab> {
         const operators = catalog
           ? `    operators_index: ${catalog.ref}
     dci_operators:
-      - name: tiny
-      - name: etcd
-`
+${(io.operators ?? ['tiny', 'etcd']).map((op) => `      - name: ${op}\n`).join('')}`
           : '';
         await writeFile(
           file,

@@ -61,6 +61,8 @@ const points: KillPoint[] = (() => {
 })();
 
 const PREFIX = 'k';
+/** One package: its bundle is enough to kill inside the catalog's images and its pruned rebuild. */
+const OPERATORS = ['tiny'];
 const REPORT = 'mirror-report.json';
 
 interface Lane {
@@ -249,7 +251,7 @@ beforeAll(async () => {
   if (failed) throw (failed as PromiseRejectedResult).reason;
   for (const lane of lanes) {
     hook(lane);
-    lane.inventory = await lab.inventory(`lab-${lane.id}.yml`, { prefix: PREFIX, dest: { host: lane.proxy.host, direct: lane.dest.host } });
+    lane.inventory = await lab.inventory(`lab-${lane.id}.yml`, { prefix: PREFIX, dest: { host: lane.proxy.host, direct: lane.dest.host }, operators: OPERATORS });
     lane.spare = startWarmCli(bundle);
   }
 
