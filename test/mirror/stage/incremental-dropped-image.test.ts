@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestRegistry } from '../../helpers/registry.js';
 import { buildImage, gzLayer, pushImage, type BuiltImage } from '../../helpers/release-fixtures.js';
-import { blobStatus, blobsOf, manifestIn, startIncrementalLab, type IncrementalLab } from './incremental-lab.js';
+import { blobStatus, blobsOf, manifestIn, premountWithoutBase, startIncrementalLab, type IncrementalLab } from './incremental-lab.js';
 
 let lab: IncrementalLab;
 let source: TestRegistry;
@@ -82,4 +82,18 @@ describe('incremental archive from an inventory that dropped the image which bro
     expect(await manifestIn(labAlone, 'lab/z', 'v1')).toBeUndefined();
     expect(existsSync(join(out, 'mapping.txt'))).toBe(false);
   }, 120_000);
+
+  it('every reference archive 1 carried is looked for in the registry; none is there, so the error names Z, the layer and the archive', async () => {
+    const tried: string[] = [];
+    // Where an import of archive 1 would have put X and Y; in this registry nothing of archive 1 was imported.
+    const baseLocations = (ref: string): string[] => {
+      tried.push(ref);
+      return [`docker://${labAlone.host}/${ref.slice(ref.indexOf('/') + 1).replace(/:[^/]*$/, '')}`];
+    };
+    const e = await premountWithoutBase(arc2(), labAlone, images.z.ref, `docker://${labAlone.host}/lab/z:v1`, baseLocations);
+    expect(e.message).toBe(`${images.z.ref}: blob ${sharedLayer} is neither in this archive nor in the registry ${labAlone.host}: it came with the base archive arc1`);
+    expect(e.hint).toMatch(/^import archive arc1 first/);
+    // Every reference archive 1 carried was looked for.
+    expect(tried.sort()).toEqual(first().sort());
+  });
 });

@@ -91,9 +91,10 @@ export async function blobStatus(registry: TestRegistry, repo: string, digest: s
 
 /**
  * The base-blob premount of one image of `archive` into `registry` (where its base was never imported), with no
- * base image to take anything from: what it throws.
+ * base image of the current mapping to take anything from (and `baseLocations`, when given, as the candidate
+ * repositories of the base archive's references): what it throws.
  */
-export async function premountWithoutBase(archive: string, registry: TestRegistry, ref: string, destination: string): Promise<Error & { hint?: string }> {
+export async function premountWithoutBase(archive: string, registry: TestRegistry, ref: string, destination: string, baseLocations?: (ref: string) => string[]): Promise<Error & { hint?: string }> {
   const refs = readLayoutRefs(archive);
   const client = new RegistryClient({ plainHttp: [registry.host] });
   const transports = new TransportSet(client);
@@ -103,6 +104,7 @@ export async function premountWithoutBase(archive: string, registry: TestRegistr
       bases: baseSet(refs.base ?? []),
       pairs: [{ source: `oci:${archive}:${refs.refs[ref]}`, destination, ref }],
       baseImages: [],
+      baseLocations,
       registry: registry.host,
     }).catch((x: unknown) => x as Error);
     expect(e).toBeInstanceOf(Error);
