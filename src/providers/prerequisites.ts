@@ -1,27 +1,41 @@
 /**
  * What an install needs that the pipeline can check before its first stage, from the controller variables alone
  * (the original agent's pre-install asserts): a wrong lab is refused before anything is mirrored or installed,
- * with the same error the install plan would give an hour later. Pure, and light to import (no provider code).
+ * with the same error the install plan would give an hour later. Pure, and light to import.
  */
-import type { InstallerError } from '../core/errors.js';
+import { InstallerError } from '../core/errors.js';
 import { parseOcpMinor } from '../manifests/version.js';
 import { webserverUrlMissing } from './common/rhcos-need.js';
-import { text } from './common/vars.js';
+import { flag, text } from './common/vars.js';
+import { ipiNetwork } from './ipi/network.js';
+
+const templated = (v: unknown): boolean => typeof v === 'string' && (v.includes('{{') || v.includes('{%'));
 
 /**
- * The first unmet prerequisite of the install these variables describe, or undefined. What depends on the
- * OpenShift version is skipped while the version is unknown (a DCI job may give it later) or not a version yet
- * (a template): the install plan checks it again.
+ * The first unmet prerequisite of the install these variables describe, or undefined. The variables are the
+ * inventory's, not yet rendered: a templated value is left to the install plan, and so is what depends on the
+ * OpenShift version while it is unknown (a DCI job may give it later). A variable missing now may still come
+ * from a hook's set_fact, so only wrong values are reported here (and webserver_url, which the original asserts
+ * before any hook runs).
  */
 export function installPrerequisiteError(vars: Record<string, unknown>): InstallerError | undefined {
   const installType = text(vars, 'install_type') ?? 'ipi';
   if (installType !== 'ipi') return undefined;
   const version = text(vars, 'ocp_version', 'version');
-  if (version === undefined) return undefined;
+  if (version === undefined || templated(version)) return undefined;
   try {
     parseOcpMinor(version);
   } catch {
     return undefined;
   }
-  return webserverUrlMissing(vars, version, 'for an ipi install');
+  const plain = Object.fromEntries(Object.entries(vars).filter(([, v]) => !templated(v)));
+  const missing = webserverUrlMissing(vars, version, 'for an ipi install');
+  if (missing) return missing;
+  try {
+    ipiNetwork(plain, version, flag(plain, 'enable_virtualmedia', false));
+  } catch (e) {
+    if (e instanceof InstallerError && e.code === 'bad-host-data') return e;
+    if (!(e instanceof InstallerError)) throw e;
+  }
+  return undefined;
 }

@@ -22,7 +22,8 @@ import { rhcosCachePlan } from '../common/rhcos-cache.js';
 import { cacheStore, join, workDir } from '../common/paths.js';
 import { command } from '../common/steps.js';
 import { badVar, count, flag, members, missingVar, provisionerHost, seconds, text, type HostEntry } from '../common/vars.js';
-import { installerCommand, ocpVersion, usesVipLists } from '../common/versions.js';
+import { installerCommand, ocpVersion } from '../common/versions.js';
+import { ipiNetwork, ipiProxy } from './network.js';
 
 const WHY = 'for an ipi install';
 /** The installer role's accepted root device hints (roothint_list). */
@@ -76,22 +77,13 @@ export function ipiPlan(input: ProviderInput): InstallPlan {
   const masters = members(input, 'masters');
   if (masters.length === 0) throw missingVar(undefined, '[masters]', `${WHY}: list the control-plane nodes`, 'add a masters group with each node and its ipmi_address, ipmi_user, ipmi_password and provision_mac');
   const workers = members(input, 'workers');
-  const apiVip = text(vars, 'apivip', 'api_vip');
-  if (!apiVip) throw missingVar(undefined, 'apivip', WHY, 'set apivip=<IP of api.<cluster>.<domain>> in [all:vars] (dci-agent-ts does not resolve it by DNS)');
-  const ingressVip = text(vars, 'ingressvip', 'ingress_vip');
-  if (!ingressVip) throw missingVar(undefined, 'ingressvip', WHY, 'set ingressvip=<IP of *.apps.<cluster>.<domain>> in [all:vars]');
+  const virtualMedia = flag(vars, 'enable_virtualmedia', false);
+  const net = ipiNetwork(vars, version, virtualMedia);
 
   const hosts = [...masters.map((h) => hostEntry(h, 'master', input, version)), ...workers.map((h) => hostEntry(h, 'worker', input, version))];
-  const baremetal: Record<string, unknown> = {};
-  if (usesVipLists(version)) {
-    baremetal.apiVIPs = [apiVip];
-    baremetal.ingressVIPs = [ingressVip];
-  } else {
-    baremetal.apiVIP = apiVip;
-    baremetal.ingressVIP = ingressVip;
-  }
+  const baremetal: Record<string, unknown> = { ...net.vips };
   const external = text(vars, 'baremetal_bridge') ?? 'baremetal';
-  if (flag(vars, 'enable_virtualmedia', false)) {
+  if (virtualMedia) {
     // install-config-virtualmedia.j2: no provisioning network; the nodes boot the RHCOS ISO through their BMCs.
     baremetal.provisioningNetwork = 'Disabled';
     if (external !== 'baremetal') baremetal.externalBridge = external;
@@ -108,8 +100,7 @@ export function ipiPlan(input: ProviderInput): InstallPlan {
     if (external !== 'baremetal') baremetal.externalBridge = external;
     const provNic = text(vars, 'masters_prov_nic', 'prov_nic');
     if (provNic) baremetal.provisioningNetworkInterface = provNic;
-    const provCidr = text(vars, 'prov_network', 'provisioning_network_cidr');
-    if (provCidr) baremetal.provisioningNetworkCIDR = provCidr;
+    Object.assign(baremetal, net.provisioning);
   }
   const prov = provisionerHost(input).name;
   const store = cacheStore(vars);
@@ -125,6 +116,9 @@ export function ipiPlan(input: ProviderInput): InstallPlan {
     id,
     vars,
     {
+      // Replace the shared networking (and proxy: the role adds the provisioning network to noProxy) in place.
+      networking: net.networking,
+      ...ipiProxy(vars, net.provisioningSubnet),
       compute: [{ name: 'worker', replicas: workers.length, platform: { baremetal: {} } }],
       controlPlane: { name: 'master', replicas: masters.length, platform: { baremetal: {} } },
       platform: { baremetal },
