@@ -3,20 +3,16 @@
  * fault-injecting proxy, and a lab registry) with a synthetic release, an operator catalog and additional images
  * with bigger layers; the lab inventory the `mirror images|to-disk` commands read; an independent verifier that
  * reads back every manifest and blob named by mapping.txt and hashes them (it does not use src/mirror, so a bug
- * there cannot hide itself); checks on the lab registry's storage directory; a seeded PRNG; tmpfs mounts.
+ * there cannot hide itself); checks on the lab registry's storage directory; a seeded PRNG.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
 import { buildImage, gzLayer, pushImage, pushReleaseFixture, type BuiltImage, type ReleaseFixture } from '../helpers/release-fixtures.js';
 import { pushCatalogImage, sampleCatalog, withRealImages, type CatalogImageFixture } from '../helpers/catalog-fixtures.js';
-
-const execFileP = promisify(execFile);
 
 export const sha256 = (b: Buffer | string): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
@@ -362,40 +358,4 @@ export async function readTree(dir: string): Promise<Map<string, Buffer>> {
     files.set(p.slice(dir.length + 1), await readFile(p));
   });
   return files;
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// tmpfs
-
-export interface Tmpfs {
-  dir: string;
-  unmount(): Promise<void>;
-}
-
-/** Mount a tmpfs of `sizeKiB` on `dir`; undefined (with the reason) when this machine does not allow it. */
-export async function mountTmpfs(dir: string, sizeKiB: number): Promise<Tmpfs | { error: string }> {
-  await mkdir(dir, { recursive: true });
-  try {
-    await execFileP('mount', ['-t', 'tmpfs', '-o', `size=${sizeKiB}k`, 'tmpfs', dir]);
-  } catch (e) {
-    return { error: `cannot mount a tmpfs on ${dir}: ${((e as { stderr?: string }).stderr || (e as Error).message).trim()}` };
-  }
-  let mounted = true;
-  return {
-    dir,
-    async unmount() {
-      if (!mounted) return;
-      mounted = false;
-      await execFileP('umount', ['-l', dir]).catch(() => undefined);
-    },
-  };
-}
-
-/** Whether `mount -t tmpfs` works here (root, and a kernel/container that permits it). */
-export async function canMountTmpfs(scratch: string): Promise<{ ok: true } | { ok: false; reason: string }> {
-  const t = await mountTmpfs(scratch, 16);
-  if ('error' in t) return { ok: false, reason: t.error };
-  await t.unmount();
-  await rm(scratch, { recursive: true, force: true });
-  return { ok: true };
 }

@@ -7,63 +7,62 @@
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { makeLab, recordingHook, type Lab } from '../pipeline/lab-fixture.js';
 import { STACK_TRACE, onlyRunDir, startCli, type RunningCli } from './helpers-run.js';
+import { canMountTmpfs, mountTmpfs, type Tmpfs } from './helpers-tmpfs.js';
 
-/** Can this process mount a tmpfs? (root in a container may lack CAP_SYS_ADMIN.) */
-function mountProbe(): string | undefined {
-  const dir = mkdtempSync(join(tmpdir(), 'tmpfs-probe-'));
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir], { stdio: 'pipe' });
-    execFileSync('umount', [dir], { stdio: 'pipe' });
-    return undefined;
-  } catch (e) {
-    return `cannot mount a tmpfs here (${String((e as { stderr?: Buffer }).stderr ?? e).trim()})`;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-const cannotMount = mountProbe();
+const tmpfsCheck = await canMountTmpfs(mkdtempSync(join(tmpdir(), 'tmpfs-probe-')));
+const cannotMount = tmpfsCheck.ok ? undefined : tmpfsCheck.reason;
 if (cannotMount) console.log(`run-disk-full: skipped: ${cannotMount}`);
 
-const mounted: string[] = [];
+const mounted: Tmpfs[] = [];
 let lab: Lab | undefined;
 let running: RunningCli | undefined;
 
-/** A lab whose state dir is a tmpfs of `size` (unmounted in afterEach/afterAll, even on failure). */
-function labOnTmpfs(size: string): Lab {
+/** A lab whose state dir is a tmpfs of `sizeKiB` (unmounted in afterEach/afterAll, even on failure). */
+async function labOnTmpfs(sizeKiB: number): Promise<Lab> {
   const l = makeLab();
-  mkdirSync(l.stateDir);
-  execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size},mode=0755`, 'tmpfs', l.stateDir]);
-  mounted.push(l.stateDir);
+  const m = await mountTmpfs(l.stateDir, sizeKiB, { mode: '0755' });
+  if ('error' in m) throw new Error(m.error);
+  mounted.push(m);
   return l;
 }
 
-function unmountAll(): void {
-  while (mounted.length) {
-    const dir = mounted.pop() as string;
-    try {
-      execFileSync('umount', [dir], { stdio: 'pipe' });
-    } catch {
-      // Busy (a child still holds a file): detach it lazily so nothing outlives the test.
-      execFileSync('umount', ['-l', dir], { stdio: 'pipe' });
-    }
-  }
+async function unmountAll(): Promise<void> {
+  // Lazily (umount -l): a child that still holds a file does not keep the mount alive past the test.
+  while (mounted.length) await mounted.pop()!.unmount();
 }
 
-afterEach(() => {
+afterEach(async () => {
   running?.kill();
   running = undefined;
-  unmountAll();
+  await unmountAll();
   if (lab) rmSync(lab.dir, { recursive: true, force: true });
   lab = undefined;
 });
 afterAll(() => unmountAll());
+
+/** Fill the file system of `dir`: dd until ENOSPC, then tiny files until creating one fails (the last blocks). */
+function fillDisk(dir: string, bs = '4k'): void {
+  try {
+    execFileSync('dd', ['if=/dev/zero', `of=${join(dir, 'filler')}`, `bs=${bs}`], { stdio: 'pipe' });
+  } catch {
+    // dd ends with ENOSPC: that is the point.
+  }
+  for (let i = 0; i < 10_000; i++) {
+    try {
+      writeFileSync(join(dir, `f${i}`), 'x');
+    } catch {
+      break;
+    }
+  }
+  // The premise of the test: nothing more fits.
+  expect(() => writeFileSync(join(dir, 'probe'), Buffer.alloc(8192))).toThrow(/ENOSPC/);
+}
 
 interface Summary {
   runId: string;
@@ -85,7 +84,7 @@ function expectNoHalfWrittenSummary(runDir: string): Summary | undefined {
 
 describe.skipIf(Boolean(cannotMount))('fault: disk full while writing the run record', () => {
   it('the disk fills up mid-run: one clear error naming the path and "no space left", exit 1, summary intact, runs list/show work', async () => {
-    lab = labOnTmpfs('1m');
+    lab = await labOnTmpfs(1024);
     // Another process fills the disk (dd ends with ENOSPC, the shell goes on), then the hook keeps talking.
     lab.writeHook(0, 'install', `- name: fill the disk
   shell: "dd if=/dev/zero of={{ dci_run_dir }}/../../filler bs=4k 2>/dev/null || true"
@@ -128,15 +127,11 @@ describe.skipIf(Boolean(cannotMount))('fault: disk full while writing the run re
   }, 90_000);
 
   it('runs list/show still work while the disk is full', async () => {
-    lab = labOnTmpfs('1m');
+    lab = await labOnTmpfs(1024);
     const first = await runCli(['run', '--inventory', lab.inventory, '--output', 'plain'], { env: lab.env, timeoutMs: 60_000 });
     expect(first.code).toBe(0);
     const runId = basename(onlyRunDir(lab.stateDir));
-    try {
-      execFileSync('dd', ['if=/dev/zero', `of=${join(lab.stateDir, 'filler')}`, 'bs=4k'], { stdio: 'pipe' });
-    } catch {
-      // dd ends with ENOSPC: that is the point.
-    }
+    fillDisk(lab.stateDir);
     const list = await runCli(['runs', 'list'], { env: lab.env, timeoutMs: 30_000 });
     expect(list.code).toBe(0);
     expect(list.stdout).toMatch(new RegExp(`${runId}.*success`));
@@ -146,20 +141,8 @@ describe.skipIf(Boolean(cannotMount))('fault: disk full while writing the run re
   }, 90_000);
 
   it('a disk already full at start: one clear error naming the path, non-zero exit, no stack trace, no half record', async () => {
-    lab = labOnTmpfs('256k');
-    try {
-      execFileSync('dd', ['if=/dev/zero', `of=${join(lab.stateDir, 'filler')}`, 'bs=1k'], { stdio: 'pipe' });
-    } catch {
-      // ENOSPC expected.
-    }
-    // Fill the last blocks and inodes' worth too: tiny files until creating one fails.
-    for (let i = 0; i < 10_000; i++) {
-      try {
-        writeFileSync(join(lab.stateDir, `f${i}`), 'x');
-      } catch {
-        break;
-      }
-    }
+    lab = await labOnTmpfs(256);
+    fillDisk(lab.stateDir, '1k');
     const r = await runCli(['run', '--inventory', lab.inventory, '--output', 'plain'], { env: lab.env, timeoutMs: 60_000 });
     console.log(`disk full at start: exit ${r.code}`);
     expect(r.code).not.toBe(0);
