@@ -49,6 +49,12 @@ async function mirror(extras = lab.extras): Promise<{ code: number; stdout: stri
   return { ...r, out, prefix, ms: Date.now() - t0 };
 }
 
+/** The run ended well: exit 0, nothing on stderr (faults retried silently). */
+function expectCompleted(r: { code: number; stderr: string }): void {
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+}
+
 /** Every image of mapping.txt is on the lab registry with the source digest, every manifest and blob hashes right. */
 async function expectMirrorComplete(out: string): Promise<void> {
   const lines = parseMapping(readFileSync(join(out, 'mapping.txt'), 'utf8'));
@@ -77,8 +83,7 @@ describe('mirror images through a faulty source registry', () => {
       p.add({ method: 'GET', path: /\/extras\/[^/]+\/manifests\/v1$/, fault: { kind: 'status', status: 502 }, times: 2 }),
     ];
     const r = await mirror();
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
+    expectCompleted(r);
     for (const rule of rules) expect(rule.fired, String(rule.path)).toBe(rule.times);
     // The big blob was fetched again after its two 503s, and that answer was complete.
     const gets = p.log.filter((e) => e.method === 'GET' && e.path.includes(big));
@@ -92,8 +97,7 @@ describe('mirror images through a faulty source registry', () => {
     const big = lab.extras[1].layer.digest;
     p.add({ method: 'GET', path: new RegExp(`/blobs/${big}`), fault: { kind: 'status', status: 429, retryAfter: 2 }, times: 1 });
     const r = await mirror();
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
+    expectCompleted(r);
     const gets = p.log.filter((e) => e.method === 'GET' && e.path.includes(big));
     expect(gets.map((e) => e.status)).toEqual([429, 200]);
     // Backoff alone is ≤ 250 ms for a first retry: the wait comes from Retry-After.
@@ -110,8 +114,7 @@ describe('mirror images through a faulty source registry', () => {
     const component = lab.release.components[2].digest;
     p.add({ method: 'GET', path: new RegExp(`/manifests/${component}`), fault: { kind: 'drop', afterBytes: 10 }, times: 1 });
     const r = await mirror();
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
+    expectCompleted(r);
     expect(faultsFired('drop')).toHaveLength(2);
     const gets = p.log.filter((e) => e.method === 'GET' && e.path.includes(digest));
     expect(gets.length).toBeGreaterThanOrEqual(2);
@@ -123,8 +126,7 @@ describe('mirror images through a faulty source registry', () => {
     p.clear();
     for (const e of lab.extras) p.add({ method: 'GET', path: new RegExp(`/blobs/${e.layer.digest}`), fault: { kind: 'truncate', afterBytes: 4096 }, times: 1 });
     const r = await mirror();
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
+    expectCompleted(r);
     expect(faultsFired('truncate')).toHaveLength(2);
     await expectMirrorComplete(r.out);
   }, 90_000);
@@ -133,13 +135,16 @@ describe('mirror images through a faulty source registry', () => {
     const p = lab.proxy!;
     p.clear();
     const [a, b] = lab.extras;
-    p.add({ method: 'GET', path: new RegExp(`/blobs/${a.layer.digest}`), fault: { kind: 'corrupt' }, times: 1 });
-    p.add({ method: 'GET', path: new RegExp(`/blobs/${b.layer.digest}`), fault: { kind: 'drop' }, times: 1 });
-    p.add({ method: 'GET', path: /\/blobs\//, fault: { kind: 'status', status: 503 }, times: 2 });
-    p.add({ method: 'GET', path: /\/manifests\//, fault: { kind: 'status', status: 429, retryAfter: 1 }, times: 1 });
+    const rules = [
+      p.add({ method: 'GET', path: new RegExp(`/blobs/${a.layer.digest}`), fault: { kind: 'corrupt' }, times: 1 }),
+      p.add({ method: 'GET', path: new RegExp(`/blobs/${b.layer.digest}`), fault: { kind: 'drop' }, times: 1 }),
+      p.add({ method: 'GET', path: /\/blobs\//, fault: { kind: 'status', status: 503 }, times: 2 }),
+      p.add({ method: 'GET', path: /\/manifests\//, fault: { kind: 'status', status: 429, retryAfter: 1 }, times: 1 }),
+    ];
     const r = await mirror();
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
+    expectCompleted(r);
+    // Every fault happened (a rule that never fired would make this a plain run).
+    for (const rule of rules) expect(rule.fired, `${rule.fault.kind} ${String(rule.path)}`).toBe(rule.times);
     expect(faultsFired('corrupt')).toHaveLength(1);
     await expectMirrorComplete(r.out);
   }, 90_000);

@@ -56,6 +56,29 @@ ${sshCommonArgs ? `          ansible_ssh_common_args: "${sshCommonArgs}"\n` : ''
   return l;
 }
 
+interface Summary {
+  state: string;
+  result: string;
+  stages: Array<{ name: string; status: string; msg?: string }>;
+  failedTask?: { stage: string; task: string; host: string; msg: string };
+}
+
+function readSummary(runDir: string): Summary {
+  return JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8')) as Summary;
+}
+
+/**
+ * What every drop must give: the run ended by itself within `boundMs` of the fault (no hang), exit 1, saying the
+ * connection was lost (`lost`), no stack trace.
+ */
+function expectFailedOnLostConnection(r: Awaited<RunningCli['done']>, sinceFaultMs: number, boundMs: number, lost: RegExp): void {
+  expect(r.timedOut).toBe(false);
+  expect(sinceFaultMs).toBeLessThan(boundMs);
+  expect(r.code).toBe(1);
+  expect(r.stdout + r.stderr).toMatch(lost);
+  expect(r.stdout + r.stderr).not.toMatch(STACK_TRACE);
+}
+
 describe('fault: SSH connection dropped mid-command during run', () => {
   it('the task fails naming the host and the lost connection; the run ends with failure, exit 1, and records it', async () => {
     lab = sshLab();
@@ -89,24 +112,14 @@ describe('fault: SSH connection dropped mid-command during run', () => {
     console.log(`ssh drop: run ended ${afterDrop} ms after the drop (whole run ${r.durationMs} ms)`);
 
     // No hang: the run ends soon after the drop (the long command alone would take ~30 s more).
-    expect(r.timedOut).toBe(false);
-    expect(afterDrop).toBeLessThan(20_000);
-    expect(r.code).toBe(1);
-    const out = r.stdout + r.stderr;
-    expect(out).toMatch(/connection to remote-0 \([^)]*127\.0\.0\.1:\d+\) lost/);
-    expect(out).not.toMatch(STACK_TRACE);
+    expectFailedOnLostConnection(r, afterDrop, 20_000, /connection to remote-0 \([^)]*127\.0\.0\.1:\d+\) lost/);
 
     // The pipeline's failure path: failure hooks ran, teardown did not (dci_teardown_on_failure defaults to false),
     // the task after the failed one never ran.
     expect(readFileSync(lab.orderLog, 'utf8').trim().split('\n')).toEqual(['failure-hook']);
 
     const runDir = onlyRunDir(lab.stateDir);
-    const summary = JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8')) as {
-      state: string;
-      result: string;
-      stages: Array<{ name: string; status: string; msg?: string }>;
-      failedTask?: { stage: string; task: string; host: string; msg: string };
-    };
+    const summary = readSummary(runDir);
     expect(summary.state).toBe('failure');
     expect(summary.result).toBe('failure');
     expect(summary.failedTask).toMatchObject({ stage: 'install', task: 'test_long_remote_step' });
@@ -183,12 +196,8 @@ describe('fault: SSH connection dropped mid-command during run', () => {
     const r = await run.done;
     const afterCut = Date.now() - cutAt;
     console.log(`ssh proxy cut: run ended ${afterCut} ms after the cut (whole run ${r.durationMs} ms)`);
-    expect(r.timedOut).toBe(false);
-    expect(afterCut).toBeLessThan(20_000);
-    expect(r.code).toBe(1);
-    expect(r.stdout + r.stderr).toMatch(new RegExp(`connection to remote-0 \\([^)]*127\\.0\\.0\\.1:${p.port}\\) lost while running 'sleep 30'`));
-    expect(r.stdout + r.stderr).not.toMatch(STACK_TRACE);
-    const summary = JSON.parse(readFileSync(join(onlyRunDir(l.stateDir), 'summary.json'), 'utf8')) as { state: string; failedTask?: { task: string; msg: string } };
+    expectFailedOnLostConnection(r, afterCut, 20_000, new RegExp(`connection to remote-0 \\([^)]*127\\.0\\.0\\.1:${p.port}\\) lost while running 'sleep 30'`));
+    const summary = readSummary(onlyRunDir(l.stateDir));
     expect(summary.state).toBe('failure');
     expect(summary.failedTask?.task).toBe('test_silent_remote_wait');
     expect(summary.failedTask?.msg).toMatch(/connection to remote-0 .* lost/);
@@ -206,13 +215,9 @@ describe('fault: SSH connection dropped mid-command during run', () => {
     const r = await run.done;
     const afterFreeze = Date.now() - frozenAt;
     console.log(`ssh partition: run ended ${afterFreeze} ms after the partition (whole run ${r.durationMs} ms)`);
-    expect(r.timedOut).toBe(false);
     // 1 s keepalives, a few unanswered = lost; far below the 30 s the remote sleep would take.
-    expect(afterFreeze).toBeLessThan(15_000);
-    expect(r.code).toBe(1);
-    expect(r.stdout + r.stderr).toMatch(/connection to remote-0 \([^)]*\) lost while running 'sleep 30'/);
-    expect(r.stdout + r.stderr).not.toMatch(STACK_TRACE);
-    const summary = JSON.parse(readFileSync(join(onlyRunDir(l.stateDir), 'summary.json'), 'utf8')) as { state: string; failedTask?: { task: string; msg: string } };
+    expectFailedOnLostConnection(r, afterFreeze, 15_000, /connection to remote-0 \([^)]*\) lost while running 'sleep 30'/);
+    const summary = readSummary(onlyRunDir(l.stateDir));
     expect(summary.state).toBe('failure');
     expect(summary.failedTask?.msg).toMatch(/connection to remote-0 .* lost/);
   }, 120_000);
