@@ -5,40 +5,14 @@
  */
 import type { MirrorEvent } from '../../core/events.js';
 import { formatBytes } from '../../mirror/copy/report.js';
+import { GroupTally, type GroupState, type MirrorStageSummary } from '../../mirror/stage/group-tally.js';
 import { formatDuration } from './format.js';
 
+export { isStageSummary, type GroupState } from '../../mirror/stage/group-tally.js';
+/** The stage summary as the reporters read it (the stage's own type). */
+export type StageSummary = MirrorStageSummary;
+
 type Progress = Extract<MirrorEvent, { type: 'mirror-progress' }>;
-
-export interface GroupState {
-  group: string;
-  imagesDone: number;
-  imagesTotal: number;
-  bytesDone: number;
-  bytesTotal: number;
-  rateBps: number;
-  /** Set by the group's mirror-report. */
-  done?: { total: number; copied: number; skipped: number; failed: number; bytes: number; durationMs: number };
-  /** When a line/event was last let through for this group (ms). */
-  lastShown?: number;
-}
-
-export interface StageSummary {
-  kind: 'summary';
-  images: number;
-  copied: number;
-  skipped: number;
-  failed: number;
-  bytes: number;
-  durationMs: number;
-  groups: Array<{ group: string; images: number; copied: number; skipped: number; failed: number; bytes: number; durationMs: number }>;
-}
-
-/** The stage's last mirror-report (group totals); other reports are one group's copy report. */
-export function isStageSummary(report: Record<string, unknown>): report is Record<string, unknown> & StageSummary {
-  return report.kind === 'summary' && Array.isArray(report.groups);
-}
-
-const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
 
 export function groupProgressText(g: GroupState): string {
   const bytes = g.bytesTotal > 0 ? `${formatBytes(g.bytesDone)} of ${formatBytes(g.bytesTotal)}` : formatBytes(g.bytesDone);
@@ -50,52 +24,28 @@ export function groupDoneText(g: GroupState): string {
   if (!d) return groupProgressText(g);
   const parts = [`${d.copied} copied`, `${d.skipped} already there`];
   if (d.failed) parts.push(`${d.failed} failed`);
-  return `${g.group}: ${d.total} images (${parts.join(', ')}), ${formatBytes(d.bytes)} in ${formatDuration(d.durationMs)}`;
+  return `${g.group}: ${d.images} images (${parts.join(', ')}), ${formatBytes(d.bytes)} in ${formatDuration(d.durationMs)}`;
 }
 
 export function summaryText(s: StageSummary): string {
   return `mirrored ${s.images} images in ${s.groups.length} groups: ${s.copied} copied, ${s.skipped} skipped (already there)${s.failed ? `, ${s.failed} failed` : ''}; ${formatBytes(s.bytes)} in ${formatDuration(s.durationMs)}`;
 }
 
-/** Per-group state fed by mirror events. */
-export class MirrorTracker {
-  readonly groups = new Map<string, GroupState>();
-  summary: StageSummary | undefined;
-
-  group(name: string): GroupState {
-    let g = this.groups.get(name);
-    if (!g) {
-      g = { group: name, imagesDone: 0, imagesTotal: 0, bytesDone: 0, bytesTotal: 0, rateBps: 0 };
-      this.groups.set(name, g);
-    }
-    return g;
-  }
-
-  /** Apply an event; returns the group it touched (undefined for the stage summary). */
-  apply(e: MirrorEvent): GroupState | undefined {
-    if (e.type === 'mirror-report' && isStageSummary(e.report)) {
-      this.summary = e.report;
-      return undefined;
-    }
-    const g = this.group(e.group);
-    if (e.type === 'mirror-progress') Object.assign(g, { imagesDone: e.imagesDone, imagesTotal: e.imagesTotal, bytesDone: e.bytesDone, bytesTotal: e.bytesTotal, rateBps: e.rateBps });
-    if (e.type === 'mirror-report') {
-      const images = (e.report.images ?? {}) as Record<string, unknown>;
-      g.done = { total: num(images.total), copied: num(images.copied), skipped: num(images.skipped), failed: num(images.failed), bytes: num(e.report.bytes), durationMs: num(e.report.durationMs) };
-      g.imagesDone = g.imagesTotal = g.done.total;
-    }
-    return g;
-  }
+/** The stage's per-group tally (fed by mirror events), plus the throttle of line-based outputs. */
+export class MirrorTracker extends GroupTally {
+  /** When a line/event was last let through, per group (ms). */
+  private readonly lastShown = new Map<string, number>();
 
   /**
    * Whether a progress event deserves a line: the first of each group, then one per `intervalMs`; never the last
    * one (the group's report line follows at once).
    */
   due(e: Progress, nowMs: number, intervalMs: number): boolean {
-    const g = this.group(e.group);
+    this.group(e.group);
     if (e.imagesDone >= e.imagesTotal) return false;
-    if (g.lastShown !== undefined && nowMs - g.lastShown < intervalMs) return false;
-    g.lastShown = nowMs;
+    const last = this.lastShown.get(e.group);
+    if (last !== undefined && nowMs - last < intervalMs) return false;
+    this.lastShown.set(e.group, nowMs);
     return true;
   }
 }

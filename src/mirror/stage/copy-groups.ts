@@ -2,7 +2,8 @@
  * The stage copies its images group by group (the release, each catalog, the additional images) so progress and
  * the final report speak of what the user asked for, not of one anonymous heap of blobs. Each group is one copy
  * engine run (its own progress events and report, labelled with the group); blobs shared between groups are found
- * present by the later group. The group reports are merged into one for the run record.
+ * present by the later group. The group reports are merged into one for the run record. The per-group counts and
+ * the stage summary come from the one tally the reporters use too (group-tally.ts), fed by the events sent.
  */
 import type { MirrorEvent } from '../../core/events.js';
 import type { RegistryClient } from '../registry/client.js';
@@ -10,34 +11,15 @@ import { copyImages } from '../copy/copy-images.js';
 import type { CopyReport } from '../copy/report.js';
 import { parseManifest } from '../media-types.js';
 import type { TransportSet } from '../transports.js';
+import { GroupTally, type MirrorStageSummary } from './group-tally.js';
+
+export type { GroupSummary, MirrorStageSummary } from './group-tally.js';
 
 export interface CopyGroup {
   name: string;
   pairs: Array<{ source: string; destination: string }>;
   /** Images of the group not handed to the engine (already complete, or carried by a base archive). */
   skipped: number;
-}
-
-export interface GroupSummary {
-  group: string;
-  images: number;
-  copied: number;
-  skipped: number;
-  failed: number;
-  bytes: number;
-  durationMs: number;
-}
-
-/** The end-of-stage summary, also sent as a `mirror-report` event with `report.kind === 'summary'`. */
-export interface MirrorStageSummary {
-  kind: 'summary';
-  images: number;
-  copied: number;
-  skipped: number;
-  failed: number;
-  bytes: number;
-  durationMs: number;
-  groups: GroupSummary[];
 }
 
 export function emptyReport(total = 0, skipped = 0): CopyReport {
@@ -83,10 +65,13 @@ export async function copyGroups(
   o: { client: RegistryClient; onEvent?: (e: MirrorEvent) => void; signal?: AbortSignal; log?: (line: string) => void },
 ): Promise<{ report: CopyReport; summary: MirrorStageSummary }> {
   const started = Date.now();
-  const emit = (e: MirrorEvent) => o.onEvent?.(e);
+  const tally = new GroupTally();
+  const emit = (e: MirrorEvent): void => {
+    tally.apply(e);
+    o.onEvent?.(e);
+  };
   for (const g of groups) emit({ type: 'mirror-progress', group: g.name, imagesDone: g.skipped, imagesTotal: g.pairs.length + g.skipped, bytesDone: 0, bytesTotal: 0, rateBps: 0 });
   const reports: CopyReport[] = [];
-  const summary: MirrorStageSummary = { kind: 'summary', images: 0, copied: 0, skipped: 0, failed: 0, bytes: 0, durationMs: 0, groups: [] };
   for (const g of groups) {
     let r: CopyReport;
     if (g.pairs.length) {
@@ -107,15 +92,8 @@ export async function copyGroups(
     }
     emit({ type: 'mirror-report', group: g.name, report: r as unknown as Record<string, unknown> });
     reports.push(r);
-    const gs: GroupSummary = { group: g.name, images: r.images.total, copied: r.images.copied, skipped: r.images.skipped, failed: r.images.failed, bytes: r.bytes, durationMs: r.durationMs };
-    summary.groups.push(gs);
-    summary.images += gs.images;
-    summary.copied += gs.copied;
-    summary.skipped += gs.skipped;
-    summary.failed += gs.failed;
-    summary.bytes += gs.bytes;
   }
-  summary.durationMs = Date.now() - started;
+  const summary: MirrorStageSummary = tally.stageSummary(Date.now() - started);
   const report = mergeReports(reports, summary.durationMs);
   emit({ type: 'mirror-report', group: 'mirror-images', report: summary as unknown as Record<string, unknown> });
   return { report, summary };

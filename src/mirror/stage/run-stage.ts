@@ -28,7 +28,8 @@ import { buildCatalogSource, buildOperatorHub, catalogSourceNameV2, type Catalog
 import { renderRegistriesConf } from '../../manifests/registries-conf.js';
 import type { MirrorStageSettings } from './settings.js';
 import { layoutLocation, layoutTag, type BaseSet } from './layout-store.js';
-import { copyGroups, imageDigests, type CopyGroup, type MirrorStageSummary } from './copy-groups.js';
+import { copyGroups, imageDigests, type CopyGroup } from './copy-groups.js';
+import type { MirrorStageSummary } from './group-tally.js';
 import { premountBaseBlobs } from './base-blobs.js';
 import { withExternalBlobs } from '../oci-layout/layout.js';
 
