@@ -139,15 +139,16 @@ export async function premountBaseBlobs(o: PremountInput): Promise<Premounted> {
     await readBaseImage(image, false);
   }
   if (unplaced() && o.baseLocations) {
-    // What the base archives carried, the archives owning a wanted digest first.
+    // What the base archives carried, the archives owning a wanted digest first; every reference's likeliest
+    // place before anyone's second choice (a HEAD that misses is cheap, reading a whole image is not).
     const owners = new Set([...wanted].map((d) => o.bases.blobOwner.get(d)));
     const entries = [...o.bases.entries].sort((a, b) => Number(owners.has(b)) - Number(owners.has(a)));
-    search: for (const e of entries) {
-      for (const [ref, digest] of Object.entries(e.digests)) {
-        for (const loc of o.baseLocations(ref)) {
-          if (!unplaced()) break search;
-          await readBaseImage(`${loc}@${digest}`, true);
-        }
+    const refs = entries.flatMap((e) => Object.entries(e.digests).map(([ref, digest]) => ({ digest, locations: o.baseLocations?.(ref) ?? [] })));
+    const rounds = Math.max(0, ...refs.map((r) => r.locations.length));
+    search: for (let i = 0; i < rounds; i++) {
+      for (const r of refs) {
+        if (!unplaced()) break search;
+        if (r.locations[i]) await readBaseImage(`${r.locations[i]}@${r.digest}`, true);
       }
     }
   }
