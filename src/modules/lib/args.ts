@@ -1,5 +1,5 @@
 /**
- * Argument helpers shared by modules: Ansible-style booleans and modes, and the one function that turns a zod
+ * Argument helpers shared by modules: Ansible's booleans and modes, and the one function that turns a zod
  * failure into a message naming the module and the argument (what, and what to do).
  */
 import { z } from 'zod';
@@ -8,23 +8,55 @@ import { ansibleBool } from '../../config/ansible-bool.js';
 import type { Module } from '../../engine/types.js';
 
 /**
- * Module arguments: ansible-core's rule (config ansibleBool) with two leniencies this engine has always had and
- * playbooks may rely on: an empty string is false and any number is true unless 0 (ansible-core refuses both).
+ * A module's `type: bool` argument, ansible-core's `check_type_bool`: a boolean; a string or number that
+ * `boolean()` knows (the one rule of the project, config ansibleBool); null is "not given" to ansible-core, and
+ * modules then read None as false. Anything else (2, 0.5, '', 'maybe', a list) is refused.
  */
-export function toBool(value: unknown): boolean | undefined {
-  if (typeof value === 'number') return value !== 0;
-  if (typeof value === 'string' && value.trim() === '') return false;
-  return ansibleBool(value);
+export const toBool = (value: unknown): boolean | undefined => (value === null ? false : ansibleBool(value));
+
+const BOOL_WORDS = 'true/false, yes/no, on/off, y/n, t/f or 1/0, any case';
+
+/** Why a value is refused as a boolean argument (the same words for YAML and free-form `key=value` arguments). */
+export function boolRefusal(value: unknown): string {
+  return `expected a boolean (${BOOL_WORDS}), got ${describe(value)}`;
 }
 
-/** A boolean argument accepting Ansible's spellings. */
-export const bool = z.union([z.boolean(), z.string(), z.number()]).transform((v, ctx) => {
+/** A `key=value` option of a free-form line (a string), read as a bool argument; ModuleError when refused. */
+export function freeFormBool(module: string, name: string, value: string): boolean {
+  const b = toBool(value);
+  if (b === undefined) throw new ModuleError('module-args', `module ${module}: argument '${name}': ${boolRefusal(value)}`);
+  return b;
+}
+
+/** A boolean argument accepting Ansible's spellings and nothing else. */
+export const bool = z.unknown().transform((v, ctx) => {
+  if (v === undefined) {
+    ctx.addIssue({ code: 'invalid_type', expected: 'boolean', input: v });
+    return z.NEVER;
+  }
   const b = toBool(v);
   if (b === undefined) {
-    ctx.addIssue({ code: 'custom', message: `expected a boolean (yes/no/true/false), got ${JSON.stringify(v)}` });
+    ctx.addIssue({ code: 'custom', message: boolRefusal(v) });
     return z.NEVER;
   }
   return b;
+});
+
+/**
+ * An argument ansible-core reads only in its action plugin, with `boolean(value, strict=False)` (fetch `flat`,
+ * assert `quiet`, template `trim_blocks`): a true word is true and anything else false ('', 2, 'maybe', null);
+ * a list or mapping fails there (unhashable), refused here.
+ */
+export const looseBool = z.unknown().transform((v, ctx) => {
+  if (v === undefined) {
+    ctx.addIssue({ code: 'invalid_type', expected: 'boolean', input: v });
+    return z.NEVER;
+  }
+  if (typeof v === 'object' && v !== null) {
+    ctx.addIssue({ code: 'custom', message: boolRefusal(v) });
+    return z.NEVER;
+  }
+  return ansibleBool(v) === true;
 });
 
 /** A string argument that also accepts numbers (YAML turns `dest: 123` into a number). */
@@ -61,8 +93,11 @@ export function parseModuleArgs<A>(module: Pick<Module<A>, 'name' | 'args'>, raw
   if (parsed.success) return parsed.data;
   const known = knownKeys(module.args);
   const problems: string[] = [];
+  // The list of supported arguments helps with a misspelt or missing one, not with a wrong value.
+  let listArgs = false;
   for (const issue of parsed.error.issues) {
     if (issue.code === 'unrecognized_keys') {
+      listArgs = true;
       for (const key of issue.keys) {
         const near = nearestNames(key, known);
         problems.push(`unsupported argument '${key}'${near.length ? ` (did you mean ${near.map((n) => `'${n}'`).join(', ')}?)` : ''}`);
@@ -72,6 +107,7 @@ export function parseModuleArgs<A>(module: Pick<Module<A>, 'name' | 'args'>, raw
     const path = issue.path.map(String).join('.');
     const given = raw && typeof raw === 'object' && issue.path.length === 1 ? (raw as Record<string, unknown>)[String(issue.path[0])] : null;
     if ((issue.code === 'invalid_type' || issue.code === 'invalid_union') && given === undefined) {
+      listArgs = true;
       problems.push(`missing required argument '${path}'`);
     } else if (path && issue.code === 'invalid_union') {
       const expected = [...new Set(issue.errors.flat().map((e) => ('expected' in e ? String(e.expected) : e.message)))];
@@ -79,11 +115,12 @@ export function parseModuleArgs<A>(module: Pick<Module<A>, 'name' | 'args'>, raw
     } else if (path) {
       problems.push(`argument '${path}': ${issue.message.replace(/^Invalid input: /, '')}`);
     } else {
+      listArgs = true;
       problems.push(issue.message);
     }
   }
   throw new ModuleError('module-args', `module ${module.name}: ${problems.join('; ')}`, {
-    hint: known.length ? `supported arguments of ${module.name}: ${known.join(', ')}` : undefined,
+    hint: listArgs && known.length ? `supported arguments of ${module.name}: ${known.join(', ')}` : undefined,
   });
 }
 
@@ -100,6 +137,7 @@ function knownKeys(schema: z.ZodType): string[] {
 
 function describe(v: unknown): string {
   if (v === null) return 'null';
+  if (typeof v === 'number' && !Number.isFinite(v)) return `number ${v}`;
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
   return `${typeof v} ${JSON.stringify(v)}`;
