@@ -1,7 +1,7 @@
 /** assert: evaluate conditions (Jinja expressions without braces); fail with fail_msg/msg on the first false one. */
 import { z } from 'zod';
 import type { Module, RunContext } from '../engine/types.js';
-import { bool, toBool } from './lib/args.js';
+import { looseBool, toBool } from './lib/args.js';
 
 const Message = z.union([z.string(), z.array(z.string())]);
 const Args = z
@@ -10,7 +10,7 @@ const Args = z
     msg: Message.optional(),
     fail_msg: Message.optional(),
     success_msg: Message.optional(),
-    quiet: bool.optional(),
+    quiet: looseBool.optional(),
   })
   .strict();
 type Args = z.infer<typeof Args>;

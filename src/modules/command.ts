@@ -1,7 +1,7 @@
 /** command: run a program with arguments, no shell (argv, or a free-form line split like Python's shlex). */
 import { z } from 'zod';
 import type { Module, RunContext } from '../engine/types.js';
-import { bool, str } from './lib/args.js';
+import { bool, freeFormBool, str } from './lib/args.js';
 import { fail } from './lib/result.js';
 import { runCommand, splitFreeForm } from './lib/run-command.js';
 import { shlexSplit } from '../engine/transports/shell-quote.js';
@@ -68,12 +68,13 @@ export const command: Module<CommandArgs> = {
 };
 
 /** Pull `chdir=... creates=...` out of a free-form line, as Ansible does. */
-export function withFreeFormOptions<T extends { _raw_params?: string }>(args: T): T {
+export function withFreeFormOptions<T extends { _raw_params?: string }>(args: T, module = 'command'): T {
   if (args._raw_params === undefined) return args;
   const { command: text, options } = splitFreeForm(args._raw_params, OPTIONS);
   const merged: Record<string, unknown> = { ...args, _raw_params: text };
   for (const [k, v] of Object.entries(options)) {
-    if (merged[k] === undefined || k.startsWith('stdin_') || k === 'strip_empty_ends') merged[k] = /^(stdin_add_newline|strip_empty_ends|expand_argument_vars)$/.test(k) ? !/^(no|false|0|off)$/i.test(v) : v;
+    // A bool option is checked like a YAML one (ansible-core hands the string to check_type_bool).
+    if (merged[k] === undefined || k.startsWith('stdin_') || k === 'strip_empty_ends') merged[k] = /^(stdin_add_newline|strip_empty_ends|expand_argument_vars)$/.test(k) ? freeFormBool(module, k, v) : v;
   }
   return merged as T;
 }

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import { z } from 'zod';
 import type { Module } from '../engine/types.js';
-import { bool, str } from './lib/args.js';
+import { looseBool, str } from './lib/args.js';
 import { fail } from './lib/result.js';
 import { expandHome, sha1Hex, targetSha1 } from './lib/target-fs.js';
 
@@ -11,9 +11,9 @@ const Args = z
   .object({
     src: str,
     dest: str,
-    flat: bool.default(false),
-    fail_on_missing: bool.default(true),
-    validate_checksum: bool.default(true),
+    flat: looseBool.default(false),
+    fail_on_missing: looseBool.default(true),
+    validate_checksum: looseBool.default(true),
   })
   .strict();
 type Args = z.infer<typeof Args>;

@@ -29,7 +29,7 @@ export const shell: Module<Args> = {
   checkMode: true,
   freeForm: '_raw_params',
   async run(rawArgs, ctx) {
-    const args = withFreeFormOptions(rawArgs);
+    const args = withFreeFormOptions(rawArgs, 'shell');
     const line = args._raw_params || args.cmd;
     if (!line) return fail('no command given');
     const request = args.executable ? { argv: [args.executable, '-c', line] } : { shell: line };

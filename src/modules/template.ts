@@ -1,7 +1,7 @@
 /** template: render a controller-side Jinja2 file with the task's variables and install it like copy. */
 import { z } from 'zod';
 import type { Module } from '../engine/types.js';
-import { bool, modeArg, str } from './lib/args.js';
+import { bool, looseBool, modeArg, str } from './lib/args.js';
 import { fail } from './lib/result.js';
 import { writeIfChanged } from './lib/write-file.js';
 import { findControllerFile } from './lib/controller-files.js';
@@ -17,8 +17,8 @@ const Args = z
     force: bool.default(true),
     validate: str.optional(),
     newline_sequence: z.enum(['\n', '\r', '\r\n']).default('\n'),
-    trim_blocks: bool.optional(),
-    lstrip_blocks: bool.optional(),
+    trim_blocks: looseBool.optional(),
+    lstrip_blocks: looseBool.optional(),
     follow: bool.optional(),
     output_encoding: str.optional(),
     unsafe_writes: bool.optional(),
