@@ -91,6 +91,9 @@ const fullByKind: Record<Kind, number> = { read: 0, 'blob-upload': 0, 'manifest-
 /** `PUT /v2/<repo>/manifests/<ref>` paths that push an index (the manifests read back after the reference run). */
 const indexPaths = new Set<string>();
 const phases: Record<string, number> = {};
+/** Time spent waiting for a pre-started process to be ready, and verifying + emptying a lab registry after a case. */
+let waitedForReady = 0;
+let checkAndWipeMs = 0;
 /** The kind of request each kill landed on. */
 const killedKinds: Record<string, number> = {};
 
@@ -135,8 +138,10 @@ interface Kill {
 async function runMirror(lane: Lane, out: string, kill?: Kill): Promise<MirrorProcess> {
   const proc = lane.spare ?? startWarmCli(bundle);
   lane.spare = startWarmCli(bundle);
+  const w0 = Date.now();
   await proc.ready;
   const t0 = Date.now();
+  waitedForReady += t0 - w0;
   const requests: ProxyLogEntry[] = [];
   let seen = 0;
   let killedOn: ProxyLogEntry | undefined;
@@ -292,13 +297,20 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  console.log(`kill -9 suite (seed ${SEED}): killed while ${JSON.stringify(phases)}, on ${JSON.stringify(killedKinds)}`);
+  console.log(`kill -9 suite (seed ${SEED}): killed while ${JSON.stringify(phases)}, on ${JSON.stringify(killedKinds)}; waited ${waitedForReady} ms for ready processes, ${checkAndWipeMs} ms checking and emptying lab registries`);
   for (const l of lanes) {
     l.onRequest = undefined;
     l.spare?.child.kill('SIGKILL');
     await l.spare?.closed;
   }
-  await Promise.all(lanes.filter((l) => l.own).map(async (l) => (await l.proxy.close(), await l.dest.stop())));
+  await Promise.all(
+    lanes
+      .filter((l) => l.own)
+      .map(async (l) => {
+        await l.proxy.close();
+        await l.dest.stop();
+      }),
+  );
   await lab?.close();
   await bundle?.remove();
   if (dir) rmSync(dir, { recursive: true, force: true });
@@ -340,12 +352,16 @@ describe(`kill -9 during mirror images, then rerun (seed ${SEED})`, () => {
         console.log(`#${i} (lane ${lane.id}): SIGKILL at ${where} (${phase}, on ${killed.killedOn ? `${killed.killedOn.method} ${killed.killedOn.path.slice(0, 60)}` : 'nothing'}, ${killed.ms} ms); rerun ${rerun.ms} ms, ${rerun.requests.length} requests, exit ${rerun.code}`);
         expect(rerun.stderr, `rerun after a kill at ${where} (${phase})`).toBe('');
         expect(rerun.code).toBe(0);
+        const c0 = Date.now();
         const after = await readTree(out);
         for (const name of lane.reference.keys()) expect(after.has(name), `${name} written by the rerun`).toBe(true);
         expectWholeOutputs(after, lane.reference, expect);
         await expectVerified(lane, out, expect);
+        checkAndWipeMs += Date.now() - c0;
       } finally {
+        const w0 = Date.now();
         await wipeRegistry(lane.dest);
+        checkAndWipeMs += Date.now() - w0;
         releaseLane(lane);
       }
     }, 120_000);

@@ -45,10 +45,13 @@ export interface WarmCli {
   go(args: string[]): void;
 }
 
-/** Start a process on the bundle; it is SIGKILLed after `guardMs` whatever happens (no child outlives a test). */
-export function startWarmCli(bundle: WarmBundle, guardMs = 120_000): WarmCli {
+/**
+ * Start a process on the bundle. Once started (`go`), it is SIGKILLed after `guardMs` whatever happens; before, it
+ * waits on its stdin, which closes with this process (no child outlives the tests either way).
+ */
+export function startWarmCli(bundle: WarmBundle, guardMs = 60_000): WarmCli {
   const child = spawn(process.execPath, [bundle.file], { cwd: REPO_ROOT, env: { ...process.env, NO_COLOR: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
-  const guard = setTimeout(() => child.kill('SIGKILL'), guardMs);
+  let guard: NodeJS.Timeout | undefined;
   const output = { stdout: '', stderr: '' };
   let isReady = false;
   const ready = new Promise<void>((resolve, reject) => {
@@ -80,6 +83,7 @@ export function startWarmCli(bundle: WarmBundle, guardMs = 120_000): WarmCli {
     output,
     closed,
     go(args) {
+      guard = setTimeout(() => child.kill('SIGKILL'), guardMs);
       child.stdin!.end(JSON.stringify(args) + '\n');
     },
   };
