@@ -11,7 +11,7 @@
  * Where to kill is measured in the lab registry's requests, not in milliseconds (this machine's load changes how
  * long a run takes several-fold): a pass-through proxy in front of the lab registry sees each request, and the
  * process is SIGKILLed when the chosen one arrives — while it is in flight, often in the middle of a blob upload.
- * Most points are a fraction of the requests of one uninterrupted run, one per 1/16th of the run (a seeded place
+ * Most points are a fraction of the requests of one uninterrupted run, one in each equal slice of the run (a seeded place
  * inside each slice, so the whole copy is covered); fractions past 1 kill a few ms after the last request (while the
  * outputs are written). Every 5th point is the seeded n-th request of one kind instead: an index PUT, a manifest
  * PUT, a blob upload — kinds with few requests a fraction could miss. The seed is in the test names (replay with
