@@ -57,16 +57,26 @@ type Discovery = { resource(apiVersion: string, kind: string): Promise<{ name: s
 let clientNode: Promise<ClientNode> | undefined;
 function loadClientNode(): Promise<ClientNode> {
   clientNode ??= import('@kubernetes/client-node').catch((e: unknown) => {
+    // Not kept: the next call tries again (a transient EMFILE), and fails with the same message if it persists.
     clientNode = undefined;
-    throw e;
+    throw clientLoadError(e);
   });
   return clientNode;
 }
 
+/** One message for a library that cannot be loaded, whether a preload or the first real call met it. */
+function clientLoadError(e: unknown): KubernetesError {
+  const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
+  return new KubernetesError('k8s-client-unavailable', `the Kubernetes client library @kubernetes/client-node cannot be loaded: ${why}`, {
+    hint: 'the dci-agent-ts installation is incomplete: reinstall it (npm ci in its folder, or npm install -g dci-agent-ts)',
+    cause: e,
+  });
+}
+
 /**
  * Start loading @kubernetes/client-node in the background (fire and forget), e.g. when a pipeline knows a stage
- * that talks to a cluster is coming: the first K8sClient.fromKubeconfig then finds it loaded. A load failure is
- * reported by that later call, not here.
+ * that talks to a cluster is coming: the first K8sClient.fromKubeconfig then finds it loaded. Never rejects: a load
+ * failure is reported by that later call (K8sClient.fromKubeconfig throws k8s-client-unavailable), not here.
  */
 export function preloadKubernetesClient(): void {
   loadClientNode().catch(() => undefined);
