@@ -14,6 +14,8 @@ export interface ExecOptions {
   onLine?: (stream: 'stdout' | 'stderr', line: string) => void;
   /** Run through /bin/sh -c (shell module). */
   shell?: boolean;
+  /** Drop one final newline (\n or \r\n) from stdout and stderr (default true); false keeps the output intact. */
+  stripFinalNewline?: boolean;
 }
 
 export interface ExecResult {
@@ -36,7 +38,7 @@ export async function execCommand(file: string, args: string[], options: ExecOpt
     timeout: options.timeoutMs,
     cancelSignal: options.signal,
     reject: false,
-    stripFinalNewline: true,
+    stripFinalNewline: options.stripFinalNewline ?? true,
     shell: options.shell ? '/bin/sh' : false,
     forceKillAfterDelay: 5000,
     stdin: options.input === undefined ? 'ignore' : 'pipe',

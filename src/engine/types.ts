@@ -34,6 +34,11 @@ export interface ExecRequest {
   become?: boolean;
   becomeUser?: string;
   onLine?: (stream: 'stdout' | 'stderr', line: string) => void;
+  /**
+   * Keep stdout/stderr exactly as the command wrote them. By default one final newline (\n or \r\n) is dropped,
+   * which suits callers reading one value; command/shell need every byte, as ansible-core returns them.
+   */
+  rawOutput?: boolean;
 }
 
 export interface ExecOutcome {

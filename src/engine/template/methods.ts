@@ -2,7 +2,7 @@
  * Python methods on str/dict/list that Ansible hooks call (`x.split(',')`, `d.items()`, `l.append(x)`).
  * `methodOf` returns a bound function or undefined when the value has no such method.
  */
-import { PyError, eq, isDict, repr, str, typeName } from './py.js';
+import { PyError, eq, isDict, repr, splitlines, str, typeName } from './py.js';
 import { param, splitArgs } from './kwargs.js';
 import { strict } from './undefined.js';
 
@@ -81,7 +81,7 @@ const STR: Record<string, Method> = {
     const c = splitArgs(a);
     return pySplit(self, param(c, 0, 'sep'), Number(param(c, 1, 'maxsplit', -1)), true);
   },
-  splitlines: (self: string) => self.split(/\r\n|\r|\n/).filter((l, i, all) => !(i === all.length - 1 && l === '')),
+  splitlines: (self: string) => splitlines(self),
   startswith: (self: string, p: unknown) => affix(self, p, (x, a) => x.startsWith(a)),
   endswith: (self: string, p: unknown) => affix(self, p, (x, a) => x.endsWith(a)),
   replace: (self: string, old: unknown, nw: unknown, count?: unknown) => {

@@ -6,6 +6,16 @@
 import { Undef, strict } from './undefined.js';
 import { LazyValue } from './types.js';
 
+/** Every line break Python's str.splitlines() splits on (\r\n counts as one). */
+const LINE_BREAK = /\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]/;
+
+/** Python's str.splitlines(): a final line break does not start an empty last line; '' gives []. */
+export function splitlines(text: string): string[] {
+  const parts = text.split(LINE_BREAK);
+  if (parts[parts.length - 1] === '') parts.pop();
+  return parts;
+}
+
 /** A Python-level error raised inside a template (TypeError, ValueError...); the templar reports its message. */
 export class PyError extends Error {
   lineno = 1;

@@ -28,6 +28,7 @@ export class LocalTransport implements Transport {
         signal: request.signal,
         onLine: request.onLine,
         shell,
+        stripFinalNewline: !request.rawOutput,
       });
       if (r.rc === 1 && !r.stdout && !r.stderr && request.argv && !request.become && !(await isExecutable(request.argv[0], request.env?.PATH ?? process.env.PATH ?? ''))) {
         // execa hides spawn errors behind exit 1; report it the way a shell would (and the ssh transport does).

@@ -26,6 +26,8 @@ export interface RawExec {
   summary: string;
   /** The command runs through sudo as this user (killing it needs the same). */
   becomeUser?: string;
+  /** Keep a final newline of stdout/stderr (see ExecRequest.rawOutput). */
+  rawOutput?: boolean;
 }
 
 const PID_LINE = /(^|\n)__DCI_PID__ (\d+)\n/;
@@ -145,8 +147,8 @@ export class SshConnection {
         flushHead();
         finish(() => resolve({ rc: -1, stdout: out.text(), stderr: err.text() + (byTimeout ? `\ncommand timed out after ${req.timeoutMs} ms` : '\naborted'), timedOut }));
       };
-      const out = new Collector('stdout', req.onLine);
-      const err = new Collector('stderr', req.onLine);
+      const out = new Collector('stdout', req.onLine, req.rawOutput);
+      const err = new Collector('stderr', req.onLine, req.rawOutput);
       let remotePid: number | undefined;
       let head: Buffer | undefined = Buffer.alloc(0);
       // Strip the pid line our wrapper prints on stderr (first, unless sudo complained before it).
@@ -277,6 +279,7 @@ class Collector {
   constructor(
     private readonly stream: 'stdout' | 'stderr',
     private readonly onLine?: (stream: 'stdout' | 'stderr', line: string) => void,
+    private readonly raw = false,
   ) {}
   push(d: Buffer): void {
     this.chunks.push(d);
@@ -292,9 +295,10 @@ class Collector {
     if (this.onLine && this.partial) this.onLine(this.stream, this.partial);
     this.partial = '';
   }
-  /** Like execa's stripFinalNewline. */
+  /** The whole text; like execa's stripFinalNewline (one final \n or \r\n dropped) unless raw. */
   text(): string {
-    return Buffer.concat(this.chunks).toString('utf8').replace(/\r?\n$/, '');
+    const all = Buffer.concat(this.chunks).toString('utf8');
+    return this.raw ? all : all.replace(/\r?\n$/, '');
   }
 }
 

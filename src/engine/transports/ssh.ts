@@ -50,6 +50,7 @@ export class SshTransport implements Transport {
       onLine: request.onLine,
       summary: summary(request),
       becomeUser: request.become ? request.becomeUser ?? 'root' : undefined,
+      rawOutput: request.rawOutput,
     });
   }
 

@@ -1,5 +1,6 @@
 /** Small builders for Ansible-shaped results. */
 import type { TaskResult } from '../../engine/types.js';
+import { splitlines } from '../../engine/template/py.js';
 
 export function ok(extra: Record<string, unknown> = {}, changed = false): TaskResult {
   return { changed, failed: false, ...extra };
@@ -25,6 +26,7 @@ export function ansibleDelta(ms: number): string {
   return `${h}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}.${String(us).padStart(6, '0')}`;
 }
 
+/** `stdout_lines`/`stderr_lines`: ansible-core fills them with Python's splitlines() of the text. */
 export function lines(text: string): string[] {
-  return text === '' ? [] : text.split(/\r?\n/);
+  return splitlines(text);
 }

@@ -56,6 +56,8 @@ export async function runCommand(spec: CommandSpec, ctx: RunContext): Promise<Ta
     stdin: spec.stdin === undefined ? undefined : spec.stdin + (spec.stdinAddNewline ? '\n' : ''),
     signal: ctx.signal,
     onLine: (stream, line) => ctx.log(line, stream),
+    // Every byte the command wrote, final newlines included: strip_empty_ends is the only trimming ansible-core does.
+    rawOutput: true,
   });
   const ended = new Date();
   const strip = (s: string) => (spec.stripEmptyEnds ? s.replace(/[\r\n]+$/, '') : s);

@@ -21,6 +21,12 @@ describe('local transport', () => {
     expect(r).toMatchObject({ rc: 4, stdout: 'a', stderr: 'b' });
     expect(seen.sort()).toEqual(['stderr:b', 'stdout:a']);
   });
+  it('drops one final newline by default; rawOutput keeps every byte (what command/shell return)', async () => {
+    const script = "printf 'x\\n\\n'; printf 'e\\r\\n' >&2";
+    expect(await t.exec({ shell: script })).toMatchObject({ stdout: 'x\n', stderr: 'e' });
+    expect(await t.exec({ shell: script, rawOutput: true })).toMatchObject({ stdout: 'x\n\n', stderr: 'e\r\n' });
+    expect(await t.exec({ argv: ['printf', 'a\\nb'], rawOutput: true })).toMatchObject({ rc: 0, stdout: 'a\nb', stderr: '' });
+  });
   it('times out and kills, aborts on signal', async () => {
     const started = Date.now();
     expect(await t.exec({ argv: ['sleep', '20'], timeoutMs: 200 })).toMatchObject({ timedOut: true });

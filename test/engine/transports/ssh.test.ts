@@ -70,6 +70,14 @@ describe('ssh transport: commands', () => {
     expect(missing.rc).toBe(127);
   });
 
+  it('drops one final newline by default; rawOutput keeps every byte (what command/shell return)', async () => {
+    const t = transport();
+    const script = "printf 'x\\n\\n'; printf 'e\\r\\n' >&2";
+    expect(await t.exec({ shell: script })).toMatchObject({ stdout: 'x\n', stderr: 'e' });
+    expect(await t.exec({ shell: script, rawOutput: true })).toMatchObject({ stdout: 'x\n\n', stderr: 'e\r\n' });
+    expect(await t.exec({ argv: ['true'], rawOutput: true })).toMatchObject({ rc: 0, stdout: '', stderr: '' });
+  });
+
   it('streams output lines as they arrive', async () => {
     const seen: string[] = [];
     const r = await transport().exec({ shell: 'echo one; echo two >&2; echo three', onLine: (s, l) => seen.push(`${s}:${l}`) });
