@@ -13,7 +13,7 @@
  * (min–max) of the per-round ratios (each round's tools ran under the same load). Nothing is asserted.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRegistry, type TestRegistry } from '../test/helpers/registry.js';
 import { writeOciLayout, imageSetSpecs, pushLayout, type GeneratedLayout } from '../test/helpers/oci-images.js';
@@ -62,20 +62,30 @@ async function main(): Promise<void> {
     process.stdout.write('  our CLI: compiled dist/cli/main.js in a new node process per run\n');
 
     const t: Record<Case, Timed[]> = { oursFresh: [], oursNoop: [], copyFresh: [], copyNoop: [], syncFresh: [], syncNoop: [] };
+    // CPU seconds of registry A (source) and B (destination) during each fresh copy: on one machine the client and
+    // both registries share the cores, so the wall time of a fresh copy cannot go below (client + A + B) / cores.
+    const regCpu: Record<'oursFresh' | 'copyFresh' | 'syncFresh', Array<{ a: number; b: number }>> = { oursFresh: [], copyFresh: [], syncFresh: [] };
+    const fresh1 = async (c: keyof typeof regCpu, b: TestRegistry, run: () => Promise<Timed>): Promise<Timed> => {
+      const a0 = await src.cpuSeconds();
+      const b0 = await b.cpuSeconds();
+      const r = await run();
+      regCpu[c].push({ a: (await src.cpuSeconds()) - a0, b: (await b.cpuSeconds()) - b0 });
+      return r;
+    };
     const tools: Record<'ours' | 'copy' | 'sync', (run: number) => Promise<void>> = {
       ours: async (run) => {
         const b = await fresh();
         const map = join(work, `map-${run}.txt`);
         await writeFile(map, layout.images.map((i) => `${src.host}/bench/${i.tag}:${i.tag}=${b.host}/mirror/${i.tag}:${i.tag}`).join('\n') + '\n');
         const args = [cli.bin, 'mirror', 'copy', '--mapping', map, '--plain-http', src.host, '--plain-http', b.host];
-        t.oursFresh.push(must(await timed(process.execPath, args), 'ours fresh'));
+        t.oursFresh.push(must(await fresh1('oursFresh', b, () => timed(process.execPath, args)), 'ours fresh'));
         t.oursNoop.push(must(await timed(process.execPath, args), 'ours no-op'));
         await b.stop();
       },
       copy: async () => {
         const b = await fresh();
         const loop = layout.images.map((i) => `skopeo copy -q ${SKOPEO_FLAGS.join(' ')} docker://${src.host}/bench/${i.tag}:${i.tag} docker://${b.host}/mirror/${i.tag}:${i.tag} || exit 1`).join('\n');
-        t.copyFresh.push(must(await timed('/bin/bash', ['-c', loop]), 'skopeo copy loop'));
+        t.copyFresh.push(must(await fresh1('copyFresh', b, () => timed('/bin/bash', ['-c', loop])), 'skopeo copy loop'));
         t.copyNoop.push(must(await timed('/bin/bash', ['-c', loop]), 'skopeo copy loop no-op'));
         await b.stop();
       },
@@ -84,7 +94,7 @@ async function main(): Promise<void> {
         const yaml = join(work, `sync-${run}.yaml`);
         await writeFile(yaml, `${src.host}:\n  tls-verify: false\n  images-by-tag-regex:\n${layout.images.map((i) => `    bench/${i.tag}: '^${i.tag}$'`).join('\n')}\n`);
         const sync = ['sync', '--all', '--preserve-digests', '--dest-tls-verify=false', '--src', 'yaml', '--dest', 'docker', yaml, `${c.host}/mirror`];
-        t.syncFresh.push(must(await timed('skopeo', sync), 'skopeo sync'));
+        t.syncFresh.push(must(await fresh1('syncFresh', c, () => timed('skopeo', sync)), 'skopeo sync'));
         t.syncNoop.push(must(await timed('skopeo', sync), 'skopeo sync no-op'));
         await c.stop();
       },
@@ -101,6 +111,7 @@ async function main(): Promise<void> {
           // A registry answering 500 under load happens (to any client): redo the round of that tool once with a
           // fresh destination, and say so in the output.
           for (const [c, n] of Object.entries(lengths)) t[c as Case].length = n;
+          for (const c of Object.keys(regCpu) as Array<keyof typeof regCpu>) regCpu[c].length = t[c].length;
           retried.push(`round ${run + 1} ${tool}: ${(e as Error).message.split('\n')[0].slice(0, 300)}`);
           process.stdout.write(`  (round ${run + 1}: ${tool} failed, redone once: ${retried.at(-1)})\n`);
           await tools[tool](run);
@@ -133,6 +144,17 @@ async function main(): Promise<void> {
         note: `peak RSS ${stat(t.oursFresh.map((x) => x.maxRssKb / 1024), 0)} MB; per-round ratio vs ${name[freshAnchor]} ${perRound(t[freshAnchor], t.oursFresh)}; goal ≥ 2× the faster anchor`,
       },
     ]);
+    const cores = availableParallelism();
+    process.stdout.write(`\nCPU budget of a fresh copy (medians, seconds of CPU; ${cores} cores shared by the client and both registries):\n`);
+    process.stdout.write(`  ${'tool'.padEnd(26)} ${'client'.padStart(7)} ${'reg. A'.padStart(7)} ${'reg. B'.padStart(7)} ${'total'.padStart(7)} ${'total/cores'.padStart(12)} ${'wall'.padStart(7)}\n`);
+    for (const c of ['copyFresh', 'syncFresh', 'oursFresh'] as const) {
+      const client = median(cpu(c));
+      const ra = median(regCpu[c].map((x) => x.a));
+      const rb = median(regCpu[c].map((x) => x.b));
+      const total = median(t[c].map((x, i) => x.cpuSeconds + regCpu[c][i].a + regCpu[c][i].b));
+      process.stdout.write(`  ${name[c].padEnd(26)} ${client.toFixed(2).padStart(7)} ${ra.toFixed(2).padStart(7)} ${rb.toFixed(2).padStart(7)} ${total.toFixed(2).padStart(7)} ${(total / cores).toFixed(2).padStart(12)} ${median(sec(c)).toFixed(2).padStart(7)}\n`);
+    }
+    process.stdout.write('  (total/cores is the least wall time the copy could take on this machine with these registries)\n\n');
     printTable(`${title}: no-op re-mirror (everything present; start-up included)`, 's', [
       { name: name.copyNoop, samples: sec('copyNoop'), cpu: cpu('copyNoop') },
       { name: name.syncNoop, samples: sec('syncNoop'), cpu: cpu('syncNoop') },

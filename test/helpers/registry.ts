@@ -53,6 +53,8 @@ export interface TestRegistry {
   stop(): Promise<void>;
   /** SIGKILL the registry process (storage kept) and start it again on the same port. */
   restart(): Promise<void>;
+  /** CPU seconds (user + system) the running registry process has used so far (Linux /proc); for benches. */
+  cpuSeconds(): Promise<number>;
 }
 
 export interface StartRegistryOptions {
@@ -314,6 +316,14 @@ ${tlsYaml}${authYaml}`;
     async restart() {
       await killChild('SIGKILL');
       await launch();
+    },
+    async cpuSeconds() {
+      if (!child?.pid) return NaN;
+      // Fields 14 and 15 of /proc/PID/stat (utime, stime) in clock ticks; the comm field may hold spaces, so count
+      // from the closing parenthesis. USER_HZ is 100 on Linux.
+      const stat = await readFile(`/proc/${child.pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return (Number(f[11]) + Number(f[12])) / 100;
     },
   };
 }
