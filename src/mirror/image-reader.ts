@@ -5,7 +5,8 @@
  */
 import type { Readable } from 'node:stream';
 import { RegistryError } from '../core/errors.js';
-import { VerifyingStream, verifyBytes } from './digest.js';
+import { verifyBytes } from './digest.js';
+import { VerifiedBlob } from './verified-blob.js';
 import { MAX_CONFIG_BYTES, parseManifest } from './media-types.js';
 import { parsePlatforms, platformMatches, platformString } from './copy/platforms.js';
 import { RegistryClient, type RegistryClientOptions } from './registry/client.js';
@@ -78,10 +79,7 @@ export class ImageReader {
   /** A blob's bytes (still compressed), verified while streaming. */
   async blob(desc: Descriptor, signal?: AbortSignal): Promise<Readable> {
     const raw = await this.source.getBlob(desc, { signal });
-    const v = new VerifyingStream({ digest: desc.digest, size: desc.size, image: this.image });
-    raw.once('error', (e) => v.destroy(e));
-    v.once('close', () => raw.destroy());
-    return raw.pipe(v);
+    return new VerifiedBlob(raw, { digest: desc.digest, size: desc.size, image: this.image });
   }
 
   async close(): Promise<void> {

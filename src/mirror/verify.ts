@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pLimit from 'p-limit';
 import { DciError } from '../core/errors.js';
-import { VerifyingStream } from './digest.js';
+import { VerifiedBlob } from './verified-blob.js';
 import { isForeignLayer, parseManifest } from './media-types.js';
 import { RegistryClient, type RegistryClientOptions } from './registry/client.js';
 import { TransportSet } from './transports.js';
@@ -64,7 +64,7 @@ export async function verifyImages(images: string[], options: { client?: Registr
           try {
             const raw = await src.getBlob(d, { signal: options.signal });
             let n = 0;
-            await pipeline(raw, new VerifyingStream({ digest: d.digest, size: d.size, image }), new Writable({ write: (c: Buffer, _e, cb) => ((n += c.length), cb()) }));
+            await pipeline(new VerifiedBlob(raw, { digest: d.digest, size: d.size, image }), new Writable({ write: (c: Buffer, _e, cb) => ((n += c.length), cb()) }));
             report.blobs++;
             report.bytes += n;
           } catch (e) {

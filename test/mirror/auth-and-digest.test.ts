@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { createHash } from 'node:crypto';
 import { CredentialStore, normalizeAuthKey } from '../../src/mirror/registry/credentials.js';
 import { parseChallenges } from '../../src/mirror/registry/challenge.js';
-import { VerifyingStream } from '../../src/mirror/digest.js';
+import { VerifiedBlob } from '../../src/mirror/verified-blob.js';
 import { parseManifest } from '../../src/mirror/media-types.js';
 import { classify, parseRetryAfter, RegistryHttpError } from '../../src/mirror/registry/retry.js';
 import { SecretRegistry } from '../../src/core/secrets.js';
@@ -63,14 +63,14 @@ describe('retry classification', () => {
   });
 });
 
-describe('VerifyingStream', () => {
+describe('VerifiedBlob', () => {
   const data = Buffer.alloc(300_000, 7);
   const digest = `sha256:${createHash('sha256').update(data).digest('hex')}`;
   const chunks = (b: Buffer): Readable => Readable.from([b.subarray(0, 100_000), b.subarray(100_000, 200_000), b.subarray(200_000)]);
 
   it('passes correct bytes through unchanged', async () => {
     let got = Buffer.alloc(0);
-    await pipeline(chunks(data), new VerifyingStream({ digest, size: data.length, image: 'img' }), new Writable({ write: (c: Buffer, _e, cb) => ((got = Buffer.concat([got, c])), cb()) }));
+    await pipeline(new VerifiedBlob(chunks(data), { digest, size: data.length, image: 'img' }), new Writable({ write: (c: Buffer, _e, cb) => ((got = Buffer.concat([got, c])), cb()) }));
     expect(got.equals(data)).toBe(true);
   });
 
@@ -78,14 +78,23 @@ describe('VerifyingStream', () => {
     const bad = Buffer.from(data);
     bad[250_000] ^= 1;
     let received = 0;
-    const p = pipeline(chunks(bad), new VerifyingStream({ digest, size: data.length, image: 'quay.io/a/b:1' }), new Writable({ write: (c: Buffer, _e, cb) => ((received += c.length), cb()) }));
+    const p = pipeline(new VerifiedBlob(chunks(bad), { digest, size: data.length, image: 'quay.io/a/b:1' }), new Writable({ write: (c: Buffer, _e, cb) => ((received += c.length), cb()) }));
     await expect(p).rejects.toThrow(new RegExp(`blob ${digest} of quay.io/a/b:1: content hashes to sha256:`));
     expect(received).toBeLessThan(data.length);
   });
 
+  it('releases the download when its reader stops early', async () => {
+    const source = chunks(data);
+    const v = new VerifiedBlob(source, { digest, size: data.length, image: 'img' });
+    await new Promise<void>((resolve) => v.once('readable', () => resolve()));
+    v.destroy();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(source.destroyed).toBe(true);
+  });
+
   it('fails on short and long bodies', async () => {
-    await expect(pipeline(Readable.from([data.subarray(0, 10)]), new VerifyingStream({ digest, size: data.length, image: 'i' }), new Writable({ write: (_c, _e, cb) => cb() }))).rejects.toThrow(/10 bytes instead of the 300000 announced/);
-    await expect(pipeline(chunks(Buffer.concat([data, data])), new VerifyingStream({ digest, size: data.length, image: 'i' }), new Writable({ write: (_c, _e, cb) => cb() }))).rejects.toThrow(/more than the 300000 bytes/);
+    await expect(pipeline(new VerifiedBlob(Readable.from([data.subarray(0, 10)]), { digest, size: data.length, image: 'i' }), new Writable({ write: (_c, _e, cb) => cb() }))).rejects.toThrow(/10 bytes instead of the 300000 announced/);
+    await expect(pipeline(new VerifiedBlob(chunks(Buffer.concat([data, data])), { digest, size: data.length, image: 'i' }), new Writable({ write: (_c, _e, cb) => cb() }))).rejects.toThrow(/more than the 300000 bytes/);
   });
 });
 

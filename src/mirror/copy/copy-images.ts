@@ -17,7 +17,7 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import { DciError, Interrupted, RegistryError, UsageError } from '../../core/errors.js';
 import type { MirrorEvent } from '../../core/events.js';
 import { isDigest, sha256Digest } from '../digest.js';
-import { VerifiedBlob } from './verified-blob.js';
+import { VerifiedBlob } from '../verified-blob.js';
 import { isForeignLayer, parseManifest, type ParsedManifest } from '../media-types.js';
 import { RegistryClient, type RegistryClientOptions } from '../registry/client.js';
 import { RegistryRepository } from '../registry/repository.js';

@@ -12,7 +12,8 @@ import { once } from 'node:events';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { RegistryError } from '../../core/errors.js';
-import { isDigest, verifyBytes, VerifyingStream, assertDigest } from '../digest.js';
+import { isDigest, verifyBytes, assertDigest } from '../digest.js';
+import { VerifiedBlob } from '../verified-blob.js';
 import { MAX_MANIFEST_BYTES, MEDIA_TYPES } from '../media-types.js';
 import type { Descriptor, ImageSource, ManifestBlob, ManifestHead } from '../types.js';
 import { OciLayout, REF_NAME, type OciIndex } from './layout.js';
@@ -242,7 +243,7 @@ export async function extractArchive(file: string, dir: string): Promise<void> {
     const src = e.size === 0 ? createReadStream(file, { start: 1, end: 0 }) : createReadStream(file, { start: e.offset, end: e.offset + e.size - 1 });
     try {
       if (name.startsWith('blobs/')) {
-        await pipeline(src, new VerifyingStream({ digest: `sha256:${name.slice(13)}`, size: e.size, image: file }), createWriteStream(tmp));
+        await pipeline(new VerifiedBlob(src, { digest: `sha256:${name.slice(13)}`, size: e.size, image: file }), createWriteStream(tmp));
       } else {
         await pipeline(src, createWriteStream(tmp));
       }

@@ -7,7 +7,8 @@
  */
 import type { Readable } from 'node:stream';
 import { PayloadError } from '../../core/errors.js';
-import { VerifyingStream, verifyBytes } from '../digest.js';
+import { verifyBytes } from '../digest.js';
+import { VerifiedBlob } from '../verified-blob.js';
 import { MAX_CONFIG_BYTES, parseManifest } from '../media-types.js';
 import type { Descriptor, ImageSource, ManifestBlob, Platform } from '../types.js';
 
@@ -62,11 +63,8 @@ async function readAll(stream: Readable, limit: number, what: string): Promise<B
 /** A blob stream that errors (DigestMismatch) before its end when the bytes do not match the descriptor. */
 export async function openVerifiedBlob(source: ImageSource, desc: Descriptor, image: string): Promise<Readable> {
   const raw = await source.getBlob(desc);
-  const verifier = new VerifyingStream({ digest: desc.digest, size: desc.size, image });
-  raw.on('error', (e) => verifier.destroy(e));
-  // A reader that stops early (the release reader usually does) must release the connection too.
-  verifier.once('close', () => raw.destroy());
-  return raw.pipe(verifier);
+  // A reader that stops early (the release reader usually does) destroys the verifier, which releases the connection.
+  return new VerifiedBlob(raw, { digest: desc.digest, size: desc.size, image });
 }
 
 export async function readManifestChild(source: ImageSource, image: string, desc: Descriptor): Promise<ManifestBlob> {

@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { DigestMismatch, PayloadError } from '../../../src/core/errors.js';
-import { VerifyingStream } from '../../../src/mirror/digest.js';
+import { VerifiedBlob } from '../../../src/mirror/verified-blob.js';
 import { normaliseLayerPath, symlinkEscapes, walkLayer } from '../../../src/mirror/release/index.js';
 import { gzLayer, hostileManifestLayers, tarBuffer } from '../../helpers/release-fixtures.js';
 
@@ -102,8 +102,8 @@ describe('walkLayer', () => {
 
   it('passes a digest mismatch from the verifying stream through unchanged', async () => {
     const blob = gzLayer([{ name: 'a', content: 'x'.repeat(100_000) }]).blob;
-    const verifier = new VerifyingStream({ digest: 'sha256:' + 'b'.repeat(64), size: blob.length, image: opts.image });
-    const err = await walkLayer(Readable.from([blob]).pipe(verifier), { ...opts, want: () => true }).catch((e: unknown) => e);
+    const verifier = new VerifiedBlob(Readable.from([blob]), { digest: 'sha256:' + 'b'.repeat(64), size: blob.length, image: opts.image });
+    const err = await walkLayer(verifier, { ...opts, want: () => true }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DigestMismatch);
   });
 

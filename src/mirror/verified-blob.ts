@@ -1,15 +1,18 @@
 /**
- * The copy path's blob verifier: a Readable fed by a 'data' listener on the download, not a Transform piped from
- * it. Same contract as digest.ts's VerifyingStream (sha256 + size, the most recent chunk held back until the whole
- * blob hashed right, so a destination that commits on end-of-stream never receives all of a corrupt blob), with
- * one stream buffer less per chunk: no writable side (write callbacks, a nextTick per chunk, a second buffer). The
- * read-ahead is one socket chunk (64 KiB): 512 KiB measured slower in A/B runs (more bytes in flight per blob, 16
- * blobs at once). Each byte is hashed once, here.
+ * The one blob verifier (copy engine, image reader, release reader, archive import, verify): a Readable over the raw
+ * download that checks sha256 and size while the bytes stream. The most recent chunk is held back until the whole
+ * blob hashed right, so a destination that commits on end-of-stream never receives all of a corrupt blob: a
+ * mismatch becomes a stream error before the end, and the upload or write is aborted (nothing committed).
+ *
+ * A Readable fed by a 'data' listener rather than a Transform piped from the source: one stream buffer less per
+ * chunk and no writable side (write callbacks, a nextTick per chunk). The read-ahead is one socket chunk (64 KiB):
+ * 512 KiB measured slower in A/B runs (more bytes in flight per blob, 16 blobs at once). Each byte is hashed once,
+ * here. Destroying the verifier destroys the source (a reader that stops early releases the connection).
  */
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { DigestMismatch } from '../../core/errors.js';
-import type { VerifyTarget } from '../digest.js';
+import { DigestMismatch } from '../core/errors.js';
+import type { VerifyTarget } from './digest.js';
 
 /** One socket read's worth; measured against 512 KiB (slower) in interleaved A/B runs. */
 const HIGH_WATER_MARK = 64 << 10;
