@@ -1,9 +1,9 @@
 /**
  * Splitting a fully qualified pull spec as written in a mirroring mapping (`host[:port]/path[:tag][@digest]`)
  * without docker.io normalisation: a mirror destination such as `myregistry/ns/repo` names a host
- * `myregistry` even without a dot. The split itself is the reference parser's first step (src/mirror/reference.ts).
+ * `myregistry` even without a dot. The split itself is the reference parser's first step (src/core/image-reference.ts).
  */
-import { splitPullSpec } from '../mirror/reference.js';
+import { splitPullSpec } from '../core/image-reference.js';
 
 export interface ImageSpecParts {
   /** host[:port]/path — the repository, without tag or digest. */

@@ -2,9 +2,9 @@
  * Image references as containers/image (distribution/reference) understands them: the grammar, the
  * docker.io normalisation of short names, and the "canonical" check CRI-O applies to a rewritten pull spec.
  * Pure string functions; no registry access. The grammar and normalisation are the project's one reference
- * parser (src/mirror/reference.ts, CONTAINERS_RULES); this module gives them containers/image's shape and errors.
+ * parser (src/core/image-reference.ts, CONTAINERS_RULES); this module gives them containers/image's shape and errors.
  */
-import { CONTAINERS_RULES, DOCKER_HUB, namesRegistry, readReference, type ReferenceProblem } from '../mirror/reference.js';
+import { CONTAINERS_RULES, DOCKER_HUB, namesRegistry, readReference, type ReferenceProblem } from '../core/image-reference.js';
 
 const NAME_TOTAL_LENGTH_MAX = 255;
 
@@ -49,7 +49,7 @@ function reason(input: string, problem: ReferenceProblem): string {
 
 /**
  * Parse like reference.ParseNormalizedNamed: short names get `docker.io` (and `library/`), upper case in the
- * repository path is refused, a bare 64-hex identifier is refused. The parser is src/mirror/reference.ts under
+ * repository path is refused, a bare 64-hex identifier is refused. The parser is src/core/image-reference.ts under
  * CONTAINERS_RULES.
  */
 export function parseNormalizedReference(input: string): PullReference {

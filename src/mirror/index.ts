@@ -2,8 +2,8 @@
  * The mirror library's public API (see ./README.md): references, the registry client, transports (registry,
  * OCI layout, OCI archive), the copy engine, the image reader and the verifier.
  */
-export { parseReference, formatReference, parseImageLocation, formatImageLocation, apiHost, DOCKER_HUB } from './reference.js';
-export type { ImageReference, ImageLocation } from './reference.js';
+export { parseReference, formatReference, parseImageLocation, formatImageLocation, apiHost, DOCKER_HUB } from '../core/image-reference.js';
+export type { ImageReference, ImageLocation } from '../core/image-reference.js';
 export type { Descriptor, Platform, ManifestBlob, ManifestHead, ImageSource, ImageDestination } from './types.js';
 export { MEDIA_TYPES, MANIFEST_ACCEPT, MAX_MANIFEST_BYTES, MAX_CONFIG_BYTES, parseManifest, isIndexMediaType } from './media-types.js';
 export type { ParsedManifest } from './media-types.js';

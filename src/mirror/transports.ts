@@ -3,7 +3,7 @@
  * every registry; one OciLayout object per directory (so index.json writes are serialised).
  */
 import { resolve } from 'node:path';
-import { parseImageLocation, type ImageLocation } from './reference.js';
+import { parseImageLocation, type ImageLocation } from '../core/image-reference.js';
 import { RegistryClient } from './registry/client.js';
 import type { RegistryRepository } from './registry/repository.js';
 import { OciLayout } from './oci-layout/layout.js';

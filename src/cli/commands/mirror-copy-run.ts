@@ -31,7 +31,7 @@ export async function runMirrorCopy(flags: MirrorCopyFlags, io: CliIO): Promise<
   const [copyMod, mappingMod, referenceMod, reportMod, clientMod] = await Promise.all([
     import('../../mirror/copy/copy-images.js'),
     import('../../mirror/copy/mapping.js'),
-    import('../../mirror/reference.js'),
+    import('../../core/image-reference.js'),
     import('../../mirror/copy/report.js'),
     import('../../mirror/registry/client.js'),
   ]);

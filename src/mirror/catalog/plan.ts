@@ -3,7 +3,7 @@
  * under `<localRegistry>[/<localRepo>]` and its digest (or tag), so one mirror-set entry per source namespace
  * or repository redirects pulls; the pruned catalog keeps its path and tag (or `targetTag`). Pure.
  */
-import { splitPullSpec } from '../reference.js';
+import { splitPullSpec } from '../../core/image-reference.js';
 import type { CatalogImageRef } from './related-images.js';
 
 export interface CatalogMirrorTarget {

@@ -2,7 +2,7 @@
  * `oc` mapping files: one `SOURCE=DESTINATION` per line, `#` comments and blank lines ignored. Pure.
  */
 import { UsageError } from '../../core/errors.js';
-import { parseImageLocation } from '../reference.js';
+import { parseImageLocation } from '../../core/image-reference.js';
 import type { CopyPair } from './copy-images.js';
 
 export function parseMapping(text: string, file = '<mapping>'): CopyPair[] {

@@ -7,7 +7,7 @@
 import type { Readable } from 'node:stream';
 import { RegistryError } from '../../core/errors.js';
 import { globalSecrets, type SecretRegistry } from '../../core/secrets.js';
-import { apiHost } from '../reference.js';
+import { apiHost } from '../../core/image-reference.js';
 import { parseChallenges, type Challenge } from './challenge.js';
 import { CredentialStore, type AuthEntries, type Credential } from './credentials.js';
 import { createSender } from './dispatcher.js';

@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { RegistryError } from '../../core/errors.js';
 import { globalSecrets, type SecretRegistry } from '../../core/secrets.js';
-import { DOCKER_HUB } from '../reference.js';
+import { DOCKER_HUB } from '../../core/image-reference.js';
 
 export interface Credential {
   username: string;

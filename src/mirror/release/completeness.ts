@@ -2,7 +2,7 @@
  * "Is this release already mirrored?" with manifest HEADs only: every destination tag must exist and carry the
  * digest of its source. A re-run of a complete 190-component mirror is then ~191 HEAD requests.
  */
-import { splitPullSpec } from '../reference.js';
+import { splitPullSpec } from '../../core/image-reference.js';
 import type { ReleaseMapping } from './plan.js';
 
 export interface CompletenessResult {

@@ -5,7 +5,7 @@
  */
 import { PayloadError } from '../../core/errors.js';
 import { isDigest } from '../digest.js';
-import { splitPullSpec } from '../reference.js';
+import { splitPullSpec } from '../../core/image-reference.js';
 
 export interface ReleaseComponent {
   /** Tag name in the ImageStream, e.g. `etcd`. */

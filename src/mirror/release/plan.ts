@@ -7,7 +7,7 @@ import { PayloadError } from '../../core/errors.js';
 import type { ImageReferences } from './image-references.js';
 import { dedupeSortSources, type InstallConfigSource } from '../../manifests/install-config.js';
 import { isDigest } from '../digest.js';
-import { isValidTag, splitPullSpec } from '../reference.js';
+import { isValidTag, splitPullSpec } from '../../core/image-reference.js';
 
 export interface ReleaseMirrorTarget {
   /** `host[:port]` of the local registry (`dci_local_registry`). */

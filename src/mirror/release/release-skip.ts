@@ -8,7 +8,7 @@ import { TransportSet } from '../transports.js';
 import { checkReleaseMirrored, type CompletenessResult } from './completeness.js';
 import { readReleasePayload } from './payload.js';
 import { planReleaseMirror, releaseArchFor, type ReleaseMirrorTarget } from './plan.js';
-import { splitPullSpec } from '../reference.js';
+import { splitPullSpec } from '../../core/image-reference.js';
 
 export interface ReleaseSkipCheck extends CompletenessResult {
   /** Why it is not complete, in one sentence (undefined when complete). */

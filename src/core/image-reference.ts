@@ -1,5 +1,6 @@
 /**
- * Docker image references: `[host[:port]/]path[:tag][@digest]` — the one parser of the project. Two readers use it
+ * Docker image references: `[host[:port]/]path[:tag][@digest]` — the one parser of the project, in core because both
+ * src/mirror and src/manifests read references (mirror depends on manifests, never the reverse). Two readers use it
  * with different rules (`ReferenceRules`):
  *  - the mirror client (`MIRROR_RULES`, `parseReference`): what we can fetch and verify — user input may carry
  *    white space and `docker://`, hosts are lower-cased, registry-1.docker.io is Docker Hub, digests are sha256;
@@ -9,7 +10,7 @@
  * `splitPullSpec` is the first, unvalidated step, for specs that are only taken apart as written. Transport
  * prefixes (`docker://`, `oci:`, `oci-archive:`) are parsed by `parseImageLocation`.
  */
-import { UsageError } from '../core/errors.js';
+import { UsageError } from './errors.js';
 
 export interface ImageReference {
   /** Registry name as written (docker.io for Docker Hub); lower-cased under MIRROR_RULES. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseReference, parseImageLocation, formatReference, readReference, splitPullSpec, CONTAINERS_RULES, MIRROR_RULES } from '../../src/mirror/reference.js';
+import { parseReference, parseImageLocation, formatReference, readReference, splitPullSpec, CONTAINERS_RULES, MIRROR_RULES } from '../../src/core/image-reference.js';
 import { parseMapping } from '../../src/mirror/copy/mapping.js';
 import { parsePlatforms, platformMatches } from '../../src/mirror/copy/platforms.js';
 
