@@ -8,19 +8,19 @@
  *    a fake ACM hub with the assisted-service controller (acm); and the inventory that ties them together.
  * Everything started here is stopped by the matching stop()/cleanup().
  */
-import { chmodSync, createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, normalize } from 'node:path';
+import { join } from 'node:path';
 import { pushCatalogImage, sampleCatalog, withRealImages, type CatalogImageFixture } from '../helpers/catalog-fixtures.js';
 import { createFakeInstaller, type FakeInstaller } from '../helpers/fake-openshift-install.js';
 import { startFakeK8sApi, type FakeK8sApi } from '../helpers/fake-k8s-api.js';
-import { startFakeRedfish, type FakeRedfish } from '../helpers/fake-redfish.js';
+import type { FakeRedfish } from '../helpers/fake-redfish.js';
 import { startAssistedController, startMcoController, startOlmController, type FakePackage } from '../helpers/k8s-controllers.js';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
 import { buildImage, gzLayer, pushImage, pushReleaseFixture, type ReleaseFixture } from '../helpers/release-fixtures.js';
 import { startSshd, type SshdHandle } from '../helpers/sshd.js';
+import { serveDir } from '../providers/common/lab.js';
+import { startSnoServices } from '../providers/sno/lab.js';
 
 export type InstallType = 'ipi' | 'sno' | 'acm';
 
@@ -98,22 +98,6 @@ async function stopAll(fns: Array<() => unknown>): Promise<void> {
       // keep stopping the rest
     }
   }
-}
-
-/** The cache web server (webserver_url): static files under provision_cache_store, as the lab's httpd. */
-async function cacheServer(root: string): Promise<{ url: string; server: Server }> {
-  const server = createServer((req, res) => {
-    const p = normalize(join(root, decodeURIComponent((req.url ?? '/').split('?')[0])));
-    if (!p.startsWith(root) || !existsSync(p) || !statSync(p).isFile()) {
-      res.writeHead(404);
-      res.end();
-      return;
-    }
-    res.writeHead(200, { 'content-length': statSync(p).size });
-    createReadStream(p).pipe(res);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
 
 export interface CaseLab {
@@ -196,8 +180,8 @@ export async function makeCaseLab(shared: SharedLab, installType: InstallType, v
       const fake = createFakeInstaller({ version, kubeconfig: clusterKubeconfig, verifyOsImages: true });
       cleanups.push(() => fake.cleanup());
       lab.fake = fake;
-      const web = await cacheServer(cacheDir);
-      cleanups.push(() => new Promise<void>((r) => web.server.close(() => r())));
+      const web = await serveDir(cacheDir);
+      cleanups.push(web.stop);
       lab.webUrl = web.url;
       // The IPMI BMCs behind the fake ipmitool only open with the lab's password.
       for (let i = 0; i < 4; i++) fake.ipmi.setPassword(`192.0.2.${100 + i}`, SECRETS.bmcPassword);
@@ -214,13 +198,10 @@ export async function makeCaseLab(shared: SharedLab, installType: InstallType, v
       ];
       children = [...provisioner(fake.binDir), '    masters:', '      hosts:', ...node('master-0', 0), ...node('master-1', 1), ...node('master-2', 2), '    workers:', '      hosts:', ...node('worker-0', 3)];
     } else if (installType === 'sno') {
-      const fake = createFakeInstaller({ version, requireBoot: true, kubeconfig: clusterKubeconfig });
-      cleanups.push(() => fake.cleanup());
+      // The SNO lab of the provider tests: fake installer waiting for the ISO boot, cache web server, Redfish BMC.
+      const { fake, web, bmc, stop } = await startSnoServices({ version, cacheDir, bmcPassword: SECRETS.bmcPassword, kubeconfig: clusterKubeconfig });
+      cleanups.push(stop);
       lab.fake = fake;
-      const web = await cacheServer(cacheDir);
-      cleanups.push(() => new Promise<void>((r) => web.server.close(() => r())));
-      const bmc = await startFakeRedfish({ username: 'root', password: SECRETS.bmcPassword, onBoot: (image) => writeFileSync(fake.bootedMarker(), image, { mode: 0o644 }) });
-      cleanups.push(() => bmc.stop());
       lab.bmc = bmc;
       lab.webUrl = web.url;
       vars = ['extcidrnet: 192.0.2.0/24', `webserver_url: ${web.url}`];

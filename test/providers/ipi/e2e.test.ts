@@ -3,71 +3,21 @@
  * the installer extracted once per version under the lock, the release override passed when disconnected,
  * the installer log streamed, credentials fetched 0600; failures name the phase and wait-for is attempted.
  */
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { SecretRegistry } from '../../../src/core/secrets.js';
-import { closeAllTransports, createTransport } from '../../../src/engine/transports/index.js';
-import { inputSecrets } from '../../../src/providers/index.js';
+import { describe, expect, it } from 'vitest';
 import { ipiProvider } from '../../../src/providers/ipi/index.js';
-import type { ProviderContext, ProviderInput } from '../../../src/providers/types.js';
 import { createFakeInstaller, type FakeInstaller } from '../../helpers/fake-openshift-install.js';
-import { startSshd, type SshdHandle } from '../../helpers/sshd.js';
 import { load } from 'js-yaml';
 import { SECRET_VALUES, sampleInput } from './fixture.js';
+import { ipiLab, useIpiSshd, type IpiLab } from './lab.js';
 
-let sshd: SshdHandle;
-const cleanups: Array<() => void> = [];
+const hooks = useIpiSshd();
+const { cleanups } = hooks;
 
-beforeAll(async () => {
-  sshd = await startSshd();
-}, 30_000);
-afterAll(async () => {
-  await closeAllTransports();
-  await sshd?.stop();
-});
-afterEach(() => cleanups.splice(0).forEach((c) => c()));
-
-interface Lab {
-  fake: FakeInstaller;
-  input: ProviderInput;
-  ctx: ProviderContext;
-  logs: string[];
-  root: string;
-  configs: string;
-  secrets: SecretRegistry;
-}
-
-function lab(version: string, over: Record<string, unknown> = {}, fake?: FakeInstaller): Lab {
-  const f = fake ?? createFakeInstaller({ version });
-  const root = mkdtempSync(join(tmpdir(), 'ipi-e2e-'));
-  chmodSync(root, 0o777); // the provisioner user writes the installer dir and cache here
-  const configs = mkdtempSync(join(tmpdir(), 'ipi-configs-'));
-  cleanups.push(() => rmSync(root, { recursive: true, force: true }), () => rmSync(configs, { recursive: true, force: true }));
-  if (!fake) cleanups.push(() => f.cleanup());
-  const input = sampleInput({
-    ocp_version: version,
-    dir: join(root, 'clusterconfigs'),
-    provision_cache_store: join(root, 'cache'),
-    dci_extra_manifests: [{ name: '99-extra-cm.yaml', content: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n  namespace: default\n' }],
-    ...over,
-  });
-  const provVars = { ...sshd.inventoryVars(), provisioner_extra_path: f.binDir };
-  input.groups.provisioner = [{ name: 'provisioner', vars: provVars }];
-  const logs: string[] = [];
-  const secrets = new SecretRegistry();
-  inputSecrets(input).forEach((s) => secrets.add(s));
-  const ctx: ProviderContext = {
-    transport: async (h) => createTransport(h === 'provisioner' ? provVars : { ansible_connection: 'local' }, h, { secrets }),
-    emit: () => undefined,
-    log: (l) => logs.push(l),
-    signal: new AbortController().signal,
-    secrets,
-    runDir: root,
-    clusterConfigsDir: configs,
-  };
-  return { fake: f, input, ctx, logs, root, configs, secrets };
+/** The shared IPI lab, with one extra manifest (customize_extramanifests_path) as every case here has. */
+function lab(version: string, over: Record<string, unknown> = {}, fake?: FakeInstaller): IpiLab {
+  return ipiLab(hooks.sshd(), cleanups, version, { dci_extra_manifests: [{ name: '99-extra-cm.yaml', content: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n  namespace: default\n' }], ...over }, fake);
 }
 
 const installerCalls = (f: FakeInstaller) => f.calls().map((c) => `${c.tool} ${c.argv.filter((a) => !a.startsWith('/') && a !== '--dir' && a !== '--log-level' && a !== 'debug').join(' ')}`);

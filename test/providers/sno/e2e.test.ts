@@ -3,93 +3,25 @@
  * web server, the node booted through the fake Redfish BMC (InsertMedia → one-time Cd boot → reset), and only
  * then the agent wait-for commands (the fake installer refuses bootstrap-complete until the node booted the ISO).
  */
-import { chmodSync, createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, normalize } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { SecretRegistry } from '../../../src/core/secrets.js';
-import { closeAllTransports, createTransport } from '../../../src/engine/transports/index.js';
-import { inputSecrets } from '../../../src/providers/index.js';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { snoProvider } from '../../../src/providers/sno/index.js';
-import type { ProviderContext } from '../../../src/providers/types.js';
-import { createFakeInstaller } from '../../helpers/fake-openshift-install.js';
-import { startFakeRedfish } from '../../helpers/fake-redfish.js';
-import { startSshd, type SshdHandle } from '../../helpers/sshd.js';
-import { sampleInput } from './fixture.js';
+import { serveDir, useProvisionerSshd } from '../common/lab.js';
+import { snoLab, type SnoServicesOptions } from './lab.js';
 
-let sshd: SshdHandle;
-const cleanups: Array<() => unknown> = [];
-beforeAll(async () => {
-  sshd = await startSshd();
-}, 30_000);
-afterAll(async () => {
-  await closeAllTransports();
-  await sshd?.stop();
-});
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const hooks = useProvisionerSshd();
+const { cleanups } = hooks;
 
-/** The cache web server (webserver_url): static files under provision_cache_store. */
-async function cacheServer(root: string): Promise<{ url: string; server: Server }> {
-  const server = createServer((req, res) => {
-    const p = normalize(join(root, decodeURIComponent((req.url ?? '/').split('?')[0])));
-    if (!p.startsWith(root) || !existsSync(p) || !statSync(p).isFile()) {
-      res.writeHead(404);
-      res.end();
-      return;
-    }
-    res.writeHead(200, { 'content-length': statSync(p).size });
-    createReadStream(p).pipe(res);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
-}
-
-async function lab(opts: { bmcPassword?: string; inserted?: string; powerState?: 'On' | 'Off'; bootIgnored?: boolean } = {}) {
-  const fake = createFakeInstaller({ version: '4.16.3', requireBoot: true });
-  const root = mkdtempSync(join(tmpdir(), 'sno-e2e-'));
-  chmodSync(root, 0o777);
-  const configs = mkdtempSync(join(tmpdir(), 'sno-configs-'));
-  const cacheDir = join(root, 'cache');
-  const web = await cacheServer(cacheDir);
-  const bmc = await startFakeRedfish({ username: 'root', password: 'calvin-sno', insertedImage: opts.inserted, powerState: opts.powerState, onBoot: (image) => (opts.bootIgnored ? undefined : writeFileSync(fake.bootedMarker(), image, { mode: 0o644 })) });
-  cleanups.push(
-    () => fake.cleanup(),
-    () => rmSync(root, { recursive: true, force: true }),
-    () => rmSync(configs, { recursive: true, force: true }),
-    () => new Promise<void>((r) => web.server.close(() => r())),
-    () => bmc.stop(),
-  );
-  const input = sampleInput(
-    { dir: join(root, 'clusterconfigs'), provision_cache_store: cacheDir, webserver_url: web.url, dci_disconnected: true, dci_local_registry: 'reg.lab:5000' },
-    { ipmi_address: bmc.url, ipmi_password: opts.bmcPassword ?? 'calvin-sno' },
-  );
-  const provVars = { ...sshd.inventoryVars(), provisioner_extra_path: [fake.binDir] };
-  input.groups.provisioner = [{ name: 'provisioner', vars: provVars }];
-  const logs: string[] = [];
-  const secrets = new SecretRegistry();
-  inputSecrets(input).forEach((s) => secrets.add(s));
-  const ctx: ProviderContext = {
-    transport: async (h) => createTransport(provVars, h, { secrets }),
-    emit: () => undefined,
-    log: (l) => logs.push(l),
-    signal: new AbortController().signal,
-    secrets,
-    runDir: root,
-    clusterConfigsDir: configs,
-  };
-  return { fake, bmc, web, input, ctx, logs, root, configs };
-}
+const lab = (opts: Omit<SnoServicesOptions, 'version' | 'cacheDir' | 'bmcPassword'> & { bmcPassword?: string } = {}) => snoLab(hooks.sshd(), cleanups, opts);
 
 describe('sno over ssh with the fake installer and a fake Redfish BMC', () => {
   it('a cache web server that does not serve provision_cache_store: a clear error before the BMC is touched', async () => {
     const l = await lab();
     const empty = mkdtempSync(join(tmpdir(), 'sno-wrong-root-'));
-    const wrong = await cacheServer(empty);
-    cleanups.push(() => rmSync(empty, { recursive: true, force: true }), () => new Promise<void>((r) => wrong.server.close(() => r())));
+    const wrong = await serveDir(empty);
+    cleanups.push(() => rmSync(empty, { recursive: true, force: true }), wrong.stop);
     l.input.vars.webserver_url = wrong.url;
     const err = await snoProvider.run(snoProvider.plan(l.input), l.ctx).then(() => undefined, (e: Error & { hint?: string }) => e);
     expect(err?.message).toBe(`the cache web server answers HTTP 404 for ${wrong.url}/sno1/agent.x86_64.iso: the BMC of sno-0 cannot download it`);
