@@ -20,6 +20,12 @@ const templated = (v: unknown): boolean => typeof v === 'string' && (v.includes(
  */
 export function installPrerequisiteError(vars: Record<string, unknown>): InstallerError | undefined {
   const installType = text(vars, 'install_type') ?? 'ipi';
+  if (installType === 'sno' && flag(vars, 'dci_disconnected', false) && !text(vars, 'webserver_url')) {
+    // The original asserts webserver_url for every disconnected install; an SNO node boots its ISO from it.
+    return new InstallerError('missing-webserver-url', 'the inventory: webserver_url is required for an sno install with dci_disconnected: the BMC downloads the agent ISO from the cache web server', {
+      hint: 'set webserver_url=http://<cache host>:8080 (an HTTP server serving provision_cache_store)',
+    });
+  }
   if (installType !== 'ipi') return undefined;
   const version = text(vars, 'ocp_version', 'version');
   if (version === undefined || templated(version)) return undefined;

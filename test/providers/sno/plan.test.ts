@@ -2,6 +2,7 @@
 import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { snoProvider } from '../../../src/providers/sno/index.js';
+import { installPrerequisiteError } from '../../../src/providers/prerequisites.js';
 import type { InstallPlan } from '../../../src/providers/types.js';
 import { sampleInput } from './fixture.js';
 
@@ -73,5 +74,13 @@ describe('sno plan', () => {
     two.groups.masters.push({ name: 'sno-1', vars: {} });
     expect(() => snoProvider.plan(two)).toThrow(/\[masters\] has 2 hosts \(sno-0, sno-1\)/);
     expect(() => snoProvider.plan(sampleInput({ webserver_url: undefined }))).toThrow(/webserver_url is required/);
+  });
+
+  it('disconnected without webserver_url: refused before the first stage too (the original asserts it); connected left to the plan', () => {
+    const vars = sampleInput({ webserver_url: undefined }).vars;
+    const err = installPrerequisiteError({ ...vars, dci_disconnected: true });
+    expect(err).toMatchObject({ code: 'missing-webserver-url', exitCode: 2, message: 'the inventory: webserver_url is required for an sno install with dci_disconnected: the BMC downloads the agent ISO from the cache web server' });
+    expect(installPrerequisiteError(vars)).toBeUndefined();
+    expect(installPrerequisiteError({ ...vars, dci_disconnected: true, webserver_url: 'http://cache.lab:8080' })).toBeUndefined();
   });
 });
