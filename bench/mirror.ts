@@ -12,12 +12,13 @@
  * Tables: median (min–max) wall and CPU seconds per case, the ratio of the medians to the anchor, and the median
  * (min–max) of the per-round ratios (each round's tools ran under the same load). Nothing is asserted.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { startRegistry, type TestRegistry } from '../test/helpers/registry.js';
+import type { TestRegistry } from '../test/helpers/registry.js';
 import { writeOciLayout, imageSetSpecs, pushLayout, type GeneratedLayout } from '../test/helpers/oci-images.js';
-import { cliArgs, loadAverage, machine, median, must, prepareCli, printTable, stat, timed, type Timed } from './lib.js';
+import { cliArgs, loadAverage, machine, median, must, printTable, stat, timed, withRegistryBench, type Timed } from './lib.js';
+import { bigLayerBench } from './memory.js';
 
 const a = cliArgs();
 const SMALL = a.flag('small');
@@ -35,16 +36,9 @@ function perRound(anchor: Timed[], ours: Timed[]): string {
 }
 
 async function main(): Promise<void> {
-  const work = await mkdtemp(join(tmpdir(), 'bench-mirror-'));
-  const regs: TestRegistry[] = [];
-  const fresh = async (): Promise<TestRegistry> => {
-    const r = await startRegistry();
-    regs.push(r);
-    return r;
-  };
-  const cli = await prepareCli();
-  const loads: string[] = [];
-  try {
+  await withRegistryBench('mirror', async (bench) => {
+    const { work, cli, fresh } = bench;
+    const loads: string[] = [];
     process.stdout.write(`machine: ${machine()}\nload average at start: ${loadAverage()}\n`);
     const count = 60;
     const totalBytes = SMALL ? 40e6 : 400e6;
@@ -170,38 +164,13 @@ async function main(): Promise<void> {
     if (retried.length) process.stdout.write(`runs redone after a failure: ${retried.length}\n${retried.map((r) => `  ${r}\n`).join('')}`);
 
     if (BIG) {
-      process.stdout.write('\ngenerating one image with a single 1 GiB layer ...\n');
-      const big = await writeOciLayout(join(work, 'big'), { seed: 'bench-big', gzipLevel: 0, images: [{ tag: 'big', layers: [{ size: 1 << 30 }] }] });
+      // The memory bench's large-layer case (registry → registry only), after the 60-image workload is removed.
+      process.stdout.write('\n');
       await rm(layout.dir, { recursive: true, force: true });
-      const a2 = await fresh();
-      await pushLayout(big.dir, { host: a2.host, repository: 'bench/big', plainHttp: true });
-      await rm(big.dir, { recursive: true, force: true });
-      const ours: Timed[] = [];
-      const sk: Timed[] = [];
-      for (let run = 0; run < BIG_RUNS; run++) {
-        const b = await fresh();
-        ours.push(must(await timed(process.execPath, [cli.bin, 'mirror', 'copy', '--from', `docker://${a2.host}/bench/big:big`, '--to', `docker://${b.host}/mirror/big:big`, '--plain-http', a2.host, '--plain-http', b.host]), 'ours big'));
-        await b.stop();
-        const c = await fresh();
-        sk.push(must(await timed('skopeo', ['copy', '-q', ...SKOPEO_FLAGS, `docker://${a2.host}/bench/big:big`, `docker://${c.host}/mirror/big:big`]), 'skopeo big'));
-        await c.stop();
-        process.stdout.write(`  run ${run + 1} (load ${loadAverage()}): ours ${ours.at(-1)!.seconds} s ${(ours.at(-1)!.maxRssKb / 1024).toFixed(0)} MB, skopeo ${sk.at(-1)!.seconds} s ${(sk.at(-1)!.maxRssKb / 1024).toFixed(0)} MB\n`);
-      }
-      printTable('1 GiB single layer, A → B: peak RSS (ratio > 1: ours uses less)', 'MB', [
-        { name: 'skopeo copy', samples: sk.map((x) => x.maxRssKb / 1024) },
-        { name: 'ours mirror copy', samples: ours.map((x) => x.maxRssKb / 1024), anchor: 'skopeo copy', note: 'goal < 150 MB' },
-      ], 0);
-      printTable('1 GiB single layer, A → B: time', 's', [
-        { name: 'skopeo copy', samples: ours.map((_, i) => sk[i].seconds), cpu: sk.map((x) => x.cpuSeconds) },
-        { name: 'ours mirror copy', samples: ours.map((x) => x.seconds), cpu: ours.map((x) => x.cpuSeconds), anchor: 'skopeo copy' },
-      ]);
+      await bigLayerBench(bench, { mib: 1024, runs: BIG_RUNS, oci: false });
     }
     process.stdout.write(`load average at the end: ${loadAverage()}\n`);
-  } finally {
-    for (const r of regs) await r.stop().catch(() => undefined);
-    await rm(work, { recursive: true, force: true });
-    await cli.cleanup();
-  }
+  });
 }
 
 main().catch((e: unknown) => {
