@@ -10,7 +10,7 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import pLimit from 'p-limit';
-import { DciError, TemplateError, TransportError } from '../../core/errors.js';
+import { DciError, TaskFileError, TemplateError, TransportError } from '../../core/errors.js';
 import type { AgentEvent, TaskRef, TaskStatus } from '../../core/events.js';
 import type { SecretRegistry } from '../../core/secrets.js';
 import { SECRET_VARIABLE_PATTERN } from '../../core/secrets.js';
@@ -26,6 +26,8 @@ import { composeVars, lazify, resolvedView } from './vars.js';
 import { KeywordTransport, connectionOf, type TransportPool } from './transport-pool.js';
 import { newStats, type HostState, type Inherited, type Scope } from './state.js';
 import { createHostScope, type HostScope } from './host-scope.js';
+import { BoolKeywordError, TASK_BOOL_KEYWORDS, boolKeyword, type TaskBoolKeyword } from './bool-keyword.js';
+import { truthy as pyTruthy } from '../template/py.js';
 
 export interface ModuleSource {
   find(name: string): ModuleEntry | undefined;
@@ -149,12 +151,13 @@ export class PlayRunner {
       ignore_unreachable: play.keywords.ignore_unreachable,
       no_log: play.keywords.no_log,
       check_mode: play.keywords.check_mode,
+      diff: play.keywords.diff,
       connection: play.keywords.connection,
       run_once: play.keywords.run_once,
       any_errors_fatal: play.keywords.any_errors_fatal,
     };
     const scope: Scope = { dir: dirname(play.where.file), whens: [], tags: play.keywords.tags ?? [], blockVars: [], inherited, depth: 0 };
-    if (play.keywords.gather_facts !== undefined && truthy(play.keywords.gather_facts)) {
+    if (await this.gatherFacts(play, hosts)) {
       this.o.emit({ type: 'warning', msg: `play "${play.name}": gather_facts is not supported; no facts are gathered (set gather_facts: false)` });
     }
     // vars_files: templated names, relative to the playbook; a list entry is "first found".
@@ -270,7 +273,7 @@ export class PlayRunner {
 
   private childScope(scope: Scope, kw: Keywords, where: Where, opts: { inheritWhen?: boolean; inheritTags?: boolean; dir?: string } = {}): Scope {
     const inh: Inherited = { ...scope.inherited, environment: scope.inherited.environment };
-    for (const k of ['become', 'become_user', 'ignore_errors', 'ignore_unreachable', 'no_log', 'delegate_to', 'delegate_facts', 'run_once', 'check_mode', 'connection', 'any_errors_fatal'] as const) {
+    for (const k of ['become', 'become_user', 'ignore_errors', 'ignore_unreachable', 'no_log', 'delegate_to', 'delegate_facts', 'run_once', 'check_mode', 'diff', 'connection', 'any_errors_fatal'] as const) {
       if (kw[k] !== undefined) inh[k] = kw[k];
     }
     if (kw.environment !== undefined) inh.environment = [...scope.inherited.environment, kw.environment];
@@ -440,8 +443,10 @@ export class PlayRunner {
     const runOnceRaw = task.keywords.run_once ?? scope.inherited.run_once;
     let runOnce = false;
     if (runOnceRaw !== undefined) {
+      // ansible-core's linear strategy picks the hosts with the templated value's Python truth (`maybe` runs
+      // once); the value is checked as a boolean when the task runs, on that one host.
       try {
-        runOnce = truthy(await this.o.templar.render(runOnceRaw, this.taskVars(hosts[0], scope, task.keywords.vars)));
+        runOnce = pyTruthy(await this.o.templar.render(runOnceRaw, this.taskVars(hosts[0], scope, task.keywords.vars)));
       } catch {
         runOnce = false;
       }
@@ -464,8 +469,8 @@ export class PlayRunner {
       await Promise.all(hosts.map((h) => limit(() => this.runTaskOnHost(task, h, scope))));
     }
     // any_errors_fatal: one failed host ends the play for every host (they count as failed, as in Ansible).
-    const fatal = task.keywords.any_errors_fatal ?? scope.inherited.any_errors_fatal;
-    if (fatal !== undefined && truthy(fatal) && hosts.some((h) => h.failed) && !scope.rescue) {
+    const fatal = await this.softBool(task, scope, 'any_errors_fatal', this.taskVars(hosts[0], scope, task.keywords.vars));
+    if (fatal && hosts.some((h) => h.failed) && !scope.rescue) {
       for (const h of hosts) h.failed = true;
       this.playEnded = true;
     }
@@ -521,7 +526,9 @@ export class PlayRunner {
     const where: TemplateWhere = { file: task.where.file, line: task.where.line, task: name };
     this.o.emit({ type: 'task-start', task: ref, module: task.module });
     const whens = task.keywords.when !== undefined ? [...scope.whens, { cond: task.keywords.when, where: task.where }] : scope.whens;
-    const noLog = truthy(await this.renderKeyword(task.keywords.no_log ?? scope.inherited.no_log, baseVars, where));
+    // For showing results; a no_log that is not a boolean fails the task (invokeModule) with a visible message.
+    const noLog = await this.softBool(task, scope, 'no_log', baseVars);
+    const ignore = await this.softBool(task, scope, 'ignore_errors', baseVars);
     let result: TaskResult;
     const factsOut: Record<string, unknown> = {};
     const includeVarsOut: Record<string, unknown> = {};
@@ -581,7 +588,7 @@ export class PlayRunner {
           } catch {
             label = JSON.stringify(items[i]);
           }
-          const st: TaskStatus = r.failed ? (this.ignoreErrorsRaw(task, scope) ? 'ignored' : 'failed') : r.skipped ? 'skipped' : r.changed ? 'changed' : 'ok';
+          const st: TaskStatus = r.failed ? (ignore ? 'ignored' : 'failed') : r.skipped ? 'skipped' : r.changed ? 'changed' : 'ok';
           this.o.emit({ type: 'item-end', task: ref, label: this.o.secrets.redact(noLog ? '(censored due to no_log)' : label), status: st, msg: noLog ? undefined : r.msg !== undefined ? this.o.secrets.redact(String(r.msg)) : undefined });
         }
         if (!items.length) {
@@ -628,7 +635,6 @@ export class PlayRunner {
     if (Object.keys(includeVarsOut).length) h.includeVars = { ...h.includeVars, ...includeVarsOut };
 
     const shown: Record<string, unknown> = noLog ? { censored: CENSORED, changed: result.changed, ...(result.failed ? { failed: true } : {}), ...(result.skipped ? { skipped: true } : {}) } : result;
-    const ignore = this.ignoreErrorsRaw(task, scope) ? truthy(await this.renderKeyword(task.keywords.ignore_errors ?? scope.inherited.ignore_errors, baseVars, where).catch(() => false)) : false;
     let status: TaskStatus;
     if (result.unreachable) status = 'unreachable';
     else if (result.failed) status = ignore ? 'ignored' : 'failed';
@@ -685,8 +691,43 @@ export class PlayRunner {
     return { ref, result, failed: false, facts: factsOut };
   }
 
-  private ignoreErrorsRaw(task: TaskNode, scope: Scope): boolean {
-    return (task.keywords.ignore_errors ?? scope.inherited.ignore_errors) !== undefined;
+  /** Every boolean keyword of the task for one host (templated, checked): throws BoolKeywordError or TemplateError. */
+  private async taskBools(task: TaskNode, scope: Scope, vars: Record<string, unknown>, where: TemplateWhere): Promise<Partial<Record<TaskBoolKeyword, boolean>>> {
+    const out: Partial<Record<TaskBoolKeyword, boolean>> = {};
+    for (const k of TASK_BOOL_KEYWORDS) {
+      const raw = task.keywords[k] ?? scope.inherited[k];
+      const b = boolKeyword(k, raw, await this.renderKeyword(raw, vars, where));
+      if (b !== undefined) out[k] = b;
+    }
+    return out;
+  }
+
+  /** One boolean keyword where the task's outcome is already decided (showing, ignoring): not a boolean → false. */
+  private async softBool(task: TaskNode, scope: Scope, k: TaskBoolKeyword, vars: Record<string, unknown>): Promise<boolean> {
+    const raw = task.keywords[k] ?? scope.inherited[k];
+    if (raw === undefined || raw === null) return false;
+    try {
+      return boolKeyword(k, raw, await this.renderKeyword(raw, vars, {})) ?? false;
+    } catch {
+      return false;
+    }
+  }
+
+  /** The play's gather_facts, templated with the play's variables; not a boolean stops the run like a bad file. */
+  private async gatherFacts(play: Play, hosts: HostState[]): Promise<boolean> {
+    const raw = play.keywords.gather_facts;
+    if (raw === undefined || raw === null) return false;
+    const where = { file: play.where.file, line: play.where.line, task: `play ${play.name}` };
+    try {
+      const vars = hosts.length ? this.baseVars(hosts[0]) : { ...this.o.runPlayVars, ...play.vars, ...this.o.extraVars };
+      return boolKeyword('gather_facts', raw, await this.renderKeyword(raw, vars, where)) ?? false;
+    } catch (e) {
+      if (!(e instanceof BoolKeywordError)) throw e;
+      throw new TaskFileError('play-bad-bool-keyword', `play "${play.name}" (${play.where.file}:${play.where.line}): ${e.message}`, {
+        hint: 'set gather_facts: false (facts are not gathered by this engine)',
+        location: where,
+      });
+    }
   }
 
   private async renderKeyword(v: unknown, vars: Record<string, unknown>, where: TemplateWhere): Promise<unknown> {
@@ -784,6 +825,14 @@ export class PlayRunner {
       if (action === 'clear_facts') h.facts = {};
       return { changed: false, failed: false, meta: action === 'end_batch' ? 'end_play' : action };
     }
+    // ansible-core checks the keywords once the task runs on a host (after `when`): a value that is not a
+    // boolean fails the task there, naming the keyword and the value.
+    let kw: Partial<Record<TaskBoolKeyword, boolean>>;
+    try {
+      kw = await this.taskBools(task, scope, vars, where);
+    } catch (e) {
+      return { changed: false, failed: true, msg: errorMessage(e) };
+    }
     const entry = this.o.modules.find(task.module);
     if (!entry) return { changed: false, failed: true, msg: `module ${task.module} is not available` };
     const mod = await this.loadModule(entry);
@@ -795,8 +844,7 @@ export class PlayRunner {
     const rendered = (await this.o.templar.render(rawArgs, vars, where)) as Record<string, unknown>;
     const args: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(rendered)) if (v !== OMIT) args[k] = v;
-    const checkRaw = task.keywords.check_mode ?? scope.inherited.check_mode;
-    const checkMode = checkRaw !== undefined ? truthy(await this.renderKeyword(checkRaw, vars, where)) : this.o.checkMode;
+    const checkMode = kw.check_mode ?? this.o.checkMode;
     if (checkMode && !mod.checkMode) return { changed: false, failed: false, skipped: true, msg: 'skipped, running in check mode' };
     let parsed: unknown;
     try {
@@ -804,13 +852,13 @@ export class PlayRunner {
     } catch (e) {
       return { changed: false, failed: true, msg: errorMessage(e) };
     }
-    const transport = await this.transportFor(task, h, scope, vars, where, mod);
+    const transport = await this.transportFor(task, h, scope, vars, where, mod, kw.become);
     const templar = this.o.templar;
     const emit = this.o.emit;
     const secrets = this.o.secrets;
     // Output streamed before the result is known could leak a value that becomes secret once registered
     // (no_log, or `register: db_password`): such tasks do not stream.
-    const quiet = truthy(task.keywords.no_log ?? scope.inherited.no_log) || (task.register !== undefined && SECRET_VARIABLE_PATTERN.test(task.register));
+    const quiet = kw.no_log === true || (task.register !== undefined && SECRET_VARIABLE_PATTERN.test(task.register));
     const ctx: RunContext = {
       host: h.name,
       vars: resolvedView(vars, templar),
@@ -840,7 +888,7 @@ export class PlayRunner {
     }
   }
 
-  private async transportFor(task: TaskNode, h: HostState, scope: Scope, vars: Record<string, unknown>, where: TemplateWhere, mod: Module): Promise<Transport> {
+  private async transportFor(task: TaskNode, h: HostState, scope: Scope, vars: Record<string, unknown>, where: TemplateWhere, mod: Module, becomeKw: boolean | undefined): Promise<Transport> {
     if (mod.controllerOnly) return this.o.transports.controller;
     const delegateRaw = task.keywords.delegate_to ?? scope.inherited.delegate_to;
     let target = h.name;
@@ -855,8 +903,7 @@ export class PlayRunner {
     const connVars: Record<string, unknown> = {};
     for (const k of Object.keys(targetVars)) if (k.startsWith('ansible_') || k.startsWith('dci_ssh')) connVars[k] = view[k];
     const inner = await this.o.transports.get({ host: target, connection, vars: connVars });
-    const becomeRaw = task.keywords.become ?? scope.inherited.become;
-    const become = becomeRaw !== undefined ? truthy(await this.renderKeyword(becomeRaw, vars, where)) : truthy(view.ansible_become);
+    const become = becomeKw ?? truthy(view.ansible_become);
     const becomeUserRaw = task.keywords.become_user ?? scope.inherited.become_user ?? view.ansible_become_user;
     const becomeUser = becomeUserRaw !== undefined ? String(await this.renderKeyword(becomeUserRaw, vars, where)) : undefined;
     const env: Record<string, string> = { ...this.o.environment };

@@ -35,6 +35,7 @@ export interface Inherited {
   delegate_facts?: unknown;
   run_once?: unknown;
   check_mode?: unknown;
+  diff?: unknown;
   connection?: unknown;
   any_errors_fatal?: unknown;
   /** Layers of `environment:` (outer → inner), merged per task. */

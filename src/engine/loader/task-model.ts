@@ -21,6 +21,7 @@ export interface Keywords {
   delegate_facts?: unknown;
   run_once?: unknown;
   check_mode?: unknown;
+  diff?: unknown;
   connection?: unknown;
   any_errors_fatal?: unknown;
   timeout?: unknown;

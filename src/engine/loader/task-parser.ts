@@ -32,6 +32,7 @@ const KEYWORD_FIELDS: Array<keyof Keywords> = [
   'delegate_facts',
   'run_once',
   'check_mode',
+  'diff',
   'connection',
   'any_errors_fatal',
   'timeout',

@@ -1,0 +1,135 @@
+/**
+ * Boolean task keywords against the oracle: the same playbook — one task per keyword and value, literal and
+ * templated — run by ansible-playbook and by our engine. Which values are refused, and what the others mean
+ * (output hidden for no_log, command run as another user for become, failure ignored for ignore_errors, command
+ * skipped for check_mode), must be the same. A refused value fails the task naming the keyword and the value.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runAnsiblePlaybook, type AnsibleRecord } from '../../helpers/ansible.js';
+import { runCli } from '../../helpers/cli.js';
+import { runOurs } from '../run-ours.js';
+import type { Record_ } from '../differential.js';
+
+/** YAML texts of the values; the templated ones read the play vars below. */
+const VALUES = [
+  'true', 'false', 'yes', 'No', '"on"', '" TRUE "', '"y"', '"F"', '1', '0', '1.0', '"1"', '"0"', 'null',
+  'maybe', '"maybe"', '2', '-1', '0.5', '""', '[]', '{}',
+  '"{{ t }}"', '"{{ f }}"', '"{{ yes_word }}"', '"{{ no_word }}"', '"{{ one }}"', '"{{ \'maybe\' }}"', '"{{ two }}"', '"{{ empty }}"',
+  '"{{ nothing }}"', '"{{ omit }}"', '"{{ t and f }}"', '"{{ 1 == 1 }}"',
+];
+
+const VARS = { t: true, f: false, yes_word: 'Yes', no_word: 'off', one: 1, two: 2, empty: '', nothing: null };
+
+/** How each keyword's meaning shows in a result. */
+const KEYWORDS: Record<string, { task: string[]; meaning(r: Record<string, unknown>): string }> = {
+  // Each task prints its own word: what a no_log task printed is a secret for the rest of the run.
+  no_log: { task: ['command: echo shown-{{ case }}-end'], meaning: (r) => ('censored' in r ? 'hidden' : /^shown-\d+-end$/.test(String(r.stdout)) ? 'shown' : `? ${JSON.stringify(r)}`) },
+  become: { task: ['command: id -un', 'become_user: nobody'], meaning: (r) => String(r.stdout) },
+  ignore_errors: { task: ['command: "false"'], meaning: () => 'ran' },
+  check_mode: { task: ['command: echo ran'], meaning: (r) => (r.msg === 'Command would have run if not in check mode' ? 'check' : r.stdout === 'ran' ? 'run' : `? ${JSON.stringify(r)}`) },
+  diff: { task: ['debug: msg=hi'], meaning: () => 'ran' },
+  ignore_unreachable: { task: ['debug: msg=hi'], meaning: () => 'ran' },
+  run_once: { task: ['debug: msg=hi'], meaning: () => 'ran' },
+  any_errors_fatal: { task: ['debug: msg=hi'], meaning: () => 'ran' },
+};
+
+/**
+ * Where ansible-core 2.14 departs from its own rule and we do not copy it: a refused ignore_errors value fails
+ * the task, yet ansible-core then ignores that failure (its strategy reads the value as written, and `maybe` or
+ * `{{ two }}` is a true string in Python). We report the refusal as a failure.
+ */
+const REFUSED_THEN_IGNORED = 'refused, then ignored';
+
+let dir: string;
+let playbook: string;
+let inventory: string;
+const cases: Array<{ name: string; keyword: string; value: string }> = [];
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'bool-keyword-oracle-'));
+  inventory = join(dir, 'inventory.json');
+  writeFileSync(inventory, JSON.stringify({ all: { hosts: { localhost: { ansible_connection: 'local', ansible_python_interpreter: '/usr/bin/python3' } } } }));
+  const lines = ['- hosts: localhost', '  gather_facts: false', `  vars: ${JSON.stringify(VARS)}`, '  tasks:'];
+  for (const [keyword, spec] of Object.entries(KEYWORDS)) {
+    VALUES.forEach((value, i) => {
+      // Task names are templated: the value is shown without its braces.
+      const name = `${keyword}: ${value.replace(/\{\{/g, '<<').replace(/\}\}/g, '>>')}`;
+      cases.push({ name, keyword, value });
+      // A block with a rescue: a refused value fails its task and the play goes on to the next case.
+      lines.push('    - block:', `        - name: ${JSON.stringify(name)}`, ...spec.task.map((l) => `          ${l}`), `          ${keyword}: ${value}`, `          vars: {case: ${i}}`);
+      lines.push('      rescue:', `        - name: ${JSON.stringify(`rescued ${name}`)}`, '          debug: msg=rescued');
+    });
+  }
+  playbook = join(dir, 'keywords.yml');
+  writeFileSync(playbook, lines.join('\n') + '\n');
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function outcome(keyword: string, r: AnsibleRecord | Record_ | undefined): string {
+  if (!r) return 'missing';
+  const refusal = /the field '\w+' has an invalid value/.test(String(r.result.msg));
+  if (keyword === 'ignore_errors') {
+    if (r.status === 'ignored') return refusal ? REFUSED_THEN_IGNORED : 'ignored';
+    return r.status === 'failed' ? (refusal ? 'refused' : 'not ignored') : `? ${r.status}`;
+  }
+  if (r.status === 'failed') return 'refused';
+  return `${r.status} ${KEYWORDS[keyword].meaning(r.result)}`;
+}
+
+describe('boolean task keywords: ansible-core is the oracle', () => {
+  it('accepts, refuses and means the same values as ansible-core (literal and templated)', async () => {
+    const theirs = await runAnsiblePlaybook(playbook, { inventory, timeoutMs: 240_000 });
+    expect(theirs.code, theirs.stdout + theirs.stderr).toBe(0);
+    const ours = await runOurs(playbook, inventory);
+    const find = (records: Array<AnsibleRecord | Record_>, name: string) => records.find((r) => r.task === name);
+    const table = cases.map((c) => ({
+      name: c.name,
+      ansible: outcome(c.keyword, find(theirs.records, c.name)),
+      ours: outcome(c.keyword, find(ours.records, c.name)),
+    }));
+    const expected = (a: string) => (a === REFUSED_THEN_IGNORED ? 'refused' : a);
+    expect(table.map((r) => `${r.name} → ${r.ours}`)).toEqual(table.map((r) => `${r.name} → ${expected(r.ansible)}`));
+    expect(table.filter((r) => r.ansible === REFUSED_THEN_IGNORED).length).toBeGreaterThan(0);
+    // Not vacuous: every keyword has accepted and refused values, and the meanings differ between true and false.
+    for (const k of Object.keys(KEYWORDS)) {
+      const outs = new Set(table.filter((r) => r.name.startsWith(`${k}:`)).map((r) => r.ansible));
+      expect(outs.has('refused') || outs.has(REFUSED_THEN_IGNORED), k).toBe(true);
+      expect(outs.size, k).toBeGreaterThan(1);
+    }
+    // Every refusal names the keyword and the value as written.
+    for (const c of cases) {
+      const r = find(ours.records, c.name);
+      if (outcome(c.keyword, r) !== 'refused') continue;
+      expect(String(r?.result.msg), c.name).toMatch(new RegExp(`^the field '${c.keyword}' has an invalid value \\(.*\\), and could not be converted to a bool\\. The value '.*' is not a valid boolean`));
+    }
+  }, 300_000);
+});
+
+describe('a refused keyword value, as a user sees it', () => {
+  it('dci-agent-ts play: the task fails naming task, file:line, keyword and value; earlier tasks ran; exit 2', async () => {
+    const pb = join(dir, 'refused.yml');
+    writeFileSync(pb, '- hosts: localhost\n  gather_facts: false\n  tasks:\n    - name: first\n      debug: msg=before\n    - name: hide secrets\n      command: echo hi\n      no_log: maybe\n');
+    const r = await runCli(['play', pb, '-o', 'plain']);
+    expect(r.code).toBe(2);
+    const out = r.stdout + r.stderr;
+    expect(out).toContain('before');
+    expect(out).toMatch(/failed: \[localhost\] hide secrets .*the field 'no_log' has an invalid value \(maybe\)/);
+    expect(r.stderr).toMatch(/hide secrets \(.*refused\.yml:6\)/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  }, 60_000);
+
+  it('a gather_facts that is not a boolean stops the play before any task, like ansible-playbook', async () => {
+    const pb = join(dir, 'gather.yml');
+    writeFileSync(pb, '- name: setup\n  hosts: localhost\n  vars: {g: maybe}\n  gather_facts: "{{ g }}"\n  tasks:\n    - name: never\n      command: touch ' + join(dir, 'ran') + '\n');
+    const theirs = await runAnsiblePlaybook(pb, { inventory, timeoutMs: 60_000 });
+    expect(theirs.code).not.toBe(0);
+    expect(theirs.stdout + theirs.stderr).toMatch(/the field 'gather_facts' has an invalid value \(\{\{ g \}\}\).*The value 'maybe' is not a valid boolean/s);
+    const r = await runCli(['play', pb, '-o', 'plain']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/play "setup" \(.*gather\.yml:1\): the field 'gather_facts' has an invalid value \(\{\{ g \}\}\).*The value 'maybe' is not a valid boolean/);
+    expect(r.stdout + r.stderr).not.toContain('never');
+  }, 90_000);
+});
