@@ -160,6 +160,16 @@ describe('ipi over ssh with the fake installer', () => {
     expect(err?.message).toContain('platform.baremetal.hosts[0].networkConfig: Invalid value: "...": failed to validate network yaml for host master-0');
   });
 
+  it('dual stack with dualstack_vips (4.16): the installer consumes the network lists, the VIP pairs and the IPv6 provisioning network', async () => {
+    const l = lab('4.16.3', { ipv6_enabled: true, dualstack_baremetal: true, dualstack_vips: true, extcidrnet6: 'fd2e:6f44:5dd8:c956::/64', apivip6: 'fd2e:6f44:5dd8:c956::40', ingressvip6: 'fd2e:6f44:5dd8:c956::42', prov_dhcp_range: 'fd00:1101::a,fd00:1101::ff' });
+    await ipiProvider.run(ipiProvider.plan(l.input), l.ctx);
+    const ic = (JSON.parse(readFileSync(join(l.root, 'clusterconfigs', '.openshift_install_state.json'), 'utf8')) as { installConfig: { networking: Record<string, unknown>; platform: { baremetal: Record<string, unknown> } } }).installConfig;
+    expect(ic.networking.machineNetwork).toEqual([{ cidr: '192.168.10.0/24' }, { cidr: 'fd2e:6f44:5dd8:c956::/64' }]);
+    expect(ic.networking.serviceNetwork).toEqual(['172.30.0.0/16', 'fd03::/112']);
+    expect(ic.platform.baremetal).toMatchObject({ apiVIPs: ['192.168.10.40', 'fd2e:6f44:5dd8:c956::40'], ingressVIPs: ['192.168.10.42', 'fd2e:6f44:5dd8:c956::42'], provisioningNetworkCIDR: 'fd00:1101::/64', provisioningDHCPRange: 'fd00:1101::a,fd00:1101::ff' });
+    expect(l.logs.join('\n')).toContain('INFO Install complete!');
+  });
+
   it('a registry that blinks: the extraction is retried (10 s apart) and the install goes on', async () => {
     const l = lab('4.16.3');
     l.fake.failExtract(1);
