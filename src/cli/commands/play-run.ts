@@ -8,6 +8,7 @@ import { globalSecrets } from '../../core/secrets.js';
 import { writeFileAtomic } from '../../core/atomic-write.js';
 import type { CliIO } from '../main.js';
 import type { EngineInventory } from '../../engine/types.js';
+import type { InventoryFileOf } from '../../engine/index.js';
 
 export interface PlayRunOptions {
   inventory?: string;
@@ -37,11 +38,19 @@ export async function runPlay(playbook: string, opts: PlayRunOptions, io: CliIO)
   const { parseExtraVars } = await import('../../config/extra-vars.js');
   const extra = await parseExtraVars(opts.extraVars ?? []);
   let inventory: EngineInventory;
+  let inventoryFile: InventoryFileOf | undefined;
   if (opts.inventory) {
     const { loadInventory } = await import('../../config/load-inventory.js');
     const inv = await loadInventory(opts.inventory);
     inventory = inv.toEngineInventory();
     for (const w of inv.warnings) io.stderr(`warning: ${w}\n`);
+    // inventory_file/inventory_dir as ansible-playbook -i sets them: the absolute path (symlinks kept) of the file
+    // that first listed the host — in a directory inventory, that host's own file; none for the implicit localhost.
+    const declaredIn = (host: string): string | undefined => {
+      const file = inv.hosts[host]?.declared?.file;
+      return file === undefined ? undefined : resolve(file);
+    };
+    inventoryFile = declaredIn;
   } else {
     inventory = { hosts: { localhost: { name: 'localhost', vars: { ansible_connection: 'local' }, groups: [] } }, groups: { all: [], ungrouped: [] } };
   }
@@ -73,6 +82,7 @@ export async function runPlay(playbook: string, opts: PlayRunOptions, io: CliIO)
       runDir,
       signal: controller.signal,
       forks,
+      inventoryFile,
     } as Parameters<typeof runTaskFile>[0]);
     await reporter.close();
     if (kind !== 'jsonl') {

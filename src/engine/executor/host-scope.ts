@@ -22,6 +22,9 @@ export interface PlayInfo {
   active(): string[];
 }
 
+/** The inventory file of every host (one path), or of each host (undefined: the host came from no file). */
+export type InventoryFileOf = string | ((host: string) => string | undefined);
+
 export interface HostScopeOptions {
   inventory: EngineInventory;
   templar: Templar;
@@ -38,7 +41,7 @@ export interface HostScopeOptions {
   /** `playbook_dir` (defined only when given). */
   playbookDir?: string;
   /** `inventory_file` and `inventory_dir` (defined only when given). */
-  inventoryFile?: string;
+  inventoryFile?: InventoryFileOf;
   play?(): PlayInfo | undefined;
 }
 
@@ -82,9 +85,10 @@ export function createHostScope(o: HostScopeOptions): HostScope {
     out.ansible_run_tags = o.tags?.tags.length ? o.tags.tags : ['all'];
     out.ansible_skip_tags = o.tags?.skipTags ?? [];
     if (o.playbookDir !== undefined) out.playbook_dir = o.playbookDir;
-    if (o.inventoryFile !== undefined) {
-      out.inventory_file = o.inventoryFile;
-      out.inventory_dir = dirname(o.inventoryFile);
+    const inventoryFile = typeof o.inventoryFile === 'function' ? o.inventoryFile(host) : o.inventoryFile;
+    if (inventoryFile !== undefined) {
+      out.inventory_file = inventoryFile;
+      out.inventory_dir = dirname(inventoryFile);
     }
     out.omit = OMIT;
     out.ansible_version = ANSIBLE_VERSION;

@@ -25,7 +25,7 @@ import { shouldRunTags, type TagSelection } from './tags.js';
 import { composeVars, lazify, resolvedView } from './vars.js';
 import { KeywordTransport, connectionOf, type TransportPool } from './transport-pool.js';
 import { newStats, type HostState, type Inherited, type Scope } from './state.js';
-import { createHostScope, type HostScope } from './host-scope.js';
+import { createHostScope, type HostScope, type InventoryFileOf } from './host-scope.js';
 import { BoolKeywordError, TASK_BOOL_KEYWORDS, boolKeyword, type TaskBoolKeyword } from './bool-keyword.js';
 import { truthy as pyTruthy } from '../template/py.js';
 
@@ -61,7 +61,7 @@ export interface RunnerOptions {
   forks: number;
   playbookDir: string;
   /** The inventory file, for `inventory_file`/`inventory_dir` (undefined when the inventory is not a file). */
-  inventoryFile?: string;
+  inventoryFile?: InventoryFileOf;
 }
 
 /** `meta` acts on the play itself, so the executor runs it (as Ansible's strategy does), not a module. */
