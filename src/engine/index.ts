@@ -5,7 +5,7 @@
 export { runTaskFile, checkTaskFile, registryCatalog, type EngineRunOptions } from './executor/run-task-file.js';
 export { TransportPool, KeywordTransport, connectionOf, defaultTransportFactory, type TransportFactory, type ConnectionSpec } from './executor/transport-pool.js';
 export { matchHosts } from './executor/host-pattern.js';
-export { createHostScope, groupNames, type HostScope, type HostScopeOptions, type InventoryFileOf, type PlayInfo } from './executor/host-scope.js';
+export { createHostScope, groupNames, inventoryFilesOf, type HostScope, type HostScopeOptions, type InventoryFileOf, type PlayInfo } from './executor/host-scope.js';
 export { shouldRunTags, type TagSelection } from './executor/tags.js';
 export { TaskFileLoader } from './loader/load-file.js';
 export { loadYaml, lineOf } from './loader/yaml.js';

@@ -156,7 +156,16 @@ export interface RunTaskFileOptions {
   signal?: AbortSignal;
   /** Extra environment for every command (e.g. KUBECONFIG). */
   environment?: Record<string, string>;
+  /**
+   * The inventory file(s), for `inventory_file`/`inventory_dir` (left undefined without it): one absolute path for
+   * every host, or per host (see inventoryFilesOf: the file that first listed the host; undefined for the implicit
+   * localhost), as ansible-core sets them.
+   */
+  inventoryFile?: InventoryFileOf;
 }
+
+/** The inventory file of every host (one path), or of each host (undefined: the host came from no file). */
+export type InventoryFileOf = string | ((host: string) => string | undefined);
 
 export interface HostStats {
   ok: number;

@@ -46,11 +46,8 @@ export async function runPlay(playbook: string, opts: PlayRunOptions, io: CliIO)
     for (const w of inv.warnings) io.stderr(`warning: ${w}\n`);
     // inventory_file/inventory_dir as ansible-playbook -i sets them: the absolute path (symlinks kept) of the file
     // that first listed the host — in a directory inventory, that host's own file; none for the implicit localhost.
-    const declaredIn = (host: string): string | undefined => {
-      const file = inv.hosts[host]?.declared?.file;
-      return file === undefined ? undefined : resolve(file);
-    };
-    inventoryFile = declaredIn;
+    const { inventoryFilesOf } = await import('../../engine/index.js');
+    inventoryFile = inventoryFilesOf(inv.hosts);
   } else {
     inventory = { hosts: { localhost: { name: 'localhost', vars: { ansible_connection: 'local' }, groups: [] } }, groups: { all: [], ungrouped: [] } };
   }

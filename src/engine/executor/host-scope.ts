@@ -4,9 +4,9 @@
  * extra vars). Written once, for the play runner and for code that templates inventory values outside a play
  * (`mirror images|to-disk|from-disk`), so `{{ }}` in an inventory means the same thing in both.
  */
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { OMIT, type Templar } from '../template/index.js';
-import type { EngineInventory } from '../types.js';
+import type { EngineInventory, InventoryFileOf } from '../types.js';
 import type { TagSelection } from './tags.js';
 import { composeVars, resolvedView, type VarLayers } from './vars.js';
 
@@ -22,8 +22,17 @@ export interface PlayInfo {
   active(): string[];
 }
 
-/** The inventory file of every host (one path), or of each host (undefined: the host came from no file). */
-export type InventoryFileOf = string | ((host: string) => string | undefined);
+export type { InventoryFileOf };
+
+/**
+ * inventory_file per host from a loaded inventory (config's LoadedInventory.hosts): the file that first listed the
+ * host, made absolute now (paths there are relative to the current directory); the implicit localhost has none.
+ */
+export function inventoryFilesOf(hosts: Readonly<Record<string, { declared?: { file: string } }>>): InventoryFileOf {
+  const files = new Map<string, string>();
+  for (const [name, h] of Object.entries(hosts)) if (h.declared) files.set(name, resolve(h.declared.file));
+  return (host) => files.get(host);
+}
 
 export interface HostScopeOptions {
   inventory: EngineInventory;

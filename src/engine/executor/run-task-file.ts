@@ -14,7 +14,6 @@ import type { Play } from '../loader/task-model.js';
 import { matchHosts } from './host-pattern.js';
 import { PlayRunner, META_NAMES } from './play-runner.js';
 import { TransportPool, type TransportFactory } from './transport-pool.js';
-import type { InventoryFileOf } from './host-scope.js';
 
 /** The module registry seen by the loader (aliases resolve to the canonical name). */
 export const registryCatalog: ModuleCatalog = {
@@ -23,12 +22,6 @@ export const registryCatalog: ModuleCatalog = {
 };
 
 export interface EngineRunOptions extends RunTaskFileOptions {
-  /**
-   * The inventory file the run reads, for `inventory_file`/`inventory_dir` (left undefined without it): one
-   * absolute path for every host, or per host (a directory inventory: the file that first listed the host;
-   * undefined for the implicit localhost), as ansible-core sets them.
-   */
-  inventoryFile?: InventoryFileOf;
   /** Parallel hosts per task (Ansible's `forks`, default 5). */
   forks?: number;
   /** Reuse connections across files of one run (the pipeline passes one pool; closed by its owner). */
