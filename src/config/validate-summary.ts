@@ -10,14 +10,17 @@ import { loadRunConfig } from './run-config.js';
 export interface ValidateResult {
   inventory: LoadedInventory;
   resolved: InventorySettings;
+  /** The controller host's variables with the extra vars on top, as the pipeline reads them. */
+  controllerVars: Record<string, unknown>;
   text: string;
 }
 
 export async function validateInventory(path: string, extraVarArgs: readonly string[] = []): Promise<ValidateResult> {
   // Secrets are registered before settings are checked, so a message quoting a value is redacted.
-  const { inventory, controller, settings, nodes, warnings } = await loadRunConfig(path, extraVarArgs, globalSecrets);
+  const { inventory, controller, settings, nodes, warnings, engineInventory, extraVars } = await loadRunConfig(path, extraVarArgs, globalSecrets);
   const resolved = { controller, settings, nodes, warnings };
-  return { inventory, resolved, text: globalSecrets.redact(summary(inventory, resolved)) };
+  const controllerVars = { ...(engineInventory.hosts[controller]?.vars ?? {}), ...extraVars };
+  return { inventory, resolved, controllerVars, text: globalSecrets.redact(summary(inventory, resolved)) };
 }
 
 function yesNo(b: boolean): string {

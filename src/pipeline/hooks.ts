@@ -4,7 +4,8 @@
  * original agent required every file; we do not).
  */
 import { existsSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 
 export interface HookFile {
   /** The config dir the hook came from (exposed to the hook as `hookdir`). */
@@ -27,4 +28,17 @@ export function findHooks(dirs: string[], name: string): HookFile[] {
     }
   }
   return found;
+}
+
+/**
+ * The config dirs whose hooks a run uses: `dci_config_dirs` (a list or one path; relative paths are relative to the
+ * inventory file, so a lab repository can carry its hooks; `~` expanded; templated values skipped), then the
+ * `--hooks-dir` ones, without repeats.
+ */
+export function configDirsFor(vars: Record<string, unknown>, inventoryPath: string, hooksDirs: readonly string[] = []): string[] {
+  const plain = (v: unknown): v is string => typeof v === 'string' && !v.includes('{{') && !v.includes('{%');
+  const fromVars = vars.dci_config_dirs;
+  const list = Array.isArray(fromVars) ? fromVars.filter(plain) : plain(fromVars) ? [fromVars] : [];
+  const invDir = dirname(resolve(inventoryPath));
+  return [...list.map((d) => resolve(invDir, d.replace(/^~(?=\/|$)/, homedir()))), ...hooksDirs].filter((d, i, a) => a.indexOf(d) === i);
 }

@@ -8,7 +8,7 @@
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { AgentEvent, EventBus, JobState } from '../core/events.js';
 import type { SecretRegistry } from '../core/secrets.js';
 import { writeFileAtomic } from '../core/atomic-write.js';
@@ -16,7 +16,7 @@ import { DciError, UsageError } from '../core/errors.js';
 import { ansibleBool } from '../config/settings.js';
 import type { EngineInventory, RunTaskFileOptions, RunTaskFileResult, TaskFailure } from '../engine/types.js';
 import { MAIN_STAGES, selectStages, type StageDefinition, type StageSelection } from './stages.js';
-import { findHooks, type HookFile } from './hooks.js';
+import { configDirsFor, findHooks, type HookFile } from './hooks.js';
 import { acquireLock, type HeldLock } from './lock.js';
 import { RunRecordWriter, describeFsError, finalResult } from '../report/run-record/writer.js';
 import { newRunId, runsDirFor } from '../report/run-record/paths.js';
@@ -96,13 +96,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
       throw new UsageError('unknown-stage', (e as Error).message, { hint: 'use --stages/--skip-stage/--start-at with the stage names listed' });
     }
   })();
-  const configDirs = (): string[] => {
-    const fromVars = baseVars.dci_config_dirs;
-    const list = Array.isArray(fromVars) ? fromVars.filter(isPlainString) : isPlainString(fromVars) ? [fromVars] : [];
-    // Relative config dirs are relative to the inventory file, so a lab repository can carry its hooks.
-    const invDir = dirname(resolve(o.inventoryPath));
-    return [...list.map((d) => resolve(invDir, expandHome(d))), ...o.hooksDirs].filter((d, i, a) => a.indexOf(d) === i);
-  };
+  const configDirs = (): string[] => configDirsFor(baseVars, o.inventoryPath, o.hooksDirs);
   // The built-in install stage runs (a custom-install hook replaces it with the lab's own): its prerequisites are
   // checked now, before anything is locked, mirrored or installed (the original agent's pre-install asserts).
   const installDef = stages.find((s) => s.name === 'install');

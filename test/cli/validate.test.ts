@@ -100,4 +100,30 @@ describe('dci-agent-ts validate', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Examples:\n  dci-agent-ts validate --inventory inventories/examples/ipi.ini');
   });
+
+  describe('install prerequisites (what `run` refuses before its first stage)', () => {
+    // The bundled disconnected IPI lab on a known version, without a cache web server and without the provisioner cache.
+    const noCache = ['-e', 'ocp_version=4.16.3', '-e', 'webserver_url=', '-e', 'cache_enabled=false'];
+
+    it('refuses a disconnected ipi lab without webserver_url: exit 2, one message naming it', async () => {
+      const r = await runCli(['validate', '-i', 'inventories/examples/ipi.ini', ...noCache]);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(/^error: the inventory: webserver_url is required for an ipi install with dci_disconnected on OpenShift 4\.16\.3/);
+      expect(r.stderr).toContain('hint: set webserver_url=');
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    });
+
+    it('accepts the same lab when a custom-install hook replaces the built-in install', async () => {
+      const tree = await writeTree({ 'cfg/hooks/custom-install.yml': '- name: our own install\n  debug: msg=install\n' });
+      try {
+        const r = await runCli(['validate', '-i', 'inventories/examples/ipi.ini', ...noCache, '-e', JSON.stringify({ dci_config_dirs: [`${tree.dir}/cfg`] })]);
+        expect(r.stderr).toBe('');
+        expect(r.code).toBe(0);
+        expect(r.stdout).toContain('OK: inventories/examples/ipi.ini is valid for an ipi install');
+      } finally {
+        await tree.cleanup();
+      }
+    });
+  });
 });

@@ -26,6 +26,12 @@ Examples:
       .action(async (opts: { inventory: string; extraVars: string[] }) => {
         const { validateInventory } = await import('../../config/validate-summary.js');
         const r = await validateInventory(opts.inventory, opts.extraVars);
+        // What `run` refuses before its first stage (the original agent's pre-install asserts), unless a
+        // custom-install hook replaces the built-in install.
+        const [{ installPrerequisiteError }, { configDirsFor, findHooks }] = await Promise.all([import('../../providers/prerequisites.js'), import('../../pipeline/hooks.js')]);
+        const customInstall = findHooks(configDirsFor(r.controllerVars, opts.inventory), 'custom-install').length > 0;
+        const unmet = customInstall ? undefined : installPrerequisiteError(r.controllerVars);
+        if (unmet) throw unmet;
         io.stdout(r.text);
       });
   },
