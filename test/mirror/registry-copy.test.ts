@@ -92,6 +92,8 @@ describe('registry → registry', () => {
     const first = await copyImages([{ source: `docker://${a.host}/src/app:${img.tag}`, destination: `docker://${b.host}/probe/app:v1` }], { registry });
     expect(first.failures).toEqual([]);
     expect(first.blobs).toMatchObject({ copied: blobs.size, skipped: 0, mounted: 0 });
+    // The destination lacked the image: its manifest is read from the source once (GET), never HEAD first.
+    expect(log.filter((r) => r.url.includes(`${a.host}/v2/src/app/manifests/`)).map((r) => r.method)).toEqual(['GET']);
     const toB = log.filter((r) => r.url.includes(`${b.host}/v2/probe/app/blobs/`));
     expect(toB.filter((r) => r.method === 'HEAD')).toEqual([]);
     const probes = toB.filter((r) => r.method === 'POST');

@@ -193,11 +193,11 @@ export class CopyEngine {
     const { src, dst, srcRef, dstRef } = job;
     const base = { source: job.pair.source, destination: job.pair.destination };
     if (!this.filters) {
-      // A source named by digest needs no request: the digest is the answer (release payloads are mirrored so).
-      const [sh, dh] = await Promise.all([
-        isDigest(srcRef) ? { digest: srcRef, mediaType: '' } : src.headManifest(srcRef, this.options.signal),
-        dst.headManifest(dstRef, this.options.signal),
-      ]);
+      // The destination first: when it lacks the image, the copy reads the source manifest anyway, so a HEAD of the
+      // source would be a request for nothing (one per image of a fresh mirror; in a lab the source is the remote,
+      // rate-limited side). A source named by digest needs no request at all (release payloads are mirrored so).
+      const dh = await dst.headManifest(dstRef, this.options.signal);
+      const sh = !dh ? undefined : isDigest(srcRef) ? { digest: srcRef } : await src.headManifest(srcRef, this.options.signal);
       if (sh && dh && sh.digest === dh.digest) {
         this.report.manifests.skipped++;
         return { ...base, status: 'skipped', digest: dh.digest, platforms: 'all' };
