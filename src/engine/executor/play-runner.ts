@@ -108,6 +108,8 @@ export class PlayRunner {
   private varsFilesLayer: Record<string, unknown> = {};
   private playHostsAll: string[] = [];
   private playEnded = false;
+  /** any_errors_fatal ended a play: ansible-playbook runs no further play. */
+  fatalStop = false;
 
   constructor(private readonly o: RunnerOptions) {
     this.scope = this.newScope();
@@ -289,7 +291,7 @@ export class PlayRunner {
 
   private async runBlock(b: BlockNode, hosts: HostState[], scope: Scope): Promise<void> {
     const inner = this.childScope(scope, b.keywords, b.where);
-    await this.runNodes(b.block, hosts, inner);
+    await this.runNodes(b.block, hosts, b.rescue.length || b.always.length ? { ...inner, guarded: true } : inner);
     const failedHere = hosts.filter((h) => h.failed && !h.unreachable);
     if (b.rescue.length && failedHere.length && !this.playEnded) {
       const rescueInfo = new Map(scope.rescue ?? []);
@@ -469,10 +471,15 @@ export class PlayRunner {
       await Promise.all(hosts.map((h) => limit(() => this.runTaskOnHost(task, h, scope))));
     }
     // any_errors_fatal: one failed host ends the play for every host (they count as failed, as in Ansible).
-    const fatal = await this.softBool(task, scope, 'any_errors_fatal', this.taskVars(hosts[0], scope, task.keywords.vars));
-    if (fatal && hosts.some((h) => h.failed) && !scope.rescue) {
+    // ansible-core's linear strategy decides on the keywords as written, not templated: any true Python value
+    // (`maybe`, or a template such as "{{ off }}" whatever it renders to) is fatal, unless ignore_errors as written
+    // is true too. Each value is still checked as a boolean when the task runs on a host.
+    const written = (k: 'any_errors_fatal' | 'ignore_errors') => task.keywords[k] ?? scope.inherited[k];
+    const fatal = pyTruthy(written('any_errors_fatal')) && !pyTruthy(written('ignore_errors'));
+    if (fatal && hosts.some((h) => h.failed) && !scope.rescue && !scope.guarded) {
       for (const h of hosts) h.failed = true;
       this.playEnded = true;
+      this.fatalStop = true;
     }
   }
 

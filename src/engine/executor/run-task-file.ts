@@ -100,8 +100,13 @@ export async function runTaskFile(opts: EngineRunOptions): Promise<RunTaskFileRe
         continue;
       }
       for (const h of hostNames) touched.add(h);
+      const down = (h: string) => runner.hosts.get(h)?.failed === true || runner.hosts.get(h)?.unreachable === true;
+      const downBefore = hostNames.filter(down).length;
       await runner.runPlay(play, hostNames);
       if (signal.aborted) break;
+      // As ansible-playbook: no further play once any_errors_fatal ended one, or once every host of a play failed
+      // in it (hosts that had already failed count in the play's size, not in its new failures).
+      if (runner.fatalStop || hostNames.filter(down).length - downBefore === hostNames.length) break;
     }
   } finally {
     if (ownPool) await transports.closeAll();

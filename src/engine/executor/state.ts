@@ -54,6 +54,8 @@ export interface Scope {
   /** Per-host `ansible_failed_task`/`ansible_failed_result` inside rescue. */
   rescue?: Map<string, { task: Record<string, unknown>; result: TaskResult }>;
   inherited: Inherited;
+  /** A failure here moves on to the rescue/always of an enclosing block (any_errors_fatal does not end the play). */
+  guarded?: boolean;
   /** How deep in includes (guards against include cycles). */
   depth: number;
 }

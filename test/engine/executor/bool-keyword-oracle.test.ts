@@ -108,6 +108,63 @@ describe('boolean task keywords: ansible-core is the oracle', () => {
   }, 300_000);
 });
 
+describe('any_errors_fatal as ansible-core 2.14 decides it (on the keywords as written)', () => {
+  /** Keyword lines of each case; host a fails the task, host b does not. Does b go on to the next task? */
+  const FATAL_CASES = [
+    'any_errors_fatal: true', 'any_errors_fatal: false', 'any_errors_fatal: null', 'any_errors_fatal: "{{ t }}"', 'any_errors_fatal: "{{ f }}"',
+    'any_errors_fatal: maybe', 'any_errors_fatal: ""', 'any_errors_fatal: true\n      ignore_errors: "{{ f }}"', 'any_errors_fatal: true\n      ignore_errors: false',
+  ];
+
+  it('the same hosts go on, or not, as with ansible-core', async () => {
+    const hosts: Record<string, unknown> = {};
+    for (const x of ['a', 'b']) hosts[x] = { ansible_connection: 'local', ansible_python_interpreter: '/usr/bin/python3' };
+    const inv = join(dir, 'fatal-inventory.json');
+    writeFileSync(inv, JSON.stringify({ all: { hosts } }));
+    // One playbook per case: a fatal failure ends the whole playbook. Then a second play on b alone.
+    const run = async (i: number) => {
+      const pb = join(dir, `fatal-${i}.yml`);
+      const play = [`- hosts: a,b`, '  gather_facts: false', `  vars: ${JSON.stringify(VARS)}`, '  tasks:'];
+      play.push('    - name: case', `      command: "{{ 'false' if inventory_hostname == 'a' else 'true' }}"`, `      ${FATAL_CASES[i]}`);
+      play.push('    - name: next', '      debug: msg=next', '- hosts: b', '  gather_facts: false', '  tasks:', '    - name: next play', '      debug: msg=next');
+      writeFileSync(pb, play.join('\n') + '\n');
+      const [theirs, ours] = await Promise.all([runAnsiblePlaybook(pb, { inventory: inv, timeoutMs: 120_000 }), runOurs(pb, inv)]);
+      const line = (records: Array<AnsibleRecord | Record_>) => {
+        const st = (task: string, host: string) => records.find((r) => r.task === task && r.host === host)?.status ?? 'none';
+        return `${FATAL_CASES[i].replace(/\n\s+/g, ' + ')} → a ${st('case', 'a')}, b ${st('case', 'b')}, next on b ${st('next', 'b')}, next play ${st('next play', 'b')}`;
+      };
+      return { ours: line(ours.records), theirs: line(theirs.records) };
+    };
+    const rows = [];
+    for (let i = 0; i < FATAL_CASES.length; i++) rows.push(await run(i));
+    expect(rows.map((r) => r.ours)).toEqual(rows.map((r) => r.theirs));
+    // Not vacuous: some cases stop host b, some let it go on.
+    expect(rows.some((r) => r.theirs.endsWith('next on b none, next play none'))).toBe(true);
+    expect(rows.some((r) => r.theirs.endsWith('next on b ok, next play ok'))).toBe(true);
+  }, 240_000);
+
+  it('a fatal failure inside a block with a rescue goes to the rescue, as in ansible-playbook', async () => {
+    const inv = join(dir, 'two-hosts-rescue.json');
+    writeFileSync(inv, JSON.stringify({ all: { hosts: { a: { ansible_connection: 'local' }, b: { ansible_connection: 'local' } } } }));
+    const pb = join(dir, 'fatal-rescue.yml');
+    writeFileSync(pb, ['- hosts: a,b', '  gather_facts: false', '  any_errors_fatal: true', '  tasks:', '    - block:', '        - name: breaks on a', `          command: "{{ 'false' if inventory_hostname == 'a' else 'true' }}"`, '      rescue:', '        - name: rescue', '          debug: msg=rescued', '    - name: after', '      debug: msg=after', ''].join('\n'));
+    const [theirs, ours] = await Promise.all([runAnsiblePlaybook(pb, { inventory: inv, timeoutMs: 60_000 }), runOurs(pb, inv)]);
+    const tasks = (records: Array<AnsibleRecord | Record_>) => records.map((r) => `${r.host} ${r.task} ${r.status}`).sort();
+    expect(tasks(ours.records)).toEqual(tasks(theirs.records));
+    expect(tasks(ours.records)).toContain('a rescue ok');
+  }, 90_000);
+
+  it('a play where every host failed is the last one, as in ansible-playbook', async () => {
+    const inv = join(dir, 'two-hosts.json');
+    writeFileSync(inv, JSON.stringify({ all: { hosts: { a: { ansible_connection: 'local' }, b: { ansible_connection: 'local' } } } }));
+    const pb = join(dir, 'all-failed.yml');
+    writeFileSync(pb, ['- hosts: a', '  gather_facts: false', '  tasks:', '    - name: breaks', '      command: "false"', '- hosts: b', '  gather_facts: false', '  tasks:', '    - name: later play', '      debug: msg=later', ''].join('\n'));
+    const [theirs, ours] = await Promise.all([runAnsiblePlaybook(pb, { inventory: inv, timeoutMs: 60_000 }), runOurs(pb, inv)]);
+    const tasks = (records: Array<AnsibleRecord | Record_>) => records.map((r) => `${r.host} ${r.task} ${r.status}`);
+    expect(tasks(ours.records)).toEqual(tasks(theirs.records));
+    expect(tasks(ours.records)).toEqual(['a breaks failed']);
+  }, 90_000);
+});
+
 describe('a refused keyword value, as a user sees it', () => {
   it('dci-agent-ts play: the task fails naming task, file:line, keyword and value; earlier tasks ran; exit 2', async () => {
     const pb = join(dir, 'refused.yml');
