@@ -46,7 +46,7 @@ export async function runFromCli(opts: Omit<RunCliOptions, 'output'> & { output?
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  const { runTaskFile, TransportPool } = await import('../engine/index.js');
+  const { runTaskFile, TransportPool, inventoryFilesOf } = await import('../engine/index.js');
   // One SSH connection per host for the whole run, shared by every stage playbook and hook file.
   const pool = new TransportPool();
   const { closeAllTransports } = await import('../engine/transports/index.js');
@@ -65,7 +65,8 @@ export async function runFromCli(opts: Omit<RunCliOptions, 'output'> & { output?
       secrets: globalSecrets,
       stateDir: opts.stateDir ? resolve(opts.stateDir) : defaultStateDir(),
       playbooksDir: defaultPlaybooksDir(import.meta.url),
-      runFile: (fileOpts) => runTaskFile({ ...fileOpts, transports: pool }),
+      // inventory_file / inventory_dir in stage playbooks and hooks: the file that listed each host, as ansible-playbook.
+      runFile: (fileOpts) => runTaskFile({ ...fileOpts, transports: pool, inventoryFile: inventoryFilesOf(inv.hosts) }),
       killSignal: controller.signal,
       resumeRunId: opts.resume,
       onRunStart: dci?.onRunStart,

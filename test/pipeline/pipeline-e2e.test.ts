@@ -35,6 +35,15 @@ describe('dci-agent-ts run (e2e)', () => {
     expect(list.stdout).toMatch(/e2e-\w{4}\s+\S+lab\.yml\s+.*success/);
   });
 
+  it('hooks see inventory_file and inventory_dir of the inventory that listed the host, as ansible-playbook', async () => {
+    lab = makeLab();
+    lab.writeHook(0, 'pre-run', recordingHook('{{ inventory_file }} in {{ inventory_dir }}'));
+    const r = await run(lab);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(order(lab)).toEqual([`${lab.inventory} in ${lab.dir}`]);
+  });
+
   it('a failing hook shows the failing task, its file:line and output, in the terminal and in runs show', async () => {
     lab = makeLab();
     lab.writeHook(0, 'install', `- name: all good
