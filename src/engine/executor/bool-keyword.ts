@@ -9,7 +9,7 @@ import { OMIT } from '../template/index.js';
 import { str } from '../template/py.js';
 
 /** The boolean keywords a task carries (own or inherited from block/include/play), in the order they are checked. */
-export const TASK_BOOL_KEYWORDS = ['any_errors_fatal', 'become', 'check_mode', 'diff', 'ignore_errors', 'ignore_unreachable', 'no_log', 'run_once'] as const;
+export const TASK_BOOL_KEYWORDS = ['any_errors_fatal', 'become', 'check_mode', 'delegate_facts', 'diff', 'ignore_errors', 'ignore_unreachable', 'no_log', 'run_once'] as const;
 export type TaskBoolKeyword = (typeof TASK_BOOL_KEYWORDS)[number];
 
 /** A keyword value that is not a boolean. `message` is ansible-core's text without its long list of words. */

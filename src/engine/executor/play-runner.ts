@@ -70,13 +70,10 @@ const META_ACTIONS = new Set(['end_play', 'end_host', 'end_batch', 'noop', 'flus
 
 const CENSORED = "the output has been hidden due to the fact that 'no_log: true' was specified for this result";
 const MAX_INCLUDE_DEPTH = 50;
-const TRUE_STRINGS = new Set(['yes', 'on', '1', 'true', 'y', 't']);
 
-function truthy(v: unknown): boolean {
-  if (typeof v === 'boolean') return v;
-  if (typeof v === 'number') return v !== 0;
-  if (typeof v === 'string') return TRUE_STRINGS.has(v.trim().toLowerCase());
-  return false;
+/** A variable's value as written in its file (a template not yet rendered), for error messages. */
+function asWritten(v: unknown): unknown {
+  return v instanceof LazyValue ? v.raw : v;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -369,7 +366,7 @@ export class PlayRunner {
             let items: Array<Record<string, unknown> | undefined> = [undefined];
             const loopVar = String(node.loopControl?.loop_var ?? 'item');
             if (node.loop) {
-              items = loopItems(node.loop.kind, await this.o.templar.render(node.loop.value, base, where)).map((it, i) => this.loopVarsFor(node.loopControl, loopVar, it, i, -1));
+              items = loopItems(node.loop.kind, await this.o.templar.render(node.loop.value, base, where)).map((it, i) => this.loopVarsFor(node.loopControl, false, loopVar, it, i, -1));
             }
             for (const lv of items) {
               const vars = lv ? { ...base, ...lv } : base;
@@ -502,13 +499,13 @@ export class PlayRunner {
     return parts.length ? this.o.secrets.redact(parts.join('\n')) : undefined;
   }
 
-  private loopVarsFor(lc: Record<string, unknown> | undefined, loopVar: string, item: unknown, index: number, length: number): Record<string, unknown> {
+  private loopVarsFor(lc: Record<string, unknown> | undefined, extended: boolean, loopVar: string, item: unknown, index: number, length: number): Record<string, unknown> {
     const lv: Record<string, unknown> = { [loopVar]: item, ansible_loop_var: loopVar };
     if (lc?.index_var !== undefined) {
       lv[String(lc.index_var)] = index;
       lv.ansible_index_var = String(lc.index_var);
     }
-    if (length >= 0 && truthy(lc?.extended)) {
+    if (length >= 0 && extended) {
       lv.ansible_loop = { index: index + 1, index0: index, revindex: length - index, revindex0: length - index - 1, first: index === 0, last: index === length - 1, length };
     }
     return lv;
@@ -565,9 +562,11 @@ export class PlayRunner {
         const lc = task.loopControl;
         const loopVar = String(lc?.loop_var ?? 'item');
         const pauseMs = lc?.pause !== undefined ? Number(lc.pause) * 1000 : 0;
+        // ansible-core checks loop_control (templated, a strict boolean) before the first item's `when`.
+        const extended = items.length ? (boolKeyword('extended', lc?.extended, await this.renderKeyword(lc?.extended, baseVars, where)) ?? false) : false;
         for (let i = 0; i < items.length; i++) {
           if (i > 0 && pauseMs > 0) await sleep(pauseMs, this.o.signal);
-          const lv = this.loopVarsFor(lc, loopVar, items[i], i, items.length);
+          const lv = this.loopVarsFor(lc, extended, loopVar, items[i], i, items.length);
           // Facts set by earlier items (set_fact in a loop) are visible to later ones, as in Ansible.
           const vars = i > 0 && Object.keys(factsOut).length ? this.taskVars(h, scope, task.keywords.vars, lv) : { ...baseVars, ...lv };
           const itemWhere = where;
@@ -578,7 +577,7 @@ export class PlayRunner {
             } else {
               r = await this.runWithRetries(task, h, scope, vars, itemWhere, ref);
               this.collectSideEffects(task, r, factsOut, includeVarsOut, h, ref);
-              if (r.ansible_facts && !r.failed && task.module !== 'include_vars' && !truthy(task.keywords.delegate_facts ?? scope.inherited.delegate_facts)) {
+              if (r.ansible_facts && !r.failed && task.module !== 'include_vars' && !(await this.softBool(task, scope, 'delegate_facts', vars))) {
                 h.facts = { ...h.facts, ...(r.ansible_facts as Record<string, unknown>) };
               }
             }
@@ -629,7 +628,7 @@ export class PlayRunner {
       h.facts = { ...h.facts, [task.register]: result };
       if (SECRET_VARIABLE_PATTERN.test(task.register)) this.o.secrets.addDeep(result);
     }
-    const delegateFacts = truthy(task.keywords.delegate_facts ?? scope.inherited.delegate_facts);
+    const delegateFacts = await this.softBool(task, scope, 'delegate_facts', baseVars);
     if (Object.keys(factsOut).length) {
       let target = h;
       if (delegateFacts && (task.keywords.delegate_to ?? scope.inherited.delegate_to) !== undefined) {
@@ -896,7 +895,12 @@ export class PlayRunner {
   }
 
   private async transportFor(task: TaskNode, h: HostState, scope: Scope, vars: Record<string, unknown>, where: TemplateWhere, mod: Module, becomeKw: boolean | undefined): Promise<Transport> {
-    if (mod.controllerOnly) return this.o.transports.controller;
+    if (mod.controllerOnly) {
+      // ansible-core reads ansible_become into the play context of every task, even one that runs no module.
+      const raw = asWritten(vars.ansible_become);
+      if (raw !== undefined && raw !== null) boolKeyword('become', raw, await this.renderKeyword(raw, vars, where));
+      return this.o.transports.controller;
+    }
     const delegateRaw = task.keywords.delegate_to ?? scope.inherited.delegate_to;
     let target = h.name;
     let targetVars: Record<string, unknown> = vars;
@@ -910,7 +914,9 @@ export class PlayRunner {
     const connVars: Record<string, unknown> = {};
     for (const k of Object.keys(targetVars)) if (k.startsWith('ansible_') || k.startsWith('dci_ssh')) connVars[k] = view[k];
     const inner = await this.o.transports.get({ host: target, connection, vars: connVars });
-    const become = becomeKw ?? truthy(view.ansible_become);
+    // ansible_become is the play context's `become`: templated, then a strict boolean (maybe, 2, '' fail the task).
+    const becomeVar = boolKeyword('become', asWritten(targetVars.ansible_become), view.ansible_become);
+    const become = becomeKw ?? becomeVar ?? false;
     const becomeUserRaw = task.keywords.become_user ?? scope.inherited.become_user ?? view.ansible_become_user;
     const becomeUser = becomeUserRaw !== undefined ? String(await this.renderKeyword(becomeUserRaw, vars, where)) : undefined;
     const env: Record<string, string> = { ...this.o.environment };
