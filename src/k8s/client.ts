@@ -12,6 +12,7 @@
  * know a cluster stage is coming hide the import with preloadKubernetesClient().
  */
 import { statSync } from 'node:fs';
+import { debuglog } from 'node:util';
 import type { Agent, AgentOptions } from 'node:https';
 import { KubernetesError } from '../core/errors.js';
 import { toKubernetesError, isNotFound } from './errors.js';
@@ -55,13 +56,43 @@ type Discovery = { resource(apiVersion: string, kind: string): Promise<{ name: s
  * import it once per process, however many k8s/k8s_info tasks run.
  */
 let clientNode: Promise<ClientNode> | undefined;
+let clientNodeLoaded = false;
+/** `NODE_DEBUG=dci_k8s` (Node's own switch) prints when the library load starts, ends and what the first use waited. */
+const trace = debuglog('dci_k8s');
 function loadClientNode(): Promise<ClientNode> {
-  clientNode ??= import('@kubernetes/client-node').catch((e: unknown) => {
-    // Not kept: the next call tries again (a transient EMFILE), and fails with the same message if it persists.
-    clientNode = undefined;
-    throw clientLoadError(e);
-  });
+  if (!clientNode) {
+    const t0 = performance.now();
+    clientNode = import('@kubernetes/client-node').then(
+      (m) => {
+        clientNodeLoaded = true;
+        trace('client library loaded in %d ms', Math.round(performance.now() - t0));
+        return m;
+      },
+      (e: unknown) => {
+        // Not kept: the next call tries again (a transient EMFILE), and fails with the same message if it persists.
+        clientNode = undefined;
+        throw clientLoadError(e);
+      },
+    );
+  }
   return clientNode;
+}
+
+let firstUseTraced = false;
+/** loadClientNode for a real call: traces, once, how long that first call waited for the library. */
+function clientNodeForUse(): Promise<ClientNode> {
+  if (firstUseTraced || !trace.enabled) return loadClientNode();
+  firstUseTraced = true;
+  if (clientNodeLoaded) {
+    trace('first use: client library already loaded (waited 0 ms)');
+    return loadClientNode();
+  }
+  const preloading = clientNode !== undefined;
+  const t0 = performance.now();
+  return loadClientNode().then((m) => {
+    trace('first use: waited %d ms for the client library (%s)', Math.round(performance.now() - t0), preloading ? 'preload under way' : 'no preload');
+    return m;
+  });
 }
 
 /** One message for a library that cannot be loaded, whether a preload or the first real call met it. */
@@ -78,7 +109,8 @@ function clientLoadError(e: unknown): KubernetesError {
  * that talks to a cluster is coming: the first K8sClient.fromKubeconfig then finds it loaded. Never rejects: a load
  * failure is reported by that later call (K8sClient.fromKubeconfig throws k8s-client-unavailable), not here.
  */
-export function preloadKubernetesClient(): void {
+export function preloadKubernetesClient(reason?: string): void {
+  trace('preload started%s', reason ? `: ${reason}` : '');
   loadClientNode().catch(() => undefined);
 }
 
@@ -162,7 +194,7 @@ export class K8sClient {
   }
 
   private static async build(path: string): Promise<K8sClient> {
-    const [k8s, https] = await Promise.all([loadClientNode(), import('node:https')]);
+    const [k8s, https] = await Promise.all([clientNodeForUse(), import('node:https')]);
     const kc = new k8s.KubeConfig();
     try {
       kc.loadFromFile(path);
@@ -241,7 +273,7 @@ export class K8sClient {
     } catch {
       return fallback();
     }
-    const k8s = await loadClientNode();
+    const k8s = await clientNodeForUse();
     const started = Date.now();
     const query = {
       resourceVersion: opts.resourceVersion,
@@ -306,7 +338,7 @@ export class K8sClient {
     const ref = refOf(obj);
     const before = await this.get(ref);
     try {
-      const k8s = await loadClientNode();
+      const k8s = await clientNodeForUse();
       const body = structuredClone(obj);
       delete body.metadata.resourceVersion;
       const after = plain<K8sObject>(await this.api.patch(body, undefined, undefined, FIELD_MANAGER, true, k8s.PatchStrategy.ServerSideApply));
@@ -319,7 +351,7 @@ export class K8sClient {
   /** Merge-patch (e.g. `spec.approved: true` on an InstallPlan). */
   async mergePatch(ref: K8sRef, patch: Record<string, unknown>): Promise<K8sObject> {
     try {
-      const k8s = await loadClientNode();
+      const k8s = await clientNodeForUse();
       const body = { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace }, ...patch };
       return plain<K8sObject>(await this.api.patch(body, undefined, undefined, FIELD_MANAGER, undefined, k8s.PatchStrategy.MergePatch));
     } catch (e) {
@@ -352,7 +384,7 @@ export class K8sClient {
     opts.onPoll?.(last);
     if (last && pred(last)) return last;
     const path = await this.collectionPath(ref);
-    const k8s = await loadClientNode();
+    const k8s = await clientNodeForUse();
     const watch = new k8s.Watch(this.kc);
     let rv = last?.metadata.resourceVersion;
     for (;;) {

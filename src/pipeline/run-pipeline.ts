@@ -17,6 +17,7 @@ import { ansibleBool } from '../config/settings.js';
 import type { EngineInventory, RunTaskFileOptions, RunTaskFileResult, TaskFailure } from '../engine/types.js';
 import { MAIN_STAGES, selectStages, type StageDefinition, type StageSelection } from './stages.js';
 import { configDirsFor, findHooks, type HookFile } from './hooks.js';
+import { findKubernetesUse } from './hook-k8s-scan.js';
 import { acquireLock, type HeldLock } from './lock.js';
 import { RunRecordWriter, describeFsError, finalResult } from '../report/run-record/writer.js';
 import { newRunId, runsDirFor } from '../report/run-record/paths.js';
@@ -334,7 +335,23 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
     if (typeof extraFromStart.dci_job_id === 'string') summary.dciJobId = extraFromStart.dci_job_id;
     // Load the Kubernetes client library in the background while the first stages run: deploy-operators' first
     // call no longer waits for it (0.55 s idle, seconds under load). A failed load is reported by that call.
-    if (reachesCluster(stages, o.checkMode, { ...baseVars, ...extraFromStart })) preloadKubernetes();
+    // Hooks count too: a tests or post-run hook with k8s_info pays the same import at its first call otherwise.
+    const runVars = { ...baseVars, ...extraFromStart };
+    if (!o.checkMode && runVars.dci_install_mode !== 'plan') {
+      const resumedMirrorSets = hostFact('dci_mirror_sets_dir') !== undefined;
+      const hookUse = () => {
+        try {
+          return findKubernetesUse(hookPointsOf(stages, o.selection).flatMap((name) => findHooks(configDirs(), name)));
+        } catch {
+          return undefined; // an unreadable config dir is reported when its hooks run, not by this optimisation
+        }
+      };
+      if (reachesCluster(stages, false, resumedMirrorSets ? { ...runVars, dci_mirror_sets_dir: hostFact('dci_mirror_sets_dir') } : runVars)) preloadKubernetes('stages');
+      else {
+        const use = hookUse();
+        if (use) preloadKubernetes(`hook ${use.file} uses ${use.module}`);
+      }
+    }
 
     for (const def of stages) {
       if (o.killSignal.aborted) break;
@@ -439,13 +456,32 @@ async function checkInstallPrerequisites(vars: Record<string, unknown>): Promise
  */
 export function reachesCluster(stages: readonly StageDefinition[], checkMode: boolean, vars: Record<string, unknown>): boolean {
   if (checkMode || vars.dci_install_mode === 'plan') return false;
-  return stages.some((s) => s.name === 'deploy-operators' || (s.name === 'install' && vars.install_type === 'acm'));
+  return stages.some((s) => (s.name === 'deploy-operators' && deployOperatorsCallsCluster(stages, vars)) || (s.name === 'install' && vars.install_type === 'acm'));
 }
 
-function preloadKubernetes(): void {
+/**
+ * deploy-operators contacts the cluster only with operators to install or mirror sets to apply (its module returns
+ * at once otherwise). dci_operators as a template or anything but an empty list counts as "some"; mirror sets come
+ * from dci_mirror_sets_dir, which the mirror-images stage may set during the run.
+ */
+function deployOperatorsCallsCluster(stages: readonly StageDefinition[], vars: Record<string, unknown>): boolean {
+  const ops = vars.dci_operators;
+  const noOperators = ops === undefined || ops === null || ops === '' || (Array.isArray(ops) && ops.length === 0);
+  return !noOperators || (vars.dci_mirror_sets_dir !== undefined && vars.dci_mirror_sets_dir !== null) || stages.some((s) => s.name === 'mirror-images');
+}
+
+/** Every hook point the selected stages may run: before/after hooks, replacements, then the final stages'. */
+function hookPointsOf(stages: readonly StageDefinition[], selection: StageSelection): string[] {
+  const points = stages.flatMap((s) => [...s.hooksBefore, ...(s.replacedBy ? [s.replacedBy] : []), ...s.hooksAfter]);
+  points.push('success', 'failure');
+  if (!selection.skip?.includes('teardown')) points.push('teardown');
+  return points;
+}
+
+function preloadKubernetes(reason: string): void {
   // Fire and forget: preloadKubernetesClient never rejects, and a failure to load our own module is left to the
   // first real use too (it imports the same file and reports the error there).
-  import('../k8s/client.js').then((m) => m.preloadKubernetesClient(), () => undefined);
+  import('../k8s/client.js').then((m) => m.preloadKubernetesClient(reason), () => undefined);
 }
 
 function recordError(path: string, error: NodeJS.ErrnoException, stateDir: string): DciError {
