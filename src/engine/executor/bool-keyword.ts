@@ -37,3 +37,14 @@ export function boolKeyword(keyword: string, raw: unknown, rendered: unknown): b
   if (b === undefined) throw new BoolKeywordError(keyword, raw, rendered);
   return b;
 }
+
+/**
+ * The ansible_become variable as ansible-core's play context reads it: unset when null as written, otherwise
+ * templated and a strict boolean. Unlike a keyword, a template that renders to null or `omit` is refused too
+ * (ansible-core then fails the task with "The value 'None' is not a valid boolean").
+ */
+export function becomeVariable(raw: unknown, rendered: unknown): boolean | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (rendered === undefined || rendered === null || rendered === OMIT) throw new BoolKeywordError('become', raw, rendered === OMIT ? 'omit' : 'None');
+  return boolKeyword('become', raw, rendered);
+}

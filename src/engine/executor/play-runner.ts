@@ -26,7 +26,7 @@ import { composeVars, lazify, resolvedView } from './vars.js';
 import { KeywordTransport, connectionOf, type TransportPool } from './transport-pool.js';
 import { newStats, type HostState, type Inherited, type Scope } from './state.js';
 import { createHostScope, type HostScope, type InventoryFileOf } from './host-scope.js';
-import { BoolKeywordError, TASK_BOOL_KEYWORDS, boolKeyword, type TaskBoolKeyword } from './bool-keyword.js';
+import { BoolKeywordError, TASK_BOOL_KEYWORDS, becomeVariable, boolKeyword, type TaskBoolKeyword } from './bool-keyword.js';
 import { truthy as pyTruthy } from '../template/py.js';
 
 export interface ModuleSource {
@@ -898,7 +898,7 @@ export class PlayRunner {
     if (mod.controllerOnly) {
       // ansible-core reads ansible_become into the play context of every task, even one that runs no module.
       const raw = asWritten(vars.ansible_become);
-      if (raw !== undefined && raw !== null) boolKeyword('become', raw, await this.renderKeyword(raw, vars, where));
+      if (raw !== undefined && raw !== null) becomeVariable(raw, await this.renderKeyword(raw, vars, where));
       return this.o.transports.controller;
     }
     const delegateRaw = task.keywords.delegate_to ?? scope.inherited.delegate_to;
@@ -915,7 +915,7 @@ export class PlayRunner {
     for (const k of Object.keys(targetVars)) if (k.startsWith('ansible_') || k.startsWith('dci_ssh')) connVars[k] = view[k];
     const inner = await this.o.transports.get({ host: target, connection, vars: connVars });
     // ansible_become is the play context's `become`: templated, then a strict boolean (maybe, 2, '' fail the task).
-    const becomeVar = boolKeyword('become', asWritten(targetVars.ansible_become), view.ansible_become);
+    const becomeVar = becomeVariable(asWritten(targetVars.ansible_become), view.ansible_become);
     const become = becomeKw ?? becomeVar ?? false;
     const becomeUserRaw = task.keywords.become_user ?? scope.inherited.become_user ?? view.ansible_become_user;
     const becomeUser = becomeUserRaw !== undefined ? String(await this.renderKeyword(becomeUserRaw, vars, where)) : undefined;
