@@ -52,7 +52,7 @@ export function findKubernetesUse(hooks: ReadonlyArray<{ file: string; dir: stri
   // A module key at the start of a line (optionally a list item) or an action value.
   const moduleKey = new RegExp(`^[ \\t]*(?:-[ \\t]+)?(${names})[ \\t]*:(?:[ \\t]|$)`, 'm');
   const actionValue = new RegExp(`^[ \\t]*(?:-[ \\t]+)?(?:local_)?action[ \\t]*:[ \\t]*(?:module[ \\t]*:[ \\t]*)?["']?(${names})(?=["'\\s]|$)`, 'm');
-  const actionModule = new RegExp(`^[ \\t]*(?:local_)?action[ \\t]*:[ \\t]*\\n(?:[ \\t]+.*\\n)*?[ \\t]+module[ \\t]*:[ \\t]*["']?(${names})(?=["'\\s]|$)`, 'm');
+  const actionModule = new RegExp(`^[ \\t]*(?:-[ \\t]+)?(?:local_)?action[ \\t]*:[ \\t]*\\n(?:[ \\t]+.*\\n)*?[ \\t]+module[ \\t]*:[ \\t]*["']?(${names})(?=["'\\s]|$)`, 'm');
   // include_tasks: x.yml | import_tasks: "x.yml" | include_tasks:\n  file: x.yml (plain paths only: no templates).
   const include = /^[ \t]*(?:-[ \t]+)?(?:ansible\.builtin\.|ansible\.legacy\.)?(?:include_tasks|import_tasks|include)[ \t]*:[ \t]*(?:\n[ \t]+file[ \t]*:[ \t]*)?["']?([^"'\s{}#][^"'{}#\n]*?)["']?[ \t]*$/gm;
 
