@@ -12,6 +12,7 @@ import { runAnsiblePlaybook, type AnsibleRecord } from '../../helpers/ansible.js
 import { runOurs } from '../../engine/run-ours.js';
 import type { Record_ } from '../../engine/differential.js';
 import { runCli } from '../../helpers/cli.js';
+import { writeSplitPlaybook } from '../../engine/split-playbook.js';
 
 /** YAML texts of the values, parsed by both sides from the same file. */
 const VALUES = [
@@ -38,7 +39,8 @@ function outcome(r: AnsibleRecord | Record_ | undefined): Outcome {
   if (r.status === 'failed' || r.status === 'ignored') return { meaning: 'refused', msg };
   if (r.action.endsWith('fetch')) {
     const dest = String(r.result.dest);
-    return { meaning: dest.endsWith('/src.txt') && !dest.includes('/localhost/') ? 'true' : dest.includes('/localhost/') ? 'false' : `dest ${dest}`, msg };
+    const perHost = /\/oracle-\d+\//.test(dest); // not flat: dest/<host>/<path of src>
+    return { meaning: dest.endsWith('/src.txt') && !perHost ? 'true' : perHost ? 'false' : `dest ${dest}`, msg };
   }
   const stdout = r.result.stdout;
   // Stripped: 'x'. Not stripped: 'x\n\n', every byte printf wrote.
@@ -50,37 +52,44 @@ let playbook: string;
 let inventory: string;
 const tasks: Array<{ name: string; value: string }> = [];
 
+/** Hosts that share the cases (all on the controller): see writeSplitPlaybook. */
+const HOSTS = ['oracle-0', 'oracle-1', 'oracle-2'];
+
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'bool-oracle-'));
   inventory = join(dir, 'inventory.json');
-  writeFileSync(inventory, JSON.stringify({ all: { hosts: { localhost: { ansible_connection: 'local', ansible_python_interpreter: '/usr/bin/python3' } } } }));
-  const lines = ['- hosts: localhost', '  gather_facts: false', '  tasks:'];
+  const local = { ansible_connection: 'local', ansible_python_interpreter: '/usr/bin/python3' };
+  writeFileSync(inventory, JSON.stringify({ all: { hosts: Object.fromEntries(HOSTS.map((h) => [h, local])) } }));
+  const groups: string[][] = [];
   VALUES.forEach((v, i) => {
     const name = `case ${i} strip_empty_ends: ${v}`;
     tasks.push({ name, value: v });
-    lines.push(`    - name: ${JSON.stringify(name)}`, '      command:', `        cmd: "printf 'x\\\\n\\\\n'"`, `        strip_empty_ends: ${v}`, '      ignore_errors: true');
+    groups.push([`- name: ${JSON.stringify(name)}`, '  command:', `    cmd: "printf 'x\\\\n\\\\n'"`, `    strip_empty_ends: ${v}`, '  ignore_errors: true']);
   });
   writeFileSync(join(dir, 'src.txt'), 'fetched\n');
   LOOSE.forEach((v, i) => {
     const name = `fetch ${i} flat: ${v}`;
     tasks.push({ name, value: v });
-    lines.push(`    - name: ${JSON.stringify(name)}`, '      fetch:', `        src: ${join(dir, 'src.txt')}`, `        dest: ${join(dir, `out-{{ runner }}-${i}`)}/`, `        flat: ${v}`, '      ignore_errors: true');
+    groups.push([`- name: ${JSON.stringify(name)}`, '  fetch:', `    src: ${join(dir, 'src.txt')}`, `    dest: ${join(dir, `out-{{ runner }}-${i}`)}/`, `    flat: ${v}`, '  ignore_errors: true']);
   });
   FREE_FORM.forEach((v, i) => {
     const name = `free-form ${i} strip_empty_ends=${v}`;
     tasks.push({ name, value: v });
-    lines.push(`    - name: ${JSON.stringify(name)}`, `      command: printf 'x\\n\\n' strip_empty_ends=${v}`, '      ignore_errors: true');
+    groups.push([`- name: ${JSON.stringify(name)}`, `  command: printf 'x\\n\\n' strip_empty_ends=${v}`, '  ignore_errors: true']);
   });
-  playbook = join(dir, 'bools.yml');
-  writeFileSync(playbook, lines.join('\n') + '\n');
+  playbook = writeSplitPlaybook(dir, 'bools', { hosts: HOSTS, groups });
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('module bool arguments: ansible-core is the oracle', () => {
   it('accepts, refuses and means the same values as ansible-core (command strip_empty_ends, fetch flat)', async () => {
-    const theirs = await runAnsiblePlaybook(playbook, { inventory, timeoutMs: 120_000, extraVars: { runner: 'ansible' } });
-    expect(theirs.records.length, theirs.stdout + theirs.stderr).toBe(tasks.length);
-    const ours = await runOurs(playbook, inventory, { extraVars: { runner: 'ours' } });
+    const [theirs, ours] = await Promise.all([
+      runAnsiblePlaybook(playbook, { inventory, timeoutMs: 120_000, extraVars: { runner: 'ansible' } }),
+      runOurs(playbook, inventory, { extraVars: { runner: 'ours' } }),
+    ]);
+    const cases = (records: Array<{ action: string }>) => records.filter((r) => !r.action.endsWith('include_tasks'));
+    expect(cases(theirs.records).length, theirs.stdout + theirs.stderr).toBe(tasks.length);
+    expect(cases(ours.records).length).toBe(tasks.length);
     const table = tasks.map((t) => ({
       value: t.name,
       ansible: outcome(theirs.records.find((r) => r.task === t.name)).meaning,
