@@ -14,20 +14,24 @@ export interface SplitPlay {
   vars?: Record<string, unknown>;
   /**
    * Groups of YAML task lines, each at list indentation 0 (`- name: ...`). A group stays on one host, in order
-   * (e.g. tasks that read what an earlier one set).
+   * (e.g. tasks that read what an earlier one set); `{ lines, hosts }` runs it on one of those hosts only.
    */
-  groups: string[][];
+  groups: Array<string[] | { lines: string[]; hosts: string[] }>;
 }
 
 /** Writes `<name>.yml` and one `<name>-<host>.yml` task file per host beside it; returns the playbook's path. */
 export function writeSplitPlaybook(dir: string, name: string, play: SplitPlay): string {
   const parts = play.hosts.map(() => [] as string[]);
+  const groups = play.groups.map((g) => (Array.isArray(g) ? { lines: g, hosts: play.hosts } : g));
   // Largest groups first, each to the host with the least lines so far: the hosts finish at about the same time.
-  const order = play.groups.map((g, i) => i).sort((a, b) => play.groups[b].length - play.groups[a].length);
+  const order = groups.map((g, i) => i).sort((a, b) => groups[b].lines.length - groups[a].lines.length);
   for (const i of order) {
-    let least = 0;
-    parts.forEach((p, h) => (p.length < parts[least].length ? (least = h) : undefined));
-    parts[least].push(...play.groups[i]);
+    let least = -1;
+    parts.forEach((p, h) => {
+      if (groups[i].hosts.includes(play.hosts[h]) && (least < 0 || p.length < parts[least].length)) least = h;
+    });
+    if (least < 0) throw new Error(`no host of ${groups[i].hosts.join(', ')} is in the play`);
+    parts[least].push(...groups[i].lines);
   }
   parts.forEach((p, h) => writeFileSync(join(dir, `${name}-${play.hosts[h]}.yml`), (p.length ? p : ['- meta: noop']).join('\n') + '\n'));
   const lines = [`- hosts: ${play.hosts.join(',')}`, '  gather_facts: false', '  strategy: free'];

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { runAnsiblePlaybook, type AnsibleRecord } from '../../helpers/ansible.js';
 import { runCli } from '../../helpers/cli.js';
 import { runOurs } from '../run-ours.js';
+import { writeSplitPlaybook } from '../split-playbook.js';
 import type { Record_ } from '../differential.js';
 
 /** YAML texts of the values; the templated ones read the play vars below. */
@@ -60,6 +61,9 @@ const REFUSED_THEN_IGNORED = 'refused, then ignored';
 /** The last task of the play: where each delegate_facts case put its fact (this host, the delegate). */
 const FACTS_TASK = 'where the delegated facts went';
 
+/** Hosts that share the cases (all on the controller); `other` is the delegate of the delegate_facts cases. */
+const HOSTS = ['oracle-0', 'oracle-1', 'oracle-2'];
+
 let dir: string;
 let playbook: string;
 let inventory: string;
@@ -69,10 +73,11 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'bool-keyword-oracle-'));
   inventory = join(dir, 'inventory.json');
   const local = { ansible_connection: 'local', ansible_python_interpreter: '/usr/bin/python3' };
-  writeFileSync(inventory, JSON.stringify({ all: { hosts: { localhost: local, other: local } } }));
-  // One playbook, one run of each engine: ansible-playbook's start-up and its per-task cost are what make an
-  // oracle test slow, so each case is one task (a block with a rescue costs twice as much: only where needed).
-  const lines = ['- hosts: localhost', '  gather_facts: false', `  vars: ${JSON.stringify(VARS)}`, '  tasks:'];
+  writeFileSync(inventory, JSON.stringify({ all: { hosts: { ...Object.fromEntries(HOSTS.map((h) => [h, local])), other: local } } }));
+  // One run of each engine, the cases spread over a few hosts (writeSplitPlaybook): ansible-playbook's cost is
+  // per task, so each case is one task (a block with a rescue costs twice as much: only where needed).
+  const groups: string[][] = [];
+  const delegated: string[] = [];
   for (const [keyword, spec] of Object.entries(KEYWORDS)) {
     VALUES.forEach((value, i) => {
       // Task names are templated: the value is shown without its braces.
@@ -80,19 +85,20 @@ beforeAll(() => {
       cases.push({ name, keyword, value });
       const body = [...spec.task.map((l) => l.replace('CASE', String(i))), ...keywordLines(keyword, value, i)];
       if (keyword === 'ignore_errors') {
-        // A block with a rescue: a refused value fails its task and the play goes on to the next case.
-        lines.push('    - block:', `        - name: ${JSON.stringify(name)}`, ...body.map((l) => `          ${l}`));
-        lines.push('      rescue:', `        - name: ${JSON.stringify(`rescued ${name}`)}`, '          debug: msg=rescued');
+        // A block with a rescue: a refused value fails its task and the host goes on to the next case.
+        groups.push(['- block:', `    - name: ${JSON.stringify(name)}`, ...body.map((l) => `      ${l}`), '  rescue:', `    - name: ${JSON.stringify(`rescued ${name}`)}`, '      debug: msg=rescued']);
+      } else if (keyword === 'delegate_facts') {
+        delegated.push(`- name: ${JSON.stringify(name)}`, ...body.map((l) => `  ${l}`), '  ignore_errors: true');
       } else {
-        // A refused value fails the task; ignore_errors lets the play go on to the next case.
-        lines.push(`    - name: ${JSON.stringify(name)}`, ...body.map((l) => `      ${l}`), '      ignore_errors: true');
+        // A refused value fails the task; ignore_errors lets the host go on to the next case.
+        groups.push([`- name: ${JSON.stringify(name)}`, ...body.map((l) => `  ${l}`), '  ignore_errors: true']);
       }
     });
   }
+  // The delegate_facts cases and the task that reads where their facts went stay together on one host.
   const where = VALUES.map((_, i) => `"{{ df_${i} is defined }} {{ hostvars.other.df_${i} is defined }}"`);
-  lines.push(`    - name: ${FACTS_TASK}`, `      debug:`, `        msg: [${where.join(', ')}]`);
-  playbook = join(dir, 'keywords.yml');
-  writeFileSync(playbook, lines.join('\n') + '\n');
+  groups.push([...delegated, `- name: ${FACTS_TASK}`, '  debug:', `    msg: [${where.join(', ')}]`]);
+  playbook = writeSplitPlaybook(dir, 'keywords', { hosts: HOSTS, vars: VARS, groups });
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -168,8 +174,9 @@ describe('any_errors_fatal as ansible-core 2.14 decides it (on the keywords as w
       };
       return { ours: line(ours.records), theirs: line(theirs.records) };
     };
-    const rows = [];
-    for (let i = 0; i < FATAL_CASES.length; i++) rows.push(await run(i));
+    // Three cases at a time: each is a short ansible-playbook run, mostly its start-up.
+    const rows: Array<{ ours: string; theirs: string }> = [];
+    for (let i = 0; i < FATAL_CASES.length; i += 3) rows.push(...(await Promise.all(FATAL_CASES.slice(i, i + 3).map((_, j) => run(i + j)))));
     expect(rows.map((r) => r.ours)).toEqual(rows.map((r) => r.theirs));
     // Not vacuous: some cases stop host b, some let it go on.
     expect(rows.some((r) => r.theirs.endsWith('next on b none, next play none'))).toBe(true);
