@@ -5,7 +5,7 @@
  * skipped for check_mode), must be the same. A refused value fails the task naming the keyword and the value.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runAnsiblePlaybook, type AnsibleRecord } from '../../helpers/ansible.js';
@@ -217,6 +217,19 @@ describe('a refused keyword value, as a user sees it', () => {
     expect(out).toMatch(/failed: \[localhost\] hide secrets .*the field 'no_log' has an invalid value \(maybe\)/);
     expect(r.stderr).toMatch(/hide secrets \(.*refused\.yml:6\)/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  }, 60_000);
+
+  it('dci-agent-ts play: a refused ansible_become or loop_control.extended names host, task, file:line, field and value', async () => {
+    const pb = join(dir, 'refused-vars.yml');
+    const marker = join(dir, 'looped');
+    writeFileSync(pb, `- hosts: localhost\n  gather_facts: false\n  vars: {two: 2}\n  tasks:\n    - name: as root\n      command: id -un\n      vars: {ansible_become: "{{ two }}"}\n      ignore_errors: true\n    - name: each item\n      command: touch ${marker}\n      loop: [1]\n      loop_control: {extended: maybe}\n`);
+    const r = await runCli(['play', pb, '-o', 'plain']);
+    expect(r.code).toBe(2);
+    const out = r.stdout + r.stderr;
+    expect(out).toMatch(/\[localhost\] as root .*the field 'become' has an invalid value \(\{\{ two \}\}\).*The value '2' is not a valid boolean/);
+    expect(out).toMatch(/failed: \[localhost\] each item .*the field 'extended' has an invalid value \(maybe\)/);
+    expect(r.stderr).toMatch(/each item \(.*refused-vars\.yml:9\)/);
+    expect(existsSync(marker)).toBe(false); // refused before the first item ran
   }, 60_000);
 
   it('a gather_facts that is not a boolean stops the play before any task, like ansible-playbook', async () => {
