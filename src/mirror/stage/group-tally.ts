@@ -19,14 +19,8 @@ export interface GroupSummary {
 }
 
 /** The end-of-stage summary, also sent as a `mirror-report` event with `report.kind === 'summary'`. */
-export interface MirrorStageSummary {
+export interface MirrorStageSummary extends Omit<GroupSummary, 'group'> {
   kind: 'summary';
-  images: number;
-  copied: number;
-  skipped: number;
-  failed: number;
-  bytes: number;
-  durationMs: number;
   groups: GroupSummary[];
 }
 
