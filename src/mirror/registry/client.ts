@@ -10,10 +10,12 @@ import { globalSecrets, type SecretRegistry } from '../../core/secrets.js';
 import { apiHost } from '../../core/image-reference.js';
 import { parseChallenges, type Challenge } from './challenge.js';
 import { CredentialStore, type AuthEntries, type Credential } from './credentials.js';
-import { createSender } from './dispatcher.js';
+import type { RelayEndpoint } from './blob-relay.js';
+import { createSender, proxyConfigured, tlsOptions, type TlsOptions } from './dispatcher.js';
 import type { HttpResponse, HttpSender } from './node-http.js';
+import { RawPool } from './raw-http.js';
 import { DEFAULT_RETRY, RegistryHttpError, parseRetryAfter, withRetry, type RetryPolicy } from './retry.js';
-import { RegistryRepository } from './repository.js';
+import { RegistryRepository, readCapped } from './repository.js';
 
 export interface RegistryClientOptions {
   /** Pull secret / auth.json / docker config.json file(s); the first file that has a key wins. */
@@ -100,6 +102,8 @@ export class RegistryClient {
   private readonly creds: CredentialStore;
   private credsReady: Promise<void> | undefined;
   private readonly timeoutMs: number;
+  private rawPool: RawPool | undefined;
+  private readonly rawTls = new Map<string, TlsOptions>();
 
   constructor(readonly options: RegistryClientOptions = {}) {
     this.retryPolicy = { ...DEFAULT_RETRY, ...options.retry };
@@ -180,6 +184,37 @@ export class RegistryClient {
     if (res.statusCode !== 200) throw await statusError(res, registry, 'ping', `${registry}/v2/`);
     await res.body.dump();
     return { authScheme: this.hostState(registry).challenge?.scheme ?? 'none' };
+  }
+
+  /**
+   * Every repository of a registry (`GET /v2/_catalog`, following `Link: <...>; rel="next"` pagination). Many
+   * registries refuse it (Quay without the scope, registries with the catalog disabled): the refusal is the usual
+   * RegistryError (`registry-unauthorized` for 401/403, `registry-not-found` for 404) for the caller to weigh.
+   */
+  async listRepositories(registry: string, signal?: AbortSignal): Promise<string[]> {
+    const repositories: string[] = [];
+    let path: string | undefined = '/v2/_catalog?n=1000';
+    const pages = new Set<string>();
+    while (path) {
+      const res = await this.request(registry, { method: 'GET', path, scopes: ['registry:catalog:*'], signal, what: `list repositories of ${registry}` });
+      if (res.statusCode !== 200) throw await statusError(res, registry, 'list repositories', `${registry}/v2/_catalog`);
+      const text = (await readCapped(res.body, 64 << 20, undefined, 'repository list')).toString('utf8');
+      let body: { repositories?: unknown };
+      try {
+        body = JSON.parse(text) as { repositories?: unknown };
+      } catch {
+        throw new RegistryError('registry-protocol', `${registry} answered its repository list (/v2/_catalog) with something that is not JSON`, { location: { host: registry } });
+      }
+      if (Array.isArray(body.repositories)) repositories.push(...body.repositories.filter((r): r is string => typeof r === 'string'));
+      const raw = res.headers.link;
+      const link = Array.isArray(raw) ? raw[0] : raw;
+      const next = link ? /<([^>]+)>\s*;\s*rel="?next"?/.exec(link)?.[1] : undefined;
+      path = next ? new URL(next, this.baseUrl(registry)).toString() : undefined;
+      // A registry that links a page to itself would otherwise be read forever.
+      if (path && pages.has(path)) break;
+      if (path) pages.add(path);
+    }
+    return repositories;
   }
 
   /** Send a request with auth; retries transient failures of replayable requests. Caller consumes the body. */
@@ -327,7 +362,54 @@ export class RegistryClient {
     return { token, expiresAt: Date.now() + ttl - 10_000 };
   }
 
+  /**
+   * How the blob relay (./blob-relay.ts) reaches a registry directly, with the headers this client would send;
+   * undefined where it must not: a proxy is configured (the relay does not speak to proxies), the host's scheme is
+   * still to be learnt (an insecure host answers TLS or plain HTTP on first contact), the host takes uploads in
+   * chunks, or the URL is on another origin (an upload location on another host).
+   */
+  async relayEndpoint(registry: string, scopes: string[], pathOrUrl: string): Promise<RelayEndpoint | undefined> {
+    if (proxyConfigured()) return undefined;
+    const h = this.hostState(registry);
+    if (!h.schemeSettled || h.chunkedUploads) return undefined;
+    const base = new URL(`${h.scheme}://${apiHost(registry)}`);
+    const url = new URL(pathOrUrl, base);
+    if (url.origin !== base.origin) return undefined;
+    const headers: Record<string, string> = { 'user-agent': this.options.userAgent ?? 'dci-agent-ts' };
+    const authz = await this.authorization(h, scopes, false);
+    if (authz) headers.authorization = authz;
+    let tls: TlsOptions | undefined;
+    if (h.scheme === 'https') {
+      tls = this.rawTls.get(registry);
+      if (!tls) {
+        tls = tlsOptions({ caFile: this.options.caFiles?.[registry], insecure: this.options.insecure?.includes(registry) ?? false, connections: 0, timeoutMs: this.timeoutMs });
+        this.rawTls.set(registry, tls);
+      }
+    }
+    return {
+      origin: { scheme: h.scheme, host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: url.port ? Number(url.port) : h.scheme === 'https' ? 443 : 80, ...tls },
+      target: `${url.pathname}${url.search}`,
+      headers,
+      registry,
+      url: url.toString(),
+    };
+  }
+
+  /** The relay's keep-alive connections (closed with the client). */
+  relayPool(): RawPool {
+    this.rawPool ??= new RawPool(this.timeoutMs);
+    return this.rawPool;
+  }
+
+  /** Count a request sent outside the senders (the relay's), as sendOnce counts its own. */
+  noteRequest(method: string, url: string, status: number): void {
+    this.requestCounts[method] = (this.requestCounts[method] ?? 0) + 1;
+    this.options.onRequest?.({ method, url, status });
+  }
+
   async close(): Promise<void> {
+    this.rawPool?.close();
+    this.rawPool = undefined;
     const ds = await Promise.all([...this.senders.values()].map((d) => d.catch(() => undefined)));
     await Promise.all(ds.map((d) => d?.close().catch(() => undefined)));
     this.senders.clear();

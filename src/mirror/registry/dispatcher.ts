@@ -29,7 +29,7 @@ export function loadUndici(): Promise<Undici> {
   return undiciPromise;
 }
 
-function proxyConfigured(): boolean {
+export function proxyConfigured(): boolean {
   const e = process.env;
   return Boolean(e.HTTPS_PROXY || e.https_proxy || e.HTTP_PROXY || e.http_proxy);
 }
@@ -49,12 +49,12 @@ export async function createSender(o: DispatcherOptions): Promise<HttpSender> {
   };
 }
 
-interface TlsOptions {
+export interface TlsOptions {
   secureContext?: SecureContext;
   rejectUnauthorized?: boolean;
 }
 
-function tlsOptions(o: DispatcherOptions): TlsOptions {
+export function tlsOptions(o: DispatcherOptions): TlsOptions {
   let ca: string[] | undefined;
   if (o.caFile) {
     let pem: string;

@@ -9,6 +9,7 @@ import { sha256Digest, isDigest, verifyBytes } from '../digest.js';
 import { MANIFEST_ACCEPT, MAX_MANIFEST_BYTES, MAX_CONFIG_BYTES } from '../media-types.js';
 import type { Descriptor, ImageDestination, ImageSource, ManifestBlob, ManifestHead } from '../types.js';
 import { statusError, readErrorBody, type RegistryClient } from './client.js';
+import { relayBlob, UPLOAD_MODE_REFUSED } from './blob-relay.js';
 import { RegistryHttpError, withRetry } from './retry.js';
 import { ResumingBlobStream, type OpenedBody } from './resuming-stream.js';
 
@@ -231,6 +232,43 @@ export class RegistryRepository implements ImageSource, ImageDestination {
       // The verifier's error (digest mismatch) explains an aborted request better than the HTTP stack's "aborted".
       throw streamError ?? e;
     }
+  }
+
+  /**
+   * Copy a blob from another registry repository into the upload session `location` (from probeUpload) through the
+   * blob relay (./blob-relay.ts): one GET and one PUT on bare connections, hashed as it passes, the last bytes held
+   * until the digest matched. false: the relay does not apply (a proxy, a source answering anything but 200 with the
+   * blob's size, …) and nothing was sent — the session is still unused, for putBlob. Once the upload started, a
+   * failure is an error and the session is cancelled.
+   */
+  async relayFrom(source: RegistryRepository, desc: Descriptor, location: string, image: string, options: { signal?: AbortSignal; onBytes?: (n: number) => void } = {}): Promise<boolean> {
+    const put = new URL(location);
+    put.searchParams.set('digest', desc.digest);
+    const [from, to] = await Promise.all([source.blobEndpoint(desc), this.client.relayEndpoint(this.registry, this.push, put.toString())]);
+    if (!from || !to) return false;
+    try {
+      const r = await relayBlob(this.client.relayPool(), from, to, { digest: desc.digest, size: desc.size, image }, {
+        policy: this.client.retryPolicy,
+        signal: options.signal,
+        onBytes: options.onBytes,
+        onRequest: (method, url, status) => this.client.noteRequest(method, url, status),
+      });
+      if (!r.relayed) return false;
+      if (r.storedAs && r.storedAs !== desc.digest) {
+        throw new RegistryError('registry-protocol', `${this.registry} stored ${desc.digest} of ${this.image()} as ${r.storedAs}`, { location: { host: this.registry, image: this.image(), blob: desc.digest } });
+      }
+      return true;
+    } catch (e) {
+      // Monolithic PUT refused: chunks from now on for this host (as putBlob does); the retry re-sends the blob.
+      if (e instanceof RegistryHttpError && UPLOAD_MODE_REFUSED.has(e.status)) this.client.preferChunkedUploads(this.registry);
+      await this.cancelUpload(location);
+      throw e;
+    }
+  }
+
+  /** This repository's blob URL for the relay, with the headers a GET of it carries; undefined if not relayable. */
+  blobEndpoint(desc: Descriptor): ReturnType<RegistryClient['relayEndpoint']> {
+    return this.client.relayEndpoint(this.registry, this.scopesFor(this.writeIntent), `/v2/${this.repository}/blobs/${desc.digest}`);
   }
 
   async putManifest(ref: string, manifest: ManifestBlob, options: { signal?: AbortSignal; child?: boolean } = {}): Promise<void> {
