@@ -101,7 +101,8 @@ export function relayBlob(pool: RawPool, source: RelayEndpoint, destination: Rel
     };
     const afterWrite = (): void => {
       writePending = false;
-      if (settled) return;
+      // Also once settled: the destination may answer 201 before this callback runs (libuv reads before it reports
+      // writes done), and the source connection still has to go back to the pool.
       if (sourcePaused && get) {
         // Reading again before the connection may go back to the pool: a paused idle connection would hang the next
         // request sent on it.
@@ -114,6 +115,10 @@ export function relayBlob(pool: RawPool, source: RelayEndpoint, destination: Rel
     const forward = (chunk: Buffer): boolean => {
       writePending = true;
       put!.socket.write(chunk, afterWrite);
+      if (corked) {
+        corked = false;
+        put!.socket.uncork();
+      }
       // Taken whole by the kernel already (the usual case on a drained socket): the buffer is free again.
       if (put!.socket.writableLength === 0) {
         writePending = false;
@@ -123,9 +128,16 @@ export function relayBlob(pool: RawPool, source: RelayEndpoint, destination: Rel
       return false;
     };
 
+    /**
+     * The PUT's head waits for the first body chunk and both go out in one write: one wake-up and one read less for
+     * the destination registry per blob.
+     */
+    let corked = false;
     const startPut = (): void => {
       put = pool.acquire(destination.origin);
       putStarted = true;
+      put.socket.cork();
+      corked = true;
       put.send('PUT', destination.target, { ...destination.headers, 'content-type': 'application/octet-stream', 'content-length': String(blob.size) }, {
         onHead: (h) => {
           putHead = h;
@@ -162,6 +174,10 @@ export function relayBlob(pool: RawPool, source: RelayEndpoint, destination: Rel
         },
         onError: (e) => done(e),
       });
+      if (blob.size === 0) {
+        corked = false;
+        put.socket.uncork();
+      }
     };
 
     /** Statuses worth another attempt (with Retry-After honoured) rather than a different path. */
