@@ -15,7 +15,7 @@
 import { compareMinor } from '../../manifests/version.js';
 import { proxy } from '../common/install-config.js';
 import { badVar, flag, missingVar, text } from '../common/vars.js';
-import { contains, compareIp, ipFamily, isNetworkAddress, parseCidr, type Cidr, type IpFamily } from '../common/ip.js';
+import { compareIpAddresses, formatIpAddress, inNetwork, networkOf, parseIpAddress, parseIpNetwork, type IpAddress, type IpFamily, type IpNetwork } from '../../core/ip-address.js';
 import { usesVipLists } from '../common/versions.js';
 
 const WHY = 'for an ipi install';
@@ -34,13 +34,27 @@ export interface IpiNetwork {
   provisioningSubnet?: string;
 }
 
+/** A network variable: `text` as written (install-config gets it verbatim), `network` with the host bits cleared. */
+interface Cidr extends IpNetwork {
+  text: string;
+  network: string;
+}
+
+/** `address/length` as install-config takes a network (a length of 1-3 digits, no netmask), or undefined. */
+function parseCidr(value: string): Cidr | undefined {
+  const text = value.trim();
+  const m = /^([^/]+)\/(\d{1,3})$/.exec(text);
+  const n = m ? parseIpNetwork(`${m[1].trim()}/${m[2]}`) : undefined;
+  return n && { ...n, text, network: `${formatIpAddress(n.family, networkOf(n))}/${n.prefix}` };
+}
+
 function cidrVar(vars: Record<string, unknown>, name: string, family: IpFamily | undefined, why: string): Cidr | undefined {
   const v = text(vars, name);
   if (v === undefined) return undefined;
   const c = parseCidr(v);
   if (!c) throw badVar(undefined, name, `${JSON.stringify(v)} is not a network in CIDR form`, `write it like ${family === 6 ? 'fd2e:6f44:5dd8:c956::/64' : '192.168.10.0/24'}`);
   if (family && c.family !== family) throw badVar(undefined, name, `${JSON.stringify(v)} is an ${fam(c.family)} network, ${why} needs an ${fam(family)} one`, `give the ${fam(family)} network (CIDR) or change the stack variables (ipv6_enabled, ipv4_baremetal, dualstack_baremetal, ipv4_provisioning)`);
-  if (!isNetworkAddress(c)) throw badVar(undefined, name, `${JSON.stringify(v)} is not a network address (the installer refuses host bits in a network)`, `use ${c.network}/${c.prefix}`);
+  if (c.value !== networkOf(c)) throw badVar(undefined, name, `${JSON.stringify(v)} is not a network address (the installer refuses host bits in a network)`, `use ${c.network}`);
   return c;
 }
 
@@ -50,7 +64,7 @@ function ipVar(vars: Record<string, unknown>, name: string, family: IpFamily | u
     if (required) throw missingVar(undefined, name, why, hint);
     return undefined;
   }
-  const f = ipFamily(v);
+  const f = parseIpAddress(v.trim())?.family;
   if (!f) throw badVar(undefined, name, `${JSON.stringify(v)} is not an IP address`, `write it like ${family === 6 ? 'fd2e:6f44:5dd8:c956::10' : '192.168.10.40'}`);
   if (family && f !== family) throw badVar(undefined, name, `${JSON.stringify(v)} is an ${fam(f)} address, ${why} needs an ${fam(family)} one`, `give the ${fam(family)} address or change the stack variables (ipv6_enabled, ipv4_baremetal, dualstack_baremetal)`);
   return v.trim();
@@ -121,19 +135,21 @@ export function ipiNetwork(vars: Record<string, unknown>, version: string, virtu
   const provFamily: IpFamily = flag(vars, 'ipv6_enabled', false) && !flag(vars, 'ipv4_provisioning', false) ? 6 : 4;
   const provWhy = `${WHY} with an ${fam(provFamily)} provisioning network${provFamily === 6 ? ' (ipv6_enabled without ipv4_provisioning)' : ''}`;
   const subnet = cidrOrNetwork(vars, provFamily, provWhy) ?? parseCidr(provFamily === 6 ? 'fd00:1101::/64' : '172.22.0.0/21')!;
-  const provisioning: Record<string, unknown> = { provisioningNetworkCIDR: `${subnet.network}/${subnet.prefix}` };
+  const provisioning: Record<string, unknown> = { provisioningNetworkCIDR: subnet.network };
   const range = text(vars, 'prov_dhcp_range');
   if (range !== undefined) {
     const ends = range.split(',').map((s) => s.trim());
-    const inside = (ip: string) => ipFamily(ip) !== undefined && contains(subnet, ip);
-    if (ends.length !== 2 || !ends.every(inside) || compareIp(ends[0], ends[1]) > 0) {
-      throw badVar(undefined, 'prov_dhcp_range', `${JSON.stringify(range)} is not a range "<first IP>,<last IP>" inside the provisioning network ${subnet.network}/${subnet.prefix}`, `e.g. prov_dhcp_range=${provFamily === 6 ? 'fd00:1101::a,fd00:1101::ff' : '172.22.0.10,172.22.0.254'}`);
+    const [first, last] = ends.map((e) => parseIpAddress(e));
+    const inside = (a: IpAddress | undefined): a is IpAddress => a !== undefined && inNetwork(subnet, a);
+    if (ends.length !== 2 || !inside(first) || !inside(last) || compareIpAddresses(first, last) > 0) {
+      throw badVar(undefined, 'prov_dhcp_range', `${JSON.stringify(range)} is not a range "<first IP>,<last IP>" inside the provisioning network ${subnet.network}`, `e.g. prov_dhcp_range=${provFamily === 6 ? 'fd00:1101::a,fd00:1101::ff' : '172.22.0.10,172.22.0.254'}`);
     }
     provisioning.provisioningDHCPRange = ends.join(',');
   }
   const bootstrapIp = ipVar(vars, 'bootstrapProvisioningIP', provFamily, provWhy, false);
   if (bootstrapIp !== undefined) {
-    if (!contains(subnet, bootstrapIp)) throw badVar(undefined, 'bootstrapProvisioningIP', `${bootstrapIp} is not in the provisioning network ${subnet.network}/${subnet.prefix}`, 'give an unused address of the provisioning network (outside prov_dhcp_range)');
+    const address = parseIpAddress(bootstrapIp);
+    if (!address || !inNetwork(subnet, address)) throw badVar(undefined, 'bootstrapProvisioningIP', `${bootstrapIp} is not in the provisioning network ${subnet.network}`, 'give an unused address of the provisioning network (outside prov_dhcp_range)');
     provisioning.bootstrapProvisioningIP = bootstrapIp;
   }
   const mac = text(vars, 'externalMACAddress');
@@ -141,7 +157,7 @@ export function ipiNetwork(vars: Record<string, unknown>, version: string, virtu
     if (!MAC_RE.test(mac.trim())) throw badVar(undefined, 'externalMACAddress', `${JSON.stringify(mac)} is not a MAC address`, 'write it like 52:54:00:aa:bb:cc (quoted in YAML): the MAC of the bootstrap VM on the baremetal network');
     provisioning.externalMACAddress = mac.trim();
   }
-  return { stack, networking, vips, provisioning, provisioningSubnet: `${subnet.network}/${subnet.prefix}` };
+  return { stack, networking, vips, provisioning, provisioningSubnet: subnet.network };
 }
 
 /** `prov_network` (the port's older name: provisioning_network_cidr): any address of the network, like node_prep. */
