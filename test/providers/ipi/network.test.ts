@@ -50,6 +50,15 @@ function roleToInstallConfig(roleYaml: string, version: string): Record<string, 
   return networkPart({ ...d, networking: { networkType: net.networkType, ...net }, platform: { baremetal: b } });
 }
 
+/**
+ * A dual-stack inventory: sampleInput's IPv4 network and VIPs plus the IPv6 network; `ipv6Vips` adds dualstack_vips
+ * and the IPv6 VIPs (…::40, …::42). `over` comes last (other spellings of the flags, version, provisioning variables).
+ */
+function dualStack(over: Record<string, unknown> = {}, { ipv6Vips = false } = {}): Record<string, unknown> {
+  const vips = ipv6Vips ? { dualstack_vips: true, apivip6: 'fd2e:6f44:5dd8:c956::40', ingressvip6: 'fd2e:6f44:5dd8:c956::42' } : {};
+  return { ipv6_enabled: true, dualstack_baremetal: true, extcidrnet6: 'fd2e:6f44:5dd8:c956::/64', ...vips, ...over };
+}
+
 const cmp = (over: Record<string, unknown>, roleYaml: string) => expect(ours(over)).toEqual(roleToInstallConfig(roleYaml, String(over.ocp_version ?? '4.16.3')));
 
 describe('ipi install-config networking, as the installer role renders it', () => {
@@ -98,9 +107,8 @@ platform:
   });
 
   it('dual stack with dualstack_vips (4.16): machine/cluster/service network lists, apiVIPs/ingressVIPs v4 + v6, IPv6 provisioning', () => {
-    const inv = { ipv6_enabled: true, dualstack_baremetal: 'yes', dualstack_vips: 'true', extcidrnet6: 'fd2e:6f44:5dd8:c956::/64', apivip6: 'fd2e:6f44:5dd8:c956::40', ingressvip6: 'fd2e:6f44:5dd8:c956::42' };
     cmp(
-      inv,
+      dualStack({ dualstack_baremetal: 'yes', dualstack_vips: 'true' }, { ipv6Vips: true }),
       `
 networking:
   networkType: OVNKubernetes
@@ -131,9 +139,8 @@ platform:
   });
 
   it('dual stack without dualstack_vips, IPv4 provisioning (4.14): IPv4 VIPs only, the provisioning bridge stays IPv4', () => {
-    const inv = { ocp_version: '4.14.8', ipv6_enabled: true, dualstack_baremetal: true, ipv4_provisioning: true, extcidrnet6: 'fd2e:6f44:5dd8:c956::/64', prov_network: '172.23.0.7/24' };
     cmp(
-      inv,
+      dualStack({ ocp_version: '4.14.8', ipv4_provisioning: true, prov_network: '172.23.0.7/24' }),
       `
 networking:
   networkType: OVNKubernetes
@@ -185,8 +192,7 @@ platform:
   });
 
   it('virtual media, dual stack (4.16): no provisioning network fields, noProxy without a provisioning subnet', () => {
-    const inv = { enable_virtualmedia: true, ipv6_enabled: true, dualstack_baremetal: true, dualstack_vips: true, extcidrnet6: 'fd2e:6f44:5dd8:c956::/64', apivip6: 'fd2e:6f44:5dd8:c956::40', ingressvip6: 'fd2e:6f44:5dd8:c956::42', prov_dhcp_range: '172.22.0.10,172.22.0.100' };
-    const r = ours(inv) as { networking: { machineNetwork: unknown[] }; baremetal: Record<string, unknown> };
+    const r = ours(dualStack({ enable_virtualmedia: true, prov_dhcp_range: '172.22.0.10,172.22.0.100' }, { ipv6Vips: true })) as { networking: { machineNetwork: unknown[] }; baremetal: Record<string, unknown> };
     expect(r.networking.machineNetwork).toEqual([{ cidr: '192.168.10.0/24' }, { cidr: 'fd2e:6f44:5dd8:c956::/64' }]);
     expect(r.baremetal).toEqual({ apiVIPs: ['192.168.10.40', 'fd2e:6f44:5dd8:c956::40'], ingressVIPs: ['192.168.10.42', 'fd2e:6f44:5dd8:c956::42'], provisioningNetwork: 'Disabled' });
   });
@@ -201,20 +207,20 @@ describe('ipi network variables: one clear error naming the variable', () => {
     }
     return 'no error';
   };
-  const dual = { ipv6_enabled: true, dualstack_baremetal: true, extcidrnet6: 'fd2e:6f44:5dd8:c956::/64' };
 
   it.each([
     [{ extcidrnet: '192.168.10.0/33' }, /^the inventory: extcidrnet "192\.168\.10\.0\/33" is not a network in CIDR form \| write it like 192\.168\.10\.0\/24/],
     [{ extcidrnet: '192.168.10.7/24' }, /extcidrnet "192\.168\.10\.7\/24" is not a network address .* \| use 192\.168\.10\.0\/24$/],
+    [{ ipv6_enabled: true, extcidrnet: 'FD2E:0:0:0::7/64' }, /extcidrnet "FD2E:0:0:0::7\/64" is not a network address .* \| use fd2e::\/64$/],
     [{ extcidrnet: 'fd2e::/64' }, /extcidrnet "fd2e::\/64" is an IPv6 network, for an ipi install with an IPv4 baremetal network needs an IPv4 one/],
     [{ apivip: '192.168.10.400' }, /^the inventory: apivip "192\.168\.10\.400" is not an IP address/],
     [{ ingressvip: 'fd00::1' }, /ingressvip "fd00::1" is an IPv6 address, .* needs an IPv4 one/],
-    [{ ...dual, extcidrnet6: '192.168.11.0/24' }, /extcidrnet6 "192\.168\.11\.0\/24" is an IPv4 network, for an ipi install with a dual stack \(dualstack_baremetal\) needs an IPv6 one/],
-    [{ ...dual, extcidrnet6: undefined }, /^the inventory: extcidrnet6 is required for an ipi install with a dual stack/],
-    [{ ...dual, dualstack_vips: true }, /^the inventory: apivip6 is required for an ipi install with dualstack_vips on 4\.16\.3 \| set apivip6=/],
-    [{ ...dual, ipv4_baremetal: true }, /dualstack_baremetal and ipv4_baremetal are both true/],
+    [dualStack({ extcidrnet6: '192.168.11.0/24' }), /extcidrnet6 "192\.168\.11\.0\/24" is an IPv4 network, for an ipi install with a dual stack \(dualstack_baremetal\) needs an IPv6 one/],
+    [dualStack({ extcidrnet6: undefined }), /^the inventory: extcidrnet6 is required for an ipi install with a dual stack/],
+    [dualStack({ dualstack_vips: true }), /^the inventory: apivip6 is required for an ipi install with dualstack_vips on 4\.16\.3 \| set apivip6=/],
+    [dualStack({ ipv4_baremetal: true }), /dualstack_baremetal and ipv4_baremetal are both true/],
     [{ dualstack_baremetal: true }, /dualstack_baremetal is true but ipv6_enabled is not/],
-    [{ ...dual, ocp_version: '4.5.41' }, /OpenShift 4\.5\.41 does not support dual-stack deployments/],
+    [dualStack({ ocp_version: '4.5.41' }), /OpenShift 4\.5\.41 does not support dual-stack deployments/],
     [{ ipv6_enabled: true }, /extcidrnet "192\.168\.10\.0\/24" is an IPv4 network, for an ipi install with IPv6 only \(ipv6_enabled\) needs an IPv6 one/],
     [{ prov_network: '172.22.0.0/21', prov_dhcp_range: '172.22.0.10-172.22.0.100' }, /prov_dhcp_range "172\.22\.0\.10-172\.22\.0\.100" is not a range "<first IP>,<last IP>" inside the provisioning network 172\.22\.0\.0\/21/],
     [{ prov_dhcp_range: '172.22.9.10,172.22.9.100' }, /prov_dhcp_range .* inside the provisioning network 172\.22\.0\.0\/21/],
@@ -230,10 +236,10 @@ describe('ipi network variables: one clear error naming the variable', () => {
   it('the pipeline\'s pre-flight check finds the same errors before the first stage', () => {
     const vars = sampleInput().vars;
     expect(installPrerequisiteError({ ...vars, extcidrnet: '192.168.10.7/24' })?.message).toMatch(/extcidrnet "192\.168\.10\.7\/24" is not a network address/);
-    expect(installPrerequisiteError({ ...vars, ...dual, extcidrnet6: 'fd2e::1/200' })?.message).toMatch(/extcidrnet6 "fd2e::1\/200" is not a network in CIDR form/);
-    expect(installPrerequisiteError({ ...vars, ...dual })).toBeUndefined();
+    expect(installPrerequisiteError({ ...vars, ...dualStack({ extcidrnet6: 'fd2e::1/200' }) })?.message).toMatch(/extcidrnet6 "fd2e::1\/200" is not a network in CIDR form/);
+    expect(installPrerequisiteError({ ...vars, ...dualStack() })).toBeUndefined();
     // Missing values may still come from a hook (set_fact), templated ones are rendered later: the plan checks them.
-    expect(installPrerequisiteError({ ...vars, ...dual, dualstack_vips: true })).toBeUndefined();
+    expect(installPrerequisiteError({ ...vars, ...dualStack({ dualstack_vips: true }) })).toBeUndefined();
     expect(installPrerequisiteError({ ...vars, extcidrnet: "{{ lookup('env', 'EXT_NET') }}", apivip: '{{ api_ip }}' })).toBeUndefined();
   });
 });
