@@ -113,17 +113,20 @@ export function relayBlob(pool: RawPool, source: RelayEndpoint, destination: Rel
     };
     /** Write a chunk of the source's buffer; false when the source must stop reading until it is written. */
     const forward = (chunk: Buffer): boolean => {
-      writePending = true;
-      put!.socket.write(chunk, afterWrite);
+      // Only a write left pending resumes the source: the callback of a write done at once comes a tick later, when
+      // another write may be the pending one.
+      const write = { pending: false };
+      put!.socket.write(chunk, () => {
+        if (write.pending) afterWrite();
+      });
       if (corked) {
         corked = false;
         put!.socket.uncork();
       }
       // Taken whole by the kernel already (the usual case on a drained socket): the buffer is free again.
-      if (put!.socket.writableLength === 0) {
-        writePending = false;
-        return true;
-      }
+      if (put!.socket.writableLength === 0) return true;
+      write.pending = true;
+      writePending = true;
       sourcePaused = true;
       return false;
     };

@@ -7,7 +7,9 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
+import { Transform } from 'node:stream';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { startRegistry, type TestRegistry } from '../../helpers/registry.js';
@@ -95,6 +97,39 @@ describe('registry → registry blobs go through the relay', () => {
     expect(report.blobs.bytesCopied).toBeGreaterThan(BIG);
     expect(await relayOutcomes()).toEqual([true, true, true]); // config, the big layer, the small one
     expect((await verifyImages([pair.destination], { registry: { plainHttp: [b.host] } })).problems).toEqual([]);
+  }, 60_000);
+
+  it('a destination that reads slowly gets every byte right (the source waits for each pending write)', async () => {
+    // A TCP relay in front of registry B that takes 64 KiB every 2 ms: our writes back up, so the relay must stop
+    // reading the source until each write is done (its read buffer is reused).
+    const slow = createServer((client) => {
+      const upstream = connect(b.port, '127.0.0.1');
+      const throttle = new Transform({
+        highWaterMark: 16 << 10,
+        transform(chunk: Buffer, _enc, cb) {
+          setTimeout(() => cb(null, chunk), chunk.length > 16 << 10 ? 2 : 0);
+        },
+      });
+      client.pipe(throttle).pipe(upstream).pipe(client);
+      const end = (): void => {
+        client.destroy();
+        upstream.destroy();
+      };
+      client.on('error', end);
+      upstream.on('error', end);
+      client.on('close', end);
+    });
+    await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
+    const host = `127.0.0.1:${(slow.address() as AddressInfo).port}`;
+    try {
+      const pair = { source: `docker://${a.host}/src/app:big`, destination: `docker://${host}/relay-slow/app:big` };
+      const report = await copyImages([pair], { registry: { plainHttp: [a.host, host] } });
+      expect(report.failures).toEqual([]);
+      expect(await relayOutcomes()).toEqual([true, true, true]);
+      expect((await verifyImages([`docker://${b.host}/relay-slow/app:big`], { registry: { plainHttp: [b.host] } })).problems).toEqual([]);
+    } finally {
+      slow.close();
+    }
   }, 60_000);
 
   it('a kept-alive source connection the registry dropped is replaced, and the blob still relays', async () => {
