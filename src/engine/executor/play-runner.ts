@@ -915,10 +915,15 @@ export class PlayRunner {
     for (const k of Object.keys(targetVars)) if (k.startsWith('ansible_') || k.startsWith('dci_ssh')) connVars[k] = view[k];
     const inner = await this.o.transports.get({ host: target, connection, vars: connVars });
     // ansible_become is the play context's `become`: templated, then a strict boolean (maybe, 2, '' fail the task).
+    // Like ansible-core, a connection variable from any layer (inventory, play, block or task vars, extra vars)
+    // beats the keyword at any level; a variable that is null leaves it to the keyword. Same for the user: the
+    // become plugin reads ansible_become_user before the become_user keyword.
     const becomeVar = becomeVariable(asWritten(targetVars.ansible_become), view.ansible_become);
-    const become = becomeKw ?? becomeVar ?? false;
-    const becomeUserRaw = task.keywords.become_user ?? scope.inherited.become_user ?? view.ansible_become_user;
-    const becomeUser = becomeUserRaw !== undefined ? String(await this.renderKeyword(becomeUserRaw, vars, where)) : undefined;
+    const become = becomeVar ?? becomeKw ?? false;
+    const becomeUserVar = view.ansible_become_user;
+    const becomeUserKw = await this.renderKeyword(task.keywords.become_user ?? scope.inherited.become_user, vars, where);
+    const becomeUserValue = becomeUserVar ?? becomeUserKw;
+    const becomeUser = becomeUserValue !== undefined && becomeUserValue !== null && becomeUserValue !== OMIT ? String(becomeUserValue) : undefined;
     const env: Record<string, string> = { ...this.o.environment };
     const envLayers = task.keywords.environment !== undefined ? [...scope.inherited.environment, task.keywords.environment] : scope.inherited.environment;
     for (const layer of envLayers) {
