@@ -48,3 +48,13 @@ export function becomeVariable(raw: unknown, rendered: unknown): boolean | undef
   if (rendered === undefined || rendered === null || rendered === OMIT) throw new BoolKeywordError('become', raw, rendered === OMIT ? 'omit' : 'None');
   return boolKeyword('become', raw, rendered);
 }
+
+/**
+ * loop_control.extended_allitems as ansible-core 2.14 reads it (whether `ansible_loop.allitems` is set): absent
+ * or rendered to `omit`, its default, true; null as written or rendered stays Python's None, which is false;
+ * anything else is templated and a strict boolean like `extended`.
+ */
+export function extendedAllitems(raw: unknown, rendered: unknown): boolean {
+  if (raw === undefined || rendered === OMIT) return true;
+  return boolKeyword('extended_allitems', raw, rendered) ?? false;
+}

@@ -26,7 +26,7 @@ import { composeVars, lazify, resolvedView } from './vars.js';
 import { KeywordTransport, connectionOf, type TransportPool } from './transport-pool.js';
 import { newStats, type HostState, type Inherited, type Scope } from './state.js';
 import { createHostScope, type HostScope, type InventoryFileOf } from './host-scope.js';
-import { BoolKeywordError, TASK_BOOL_KEYWORDS, becomeVariable, boolKeyword, type TaskBoolKeyword } from './bool-keyword.js';
+import { BoolKeywordError, TASK_BOOL_KEYWORDS, becomeVariable, boolKeyword, extendedAllitems, type TaskBoolKeyword } from './bool-keyword.js';
 import { truthy as pyTruthy } from '../template/py.js';
 
 export interface ModuleSource {
@@ -366,7 +366,7 @@ export class PlayRunner {
             let items: Array<Record<string, unknown> | undefined> = [undefined];
             const loopVar = String(node.loopControl?.loop_var ?? 'item');
             if (node.loop) {
-              items = loopItems(node.loop.kind, await this.o.templar.render(node.loop.value, base, where)).map((it, i) => this.loopVarsFor(node.loopControl, false, loopVar, it, i, -1));
+              items = loopItems(node.loop.kind, await this.o.templar.render(node.loop.value, base, where)).map((it, i) => this.loopVarsFor(node.loopControl, loopVar, it, i));
             }
             for (const lv of items) {
               const vars = lv ? { ...base, ...lv } : base;
@@ -499,14 +499,21 @@ export class PlayRunner {
     return parts.length ? this.o.secrets.redact(parts.join('\n')) : undefined;
   }
 
-  private loopVarsFor(lc: Record<string, unknown> | undefined, extended: boolean, loopVar: string, item: unknown, index: number, length: number): Record<string, unknown> {
+  /** The loop variables of one item; `extended` (loop_control.extended) adds `ansible_loop`, keys in ansible-core's order. */
+  private loopVarsFor(lc: Record<string, unknown> | undefined, loopVar: string, item: unknown, index: number, extended?: { items: unknown[]; allitems: boolean }): Record<string, unknown> {
     const lv: Record<string, unknown> = { [loopVar]: item, ansible_loop_var: loopVar };
     if (lc?.index_var !== undefined) {
       lv[String(lc.index_var)] = index;
       lv.ansible_index_var = String(lc.index_var);
     }
-    if (length >= 0 && extended) {
-      lv.ansible_loop = { index: index + 1, index0: index, revindex: length - index, revindex0: length - index - 1, first: index === 0, last: index === length - 1, length };
+    if (extended) {
+      const { items } = extended;
+      const length = items.length;
+      const loop: Record<string, unknown> = { index: index + 1, index0: index, first: index === 0, last: index === length - 1, length, revindex: length - index, revindex0: length - index - 1 };
+      if (extended.allitems) loop.allitems = items;
+      if (index + 1 < length) loop.nextitem = items[index + 1];
+      if (index > 0) loop.previtem = items[index - 1];
+      lv.ansible_loop = loop;
     }
     return lv;
   }
@@ -562,11 +569,17 @@ export class PlayRunner {
         const lc = task.loopControl;
         const loopVar = String(lc?.loop_var ?? 'item');
         const pauseMs = lc?.pause !== undefined ? Number(lc.pause) * 1000 : 0;
-        // ansible-core checks loop_control (templated, a strict boolean) before the first item's `when`.
-        const extended = items.length ? (boolKeyword('extended', lc?.extended, await this.renderKeyword(lc?.extended, baseVars, where)) ?? false) : false;
+        // ansible-core checks loop_control (templated, strict booleans) before the first item's `when`, and
+        // extended_allitems even when extended is off.
+        let extended: { items: unknown[]; allitems: boolean } | undefined;
+        if (items.length) {
+          const on = boolKeyword('extended', lc?.extended, await this.renderKeyword(lc?.extended, baseVars, where)) ?? false;
+          const allitems = extendedAllitems(lc?.extended_allitems, await this.renderKeyword(lc?.extended_allitems, baseVars, where));
+          if (on) extended = { items, allitems };
+        }
         for (let i = 0; i < items.length; i++) {
           if (i > 0 && pauseMs > 0) await sleep(pauseMs, this.o.signal);
-          const lv = this.loopVarsFor(lc, extended, loopVar, items[i], i, items.length);
+          const lv = this.loopVarsFor(lc, loopVar, items[i], i, extended);
           // Facts set by earlier items (set_fact in a loop) are visible to later ones, as in Ansible.
           const vars = i > 0 && Object.keys(factsOut).length ? this.taskVars(h, scope, task.keywords.vars, lv) : { ...baseVars, ...lv };
           const itemWhere = where;

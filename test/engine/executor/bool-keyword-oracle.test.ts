@@ -37,16 +37,19 @@ const KEYWORDS: Record<string, { task: string[]; meaning(r: Record<string, unkno
   any_errors_fatal: { task: ['debug: msg=hi'], meaning: () => 'ran' },
   // Not keywords of the task list, but booleans ansible-core reads the same way (field named in its message).
   'loop_control.extended': { task: ['debug: msg="{{ ansible_loop is defined }}"', 'loop: [1]'], meaning: (r) => `ansible_loop ${String((r.results as Array<Record<string, unknown>> | undefined)?.[0]?.msg)}` },
+  // With extended: true; null is not "unset" there (the list is dropped), omit is (the list is kept).
+  'loop_control.extended_allitems': { task: ['debug: msg="{{ ansible_loop.allitems is defined }}"', 'loop: [1]'], meaning: (r) => `allitems ${String((r.results as Array<Record<string, unknown>> | undefined)?.[0]?.msg)}` },
   ansible_become: { task: ['command: id -un'], meaning: (r) => String(r.stdout) },
   delegate_facts: { task: ['set_fact: {df_CASE: set}', 'delegate_to: other'], meaning: () => 'ran' },
 };
 
 /** The field ansible-core names when it refuses a value of the keyword. */
-const FIELD: Record<string, string> = { 'loop_control.extended': 'extended', ansible_become: 'become' };
+const FIELD: Record<string, string> = { 'loop_control.extended': 'extended', 'loop_control.extended_allitems': 'extended_allitems', ansible_become: 'become' };
 
 /** The task lines that give the keyword its value. */
 function keywordLines(keyword: string, value: string, i: number): string[] {
   if (keyword === 'loop_control.extended') return [`loop_control: {extended: ${value}}`, `vars: {case: ${i}}`];
+  if (keyword === 'loop_control.extended_allitems') return [`loop_control: {extended: true, extended_allitems: ${value}}`, `vars: {case: ${i}}`];
   if (keyword === 'ansible_become') return [`vars: {case: ${i}, ansible_become: ${value}, ansible_become_user: nobody}`];
   return [`${keyword}: ${value}`, `vars: {case: ${i}}`];
 }
@@ -136,7 +139,7 @@ describe('boolean task keywords: ansible-core is the oracle', () => {
     for (const k of Object.keys(KEYWORDS)) {
       const outs = new Set(table.filter((r) => r.name.startsWith(`${k}:`)).map((r) => r.ansible));
       expect(outs.has('refused') || outs.has(REFUSED_THEN_IGNORED), k).toBe(true);
-      expect(outs.size, k).toBeGreaterThan(k === 'delegate_facts' || k === 'ansible_become' || k === 'loop_control.extended' ? 2 : 1);
+      expect(outs.size, k).toBeGreaterThan(['delegate_facts', 'ansible_become', 'loop_control.extended', 'loop_control.extended_allitems'].includes(k) ? 2 : 1);
     }
     // Every refusal names the field and the value as written.
     for (const c of cases) {
