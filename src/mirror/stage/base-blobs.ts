@@ -7,8 +7,11 @@
  * The repositories are found from what the base archives carried (their content manifests, recorded in this
  * archive's refs.json), not from the current inventory, which may have dropped the image that brought a layer:
  * each base reference's manifest is looked for (HEAD by digest) where an import would have put it, and only a
- * repository the registry answers for is read and mounted from. What is found nowhere is one clear error: the
- * image, the blob or manifest, and the archive to import first.
+ * repository the registry answers for is read and mounted from. When none of those places has it (the base was
+ * imported with another `local_repo` or `dci_mirror_repo_prefix`), the registry's repository list is searched for
+ * repositories named like a base reference under another prefix (./base-search.ts), each checked the same way.
+ * What is found nowhere is one clear error: the image, the blob or manifest, and the archive to import first (and,
+ * when the registry would not list its repositories, the variables to set back).
  */
 import { createHash } from 'node:crypto';
 import { PayloadError } from '../../core/errors.js';
@@ -16,6 +19,7 @@ import { isForeignLayer, parseManifest } from '../media-types.js';
 import type { TransportSet } from '../transports.js';
 import type { Descriptor, ImageDestination, ImageSource } from '../types.js';
 import type { BaseSet } from './layout-store.js';
+import { eachLimited, plausibleRepositories, refusedHint, registryLocation, registryRepositories, SEARCH_CONCURRENCY, type RepositoryList } from './base-search.js';
 
 export interface PremountInput {
   transports: TransportSet;
@@ -77,11 +81,12 @@ async function missingFromArchive(local: Local & { hasBlob: NonNullable<Local['h
   }
 }
 
-function notImported(o: PremountInput, pair: Pair, digest: string, what: 'blob' | 'manifest'): PayloadError {
+function notImported(o: PremountInput, pair: Pair, digest: string, what: 'blob' | 'manifest', searched?: RepositoryList): PayloadError {
   const base = o.bases.blobOwner.get(digest);
   const name = base?.name ?? 'its base';
+  const refused = searched?.refused ? `; ${refusedHint(o.registry, searched.refused)}` : '';
   return new PayloadError('base-archive-not-imported', `${pair.ref}: ${what} ${digest} is neither in this archive nor in the registry ${o.registry}: it came with the base archive ${name}`, {
-    hint: `import archive ${name} first (mirror from-disk --archive ${name}), then this one`,
+    hint: `import archive ${name} first (mirror from-disk --archive ${name}), then this one${refused}`,
     location: { image: pair.ref, blob: digest },
   });
 }
@@ -113,6 +118,8 @@ export async function premountBaseBlobs(o: PremountInput): Promise<Premounted> {
   const wanted = new Set(needs.map((n) => n.desc.digest));
   const unplaced = (): boolean => [...wanted].some((d) => !where.has(d));
   const read = new Set<string>();
+  /** The registry's repository list, when the search came to it. */
+  let searched: RepositoryList | undefined;
   const readBaseImage = async (image: string, verify: boolean): Promise<void> => {
     if (read.has(image)) return;
     read.add(image);
@@ -138,19 +145,25 @@ export async function premountBaseBlobs(o: PremountInput): Promise<Premounted> {
     if (!unplaced()) break;
     await readBaseImage(image, false);
   }
-  if (unplaced() && o.baseLocations) {
-    // What the base archives carried, the archives owning a wanted digest first; every reference's likeliest
-    // place before anyone's second choice (a HEAD that misses is cheap, reading a whole image is not).
-    const owners = new Set([...wanted].map((d) => o.bases.blobOwner.get(d)));
-    const entries = [...o.bases.entries].sort((a, b) => Number(owners.has(b)) - Number(owners.has(a)));
-    const refs = entries.flatMap((e) => Object.entries(e.digests).map(([ref, digest]) => ({ digest, locations: o.baseLocations?.(ref) ?? [] })));
-    const rounds = Math.max(0, ...refs.map((r) => r.locations.length));
-    search: for (let i = 0; i < rounds; i++) {
-      for (const r of refs) {
-        if (!unplaced()) break search;
-        if (r.locations[i]) await readBaseImage(`${r.locations[i]}@${r.digest}`, true);
-      }
+  // What the base archives carried, the archives owning a wanted digest first.
+  const owners = new Set([...wanted].map((d) => o.bases.blobOwner.get(d)));
+  const entries = [...o.bases.entries].sort((a, b) => Number(owners.has(b)) - Number(owners.has(a)));
+  const refs = entries.flatMap((e) => Object.entries(e.digests).map(([ref, digest]) => ({ ref, digest, locations: o.baseLocations?.(ref) ?? [] })));
+  // Every reference's likeliest place before anyone's second choice (a HEAD that misses is cheap, reading a whole
+  // image is not).
+  const rounds = Math.max(0, ...refs.map((r) => r.locations.length));
+  search: for (let i = 0; i < rounds; i++) {
+    for (const r of refs) {
+      if (!unplaced()) break search;
+      if (r.locations[i]) await readBaseImage(`${r.locations[i]}@${r.digest}`, true);
     }
+  }
+  if (unplaced()) {
+    // Imported under other names: the registry's own list, read only now (and once per run), names the candidates.
+    searched = await registryRepositories(o.transports.client, o.registry, o.signal);
+    const list = searched.repositories ?? [];
+    const tries = refs.flatMap((r) => plausibleRepositories(list, r.ref).map((repository) => `${registryLocation(o.registry, repository)}@${r.digest}`));
+    await eachLimited(tries, SEARCH_CONCURRENCY, (image) => readBaseImage(image, true), () => !unplaced());
   }
 
   // 3. Mount each blob into the repository that needs it; push each child manifest there by digest.
@@ -163,13 +176,13 @@ export async function premountBaseBlobs(o: PremountInput): Promise<Premounted> {
         return;
       }
     }
-    throw notImported(o, pair, desc.digest, what);
+    throw notImported(o, pair, desc.digest, what, searched);
   };
   const pushChild = async (dst: ImageDestination, desc: Descriptor, pair: Pair): Promise<void> => {
     if (await dst.headManifest(desc.digest, o.signal)) return;
     const places = where.get(desc.digest) ?? [];
     const from = places[0];
-    if (!from) throw notImported(o, pair, desc.digest, 'manifest');
+    if (!from) throw notImported(o, pair, desc.digest, 'manifest', searched);
     const m = await o.transports.source(`${from.location}@${desc.digest}`).transport.getManifest(desc.digest, o.signal);
     const actual = `sha256:${createHash('sha256').update(m.bytes).digest('hex')}`;
     if (actual !== desc.digest) {

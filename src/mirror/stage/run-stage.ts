@@ -31,6 +31,7 @@ import { layoutLocation, layoutTag, type BaseSet } from './layout-store.js';
 import { copyGroups, imageDigests, type CopyGroup } from './copy-groups.js';
 import type { MirrorStageSummary } from './group-tally.js';
 import { premountBaseBlobs } from './base-blobs.js';
+import { findBaseManifest, refusedHint } from './base-search.js';
 import { withExternalBlobs } from '../oci-layout/layout.js';
 
 export type StageDestination = { kind: 'registry' } | { kind: 'layout'; dir: string } | { kind: 'to-disk'; dir: string };
@@ -230,11 +231,22 @@ export async function runMirrorStage(s: MirrorStageSettings, o: RunMirrorStageOp
           const src = transports.source(`docker://${m.source}`);
           const head = await d.transport.headManifest(d.tag ?? d.digest ?? src.tag ?? src.digest ?? 'latest', o.signal);
           if (head?.digest !== held.digest) {
+            // The base imported under other names (another local_repo / dci_mirror_repo_prefix): copied from there,
+            // unless the destination holds something else (never overwritten on a guess).
+            const found = head ? undefined : await findBaseManifest({ transports, registry: s.localRegistry, ref: m.source, digest: held.digest, signal: o.signal });
+            if (found?.location) {
+              const from = `${found.location}@${held.digest}`;
+              g.pairs.push({ source: from, destination: destinationLocation(o.destination, m.destination, m.source) });
+              refOfLocation.set(from, m.source);
+              baseImages.push(from);
+              continue;
+            }
+            const refused = found?.searched.refused ? `; ${refusedHint(s.localRegistry, found.searched.refused)}` : '';
             throw new PayloadError(
               'base-archive-not-imported',
               `${m.source}: manifest ${held.digest} is neither in this archive nor in the registry (${m.destination} ${head ? `is ${head.digest}` : 'is missing'}): it came with the base archive ${held.base.name}`,
               {
-                hint: `import archive ${held.base.name} first (mirror from-disk --archive ${held.base.name}), then this one`,
+                hint: `import archive ${held.base.name} first (mirror from-disk --archive ${held.base.name}), then this one${refused}`,
                 location: { image: m.source, blob: held.digest },
               },
             );

@@ -9,8 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestRegistry } from '../../helpers/registry.js';
-import { buildImage, gzLayer, pushImage, type BuiltImage } from '../../helpers/release-fixtures.js';
-import { blobStatus, blobsOf, manifestIn, premountWithoutBase, startIncrementalLab, type IncrementalLab } from './incremental-lab.js';
+import { blobStatus, blobsOf, manifestIn, premountWithoutBase, pushSharedLayerImages, startIncrementalLab, type IncrementalLab, type SharedLayerImages } from './incremental-lab.js';
 
 let lab: IncrementalLab;
 let source: TestRegistry;
@@ -18,7 +17,7 @@ let labInc: TestRegistry;
 let labAlone: TestRegistry;
 let dir: string;
 /** X: on the shared layer; Y: in both inventories; Z: new in archive 2, on the shared layer too. */
-const images = {} as Record<'x' | 'y' | 'z', { ref: string; image: BuiltImage }>;
+let images: SharedLayerImages['images'];
 let sharedLayer: string;
 
 function inventory(name: string, registry: TestRegistry, refs: string[]): string {
@@ -31,14 +30,7 @@ beforeAll(async () => {
   lab = await startIncrementalLab('incremental-dropped-', ['inc', 'alone']);
   ({ dir, source } = lab);
   ({ inc: labInc, alone: labAlone } = lab.labs);
-  const shared = gzLayer([{ name: 'usr/lib/shared.txt', content: 'a layer only X and Z stand on '.repeat(300) }]);
-  sharedLayer = shared.digest;
-  for (const name of ['x', 'y', 'z'] as const) {
-    const own = gzLayer([{ name: `${name}/own.txt`, content: `image ${name} `.repeat(200) }]);
-    const image = buildImage(name === 'y' ? [own] : [shared, own]);
-    await pushImage(source.host, `lab/${name}`, image, 'v1');
-    images[name] = { ref: `${source.host}/lab/${name}:v1`, image };
-  }
+  ({ images, sharedLayer } = await pushSharedLayerImages(source));
 }, 120_000);
 
 afterAll(async () => {

@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRegistry, type TestRegistry } from '../../helpers/registry.js';
-import { MT } from '../../helpers/release-fixtures.js';
+import { MT, buildImage, gzLayer, pushImage, type BuiltImage } from '../../helpers/release-fixtures.js';
 import { runCli, type CliRun } from '../../helpers/cli.js';
 import { RegistryClient } from '../../../src/mirror/registry/client.js';
 import { TransportSet } from '../../../src/mirror/transports.js';
@@ -113,4 +113,23 @@ export async function premountWithoutBase(archive: string, registry: TestRegistr
     await transports.close();
     await client.close();
   }
+}
+
+/** Three images in the source registry: X and Z stand on a layer only they share, Y does not. */
+export interface SharedLayerImages {
+  images: Record<'x' | 'y' | 'z', { ref: string; image: BuiltImage }>;
+  sharedLayer: string;
+}
+
+/** Push X, Y and Z (`lab/x:v1`, …) to the source registry. */
+export async function pushSharedLayerImages(source: TestRegistry): Promise<SharedLayerImages> {
+  const shared = gzLayer([{ name: 'usr/lib/shared.txt', content: 'a layer only X and Z stand on '.repeat(300) }]);
+  const images = {} as SharedLayerImages['images'];
+  for (const name of ['x', 'y', 'z'] as const) {
+    const own = gzLayer([{ name: `${name}/own.txt`, content: `image ${name} `.repeat(200) }]);
+    const image = buildImage(name === 'y' ? [own] : [shared, own]);
+    await pushImage(source.host, `lab/${name}`, image, 'v1');
+    images[name] = { ref: `${source.host}/lab/${name}:v1`, image };
+  }
+  return { images, sharedLayer: shared.digest };
 }
