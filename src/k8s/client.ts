@@ -18,6 +18,7 @@ import { KubernetesError } from '../core/errors.js';
 import { toKubernetesError, isNotFound } from './errors.js';
 import { describeState, type K8sPredicate } from './conditions.js';
 import { describeRef, refOf, type K8sObject, type K8sRef } from './types.js';
+import { watchOnce } from './watch-once.js';
 
 export const FIELD_MANAGER = 'dci-agent-ts';
 
@@ -282,39 +283,16 @@ export class K8sClient {
       ...(opts.labelSelector ? { labelSelector: opts.labelSelector } : {}),
       ...(opts.fieldSelector ? { fieldSelector: opts.fieldSelector } : {}),
     };
-    const outcome = await new Promise<'change' | 'timeout' | 'ended' | 'failed'>((resolve, reject) => {
-      let settled = false;
-      let ctrl: AbortController | undefined;
-      const finish = (fn: () => void): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        wait.signal?.removeEventListener('abort', onAbort);
-        ctrl?.abort();
-        fn();
-      };
-      const timer = setTimeout(() => finish(() => resolve('timeout')), maxMs);
-      const onAbort = (): void => finish(() => reject(wait.signal?.reason as Error));
-      if (wait.signal?.aborted) return onAbort();
-      wait.signal?.addEventListener('abort', onAbort, { once: true });
-      new k8s.Watch(this.kc)
-        .watch(
-          path,
-          query,
-          (type: string) => {
-            if (type === 'BOOKMARK') return;
-            // ERROR is 410 Gone (resourceVersion too old): the caller's fresh list catches up.
-            finish(() => resolve(type === 'ERROR' ? 'ended' : 'change'));
-          },
-          (err: unknown) => finish(() => resolve(err ? 'failed' : 'ended')),
-        )
-        .then(
-          (c) => {
-            ctrl = c;
-            if (settled) c.abort();
-          },
-          () => finish(() => resolve('failed')),
-        );
+    const outcome = await watchOnce<'change' | 'timeout' | 'ended' | 'failed'>(new k8s.Watch(this.kc), path, query, {
+      timeoutMs: maxMs,
+      timedOut: 'timeout',
+      signal: wait.signal,
+      onEvent: (type, _obj, settle) => {
+        if (type === 'BOOKMARK') return;
+        // ERROR is 410 Gone (resourceVersion too old): the caller's fresh list catches up.
+        settle.resolve(type === 'ERROR' ? 'ended' : 'change');
+      },
+      onEnd: (err) => (err ? 'failed' : 'ended'),
     });
     if (outcome === 'change') return true;
     // A watch that failed or ended at once would make the caller spin: wait like a poll instead.
@@ -390,56 +368,30 @@ export class K8sClient {
     for (;;) {
       const left = deadline - Date.now();
       if (left <= 0) throw this.timeout(ref, pred, opts.timeoutMs, last);
-      const outcome = await new Promise<{ obj?: K8sObject; failed?: boolean }>((resolve, reject) => {
-        let settled = false;
-        let ctrl: AbortController | undefined;
-        const finish = (fn: () => void): void => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          opts.signal?.removeEventListener('abort', onAbort);
-          ctrl?.abort();
-          fn();
-        };
-        const timer = setTimeout(() => finish(() => resolve({})), left);
-        const onAbort = (): void => finish(() => reject(opts.signal?.reason as Error));
-        opts.signal?.addEventListener('abort', onAbort, { once: true });
-        const query = { fieldSelector: `metadata.name=${ref.name}`, resourceVersion: rv, allowWatchBookmarks: true, timeoutSeconds: Math.max(1, Math.ceil(left / 1000)) };
-        watch
-          .watch(
-            path,
-            query,
-            (type: string, obj: unknown) => {
-              if (settled) return;
-              const o = obj as K8sObject | undefined;
-              if (o?.metadata?.resourceVersion) rv = o.metadata.resourceVersion;
-              if (type === 'BOOKMARK') return;
-              if (type === 'ERROR') {
-                // 410 Gone: our resourceVersion is too old; re-read and start over.
-                rv = undefined;
-                finish(() => resolve({}));
-                return;
-              }
-              last = type === 'DELETED' ? undefined : plain<K8sObject>(o);
-              opts.onPoll?.(last);
-              try {
-                if (last && pred(last)) {
-                  const hit = last;
-                  finish(() => resolve({ obj: hit }));
-                }
-              } catch (e) {
-                finish(() => reject(e as Error));
-              }
-            },
-            (err: unknown) => finish(() => resolve({ failed: !!err })),
-          )
-          .then(
-            (c) => {
-              ctrl = c;
-              if (settled) c.abort();
-            },
-            () => finish(() => resolve({ failed: true })),
-          );
+      const query = { fieldSelector: `metadata.name=${ref.name}`, resourceVersion: rv, allowWatchBookmarks: true, timeoutSeconds: Math.max(1, Math.ceil(left / 1000)) };
+      const outcome = await watchOnce<{ obj?: K8sObject; failed?: boolean }>(watch, path, query, {
+        timeoutMs: left,
+        timedOut: {},
+        signal: opts.signal,
+        onEvent: (type, obj, settle) => {
+          const o = obj as K8sObject | undefined;
+          if (o?.metadata?.resourceVersion) rv = o.metadata.resourceVersion;
+          if (type === 'BOOKMARK') return;
+          if (type === 'ERROR') {
+            // 410 Gone: our resourceVersion is too old; re-read and start over.
+            rv = undefined;
+            settle.resolve({});
+            return;
+          }
+          last = type === 'DELETED' ? undefined : plain<K8sObject>(o);
+          opts.onPoll?.(last);
+          try {
+            if (last && pred(last)) settle.resolve({ obj: last });
+          } catch (e) {
+            settle.reject(e as Error);
+          }
+        },
+        onEnd: (err) => ({ failed: !!err }),
       });
       if (outcome.obj) return outcome.obj;
       // The watch ended (server timeout, error, 410): read the object again so no change is missed.
