@@ -7,21 +7,19 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { startRegistry, type TestRegistry } from '../../helpers/registry.js';
 import { buildImage, gzLayer, pushImage, pushReleaseFixture, type ReleaseFixture } from '../../helpers/release-fixtures.js';
 import { pushCatalogImage, sampleCatalog, withRealImages, type CatalogImageFixture } from '../../helpers/catalog-fixtures.js';
 import { BIN, REPO_ROOT } from '../../helpers/cli.js';
+import { makeLab, type Lab } from '../../pipeline/lab-fixture.js';
 
 let source: TestRegistry;
-let lab: TestRegistry;
+let labRegistry: TestRegistry;
 let release: ReleaseFixture;
 let catalog: CatalogImageFixture;
 let extras: string[];
-let dir: string;
-let inventory: string;
+let lab: Lab;
 
 const COMPONENTS = 8;
 
@@ -50,8 +48,7 @@ function runOnPty(args: string[], env: Record<string, string>, timeoutMs: number
 const stripAnsi = (s: string) => s.replace(/\u001b\[[0-9;?]*[A-Za-z]|\u001b\][^\u0007]*\u0007/g, '');
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'tty-run-'));
-  [source, lab] = await Promise.all([startRegistry(), startRegistry()]);
+  [source, labRegistry] = await Promise.all([startRegistry(), startRegistry()]);
   release = await pushReleaseFixture({ host: source.host, components: COMPONENTS });
   catalog = await pushCatalogImage({ host: source.host, fbc: await withRealImages(source.host, sampleCatalog(source.host)) });
   extras = [];
@@ -60,51 +57,29 @@ beforeAll(async () => {
     await pushImage(source.host, `lab/extra-${i}`, image, 'v1');
     extras.push(`${source.host}/lab/extra-${i}:v1`);
   }
-}, 120_000);
-
-afterAll(async () => {
-  await Promise.all([source, lab].map((r) => r?.stop()));
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-
-describe('tty reporter, live renderer, real pipeline run', () => {
-  it('shows one line per image group with done/total, the summary, and ends cleanly', async () => {
-    inventory = join(dir, 'lab.yml');
-    writeFileSync(
-      inventory,
-      `all:
-  vars:
-    cluster: ttylab
-    domain: tty.lab
-    install_type: sno
-    dci_install_mode: plan
-    ocp_version: "4.16.3"
-    dci_disconnected: true
-    local_registry_host: ${lab.host.split(':')[0]}
-    local_registry_port: ${lab.port}
-    dci_plain_http_registries: ["${source.host}", "${lab.host}"]
+  // The pipeline lab (SNO in plan mode), disconnected: mirror into labRegistry what source serves.
+  lab = makeLab(
+    `    dci_disconnected: true
+    local_registry_host: ${labRegistry.host.split(':')[0]}
+    local_registry_port: ${labRegistry.port}
+    dci_plain_http_registries: ["${source.host}", "${labRegistry.host}"]
     ocp_release_image: ${release.releaseRef}
     operators_index: ${catalog.ref}
     dci_operators:
       - name: jaeger-product
     dci_additional_images:
-${extras.map((e) => `      - ${e}`).join('\n')}
-  hosts:
-    localhost:
-      ansible_connection: local
-  children:
-    masters:
-      hosts:
-        sno-0:
-          ansible_host: 192.0.2.20
-          ipmi_address: 192.0.2.10
-          ipmi_user: admin
-          ipmi_password: tty-bmc-password
-          baremetal_mac: "52:54:00:de:00:01"
-`,
-    );
-    const state = join(dir, 'state');
-    const r = await runOnPty(['run', '-i', inventory, '--stages', 'mirror-images', '--output', 'tty', '--state-dir', state], { DCI_AGENT_TS_STATE_DIR: state }, 150_000);
+${extras.map((e) => `      - ${e}`).join('\n')}`,
+  );
+}, 120_000);
+
+afterAll(async () => {
+  await Promise.all([source, labRegistry].map((r) => r?.stop()));
+  if (lab) rmSync(lab.dir, { recursive: true, force: true });
+});
+
+describe('tty reporter, live renderer, real pipeline run', () => {
+  it('shows one line per image group with done/total, the summary, and ends cleanly', async () => {
+    const r = await runOnPty(['run', '-i', lab.inventory, '--stages', 'mirror-images', '--output', 'tty', '--state-dir', lab.stateDir], lab.env, 150_000);
     const text = stripAnsi(r.screen);
     expect(r.code, text).toBe(0);
     // The live renderer drew on the terminal (cursor movements / erase lines), not the line renderer's output.
@@ -128,8 +103,7 @@ ${extras.map((e) => `      - ${e}`).join('\n')}
   }, 180_000);
 
   it('on a pseudo-terminal nobody sized (0 columns): readable lines, not one character per line; a re-run says already there', async () => {
-    const state = join(dir, 'state');
-    const r = await runOnPty(['run', '-i', inventory, '--stages', 'mirror-images', '--output', 'tty', '--state-dir', state], { DCI_AGENT_TS_STATE_DIR: state }, 150_000, false);
+    const r = await runOnPty(['run', '-i', lab.inventory, '--stages', 'mirror-images', '--output', 'tty', '--state-dir', lab.stateDir], lab.env, 150_000, false);
     const text = stripAnsi(r.screen);
     expect(r.code, text).toBe(0);
     expect(text).toMatch(new RegExp(`release: ${COMPONENTS + 1} images \\(0 copied, ${COMPONENTS + 1} already there\\)`));
