@@ -203,7 +203,7 @@ export function relayBlob(pool: RawPool, source: RelayEndpoint, destination: Rel
           o.onRequest?.('GET', source.url, h.status);
           if (offset === 0) {
             if (h.status >= 500 || h.status === 429) return done(sourceStatusError(h));
-            if (h.status !== 200 || !h.framed || h.contentLength !== blob.size) {
+            if (h.status !== 200 || !h.framed || h.chunked || h.contentLength !== blob.size) {
               return fallBack(`the source answered ${h.status}${h.framed ? ` with ${h.contentLength} bytes` : ' without a Content-Length'}`);
             }
             if (blob.size === 0) {
@@ -214,8 +214,8 @@ export function relayBlob(pool: RawPool, source: RelayEndpoint, destination: Rel
             return startPut();
           }
           const range = /^bytes (\d+)-/.exec(h.headers.get('content-range') ?? '');
-          if (h.status === 206 && h.framed && range && Number(range[1]) === offset && h.contentLength === blob.size - offset) return;
-          if (h.status === 200 && h.framed && h.contentLength === blob.size) {
+          if (h.status === 206 && h.framed && !h.chunked && range && Number(range[1]) === offset && h.contentLength === blob.size - offset) return;
+          if (h.status === 200 && h.framed && !h.chunked && h.contentLength === blob.size) {
             skip = offset;
             return;
           }

@@ -102,7 +102,7 @@ export class RegistryClient {
   private readonly creds: CredentialStore;
   private credsReady: Promise<void> | undefined;
   private readonly timeoutMs: number;
-  private rawPool: RawPool | undefined;
+  private pool: RawPool | undefined;
   private readonly rawTls = new Map<string, TlsOptions>();
 
   constructor(readonly options: RegistryClientOptions = {}) {
@@ -156,6 +156,7 @@ export class RegistryClient {
         insecure: this.options.insecure?.includes(hostPort) ?? false,
         connections: this.options.connectionsPerHost ?? 32,
         timeoutMs: this.timeoutMs,
+        pool: this.rawPool(),
       });
       this.senders.set(hostPort, d);
     }
@@ -250,7 +251,12 @@ export class RegistryClient {
       await res.body.dump();
       const ch = challenges.find((c) => c.scheme === 'bearer') ?? challenges.find((c) => c.scheme === 'basic');
       if (ch) h.challenge = ch;
-      authz = await this.authorization(h, spec.scopes, true);
+      // Sent before the challenge was known, or with a token another request has replaced since: the credentials
+      // in hand now will do. Only a refused current token is fetched again (concurrent first requests would
+      // otherwise each refresh the token the first of them fetched).
+      const sent = authz;
+      authz = await this.authorization(h, spec.scopes, false);
+      if (authz === sent) authz = await this.authorization(h, spec.scopes, true);
       if (authz) res = await this.sendOnce(h, spec, authz);
       else res = await this.sendOnce(h, spec, undefined);
     }
@@ -395,10 +401,10 @@ export class RegistryClient {
     };
   }
 
-  /** The relay's keep-alive connections (closed with the client). */
-  relayPool(): RawPool {
-    this.rawPool ??= new RawPool(this.timeoutMs);
-    return this.rawPool;
+  /** Bare keep-alive connections of this client: the blob relay's and the small exchanges' (closed with the client). */
+  rawPool(): RawPool {
+    this.pool ??= new RawPool(this.timeoutMs);
+    return this.pool;
   }
 
   /** Count a request sent outside the senders (the relay's), as sendOnce counts its own. */
@@ -408,8 +414,8 @@ export class RegistryClient {
   }
 
   async close(): Promise<void> {
-    this.rawPool?.close();
-    this.rawPool = undefined;
+    this.pool?.close();
+    this.pool = undefined;
     const ds = await Promise.all([...this.senders.values()].map((d) => d.catch(() => undefined)));
     await Promise.all(ds.map((d) => d?.close().catch(() => undefined)));
     this.senders.clear();

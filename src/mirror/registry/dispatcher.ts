@@ -1,6 +1,7 @@
 /**
- * One HTTP sender per registry host: node:http(s) keep-alive agents when no proxy is configured (./node-http.ts:
- * cheaper to load and to stream through), otherwise an undici dispatcher. Both: TLS verified against the system roots plus the host's own CA bundle
+ * One HTTP sender per registry host: with no proxy configured, bare keep-alive connections for the small exchanges
+ * (./raw-sender.ts) and node:http(s) keep-alive agents for the streamed ones (./node-http.ts: cheaper to load and to
+ * stream through than undici); behind a proxy, an undici dispatcher. Both: TLS verified against the system roots plus the host's own CA bundle
  * (when given), verification off only for hosts the user marked insecure, HTTP(S)_PROXY/NO_PROXY honoured through
  * EnvHttpProxyAgent, and redirects followed (blob storage may redirect to S3-like backends; undici drops the
  * Authorization header on cross-origin redirects). undici is imported lazily: commands that never touch a
@@ -11,6 +12,8 @@ import { rootCertificates, createSecureContext, type SecureContext } from 'node:
 import type { Dispatcher } from 'undici';
 import { RegistryError } from '../../core/errors.js';
 import { NodeHttpSender, type HttpResponse, type HttpSender, type SendOptions } from './node-http.js';
+import type { RawPool } from './raw-http.js';
+import { RawHttpSender } from './raw-sender.js';
 
 export interface DispatcherOptions {
   /** PEM file with extra CA certificates for this host. */
@@ -19,6 +22,8 @@ export interface DispatcherOptions {
   insecure?: boolean;
   connections: number;
   timeoutMs: number;
+  /** Bare keep-alive connections for the small exchanges (./raw-sender.ts); without it, node:http for all. */
+  pool?: RawPool;
 }
 
 export type Undici = typeof import('undici');
@@ -37,7 +42,10 @@ export function proxyConfigured(): boolean {
 /** The sender for one host: node:http(s) directly, undici (EnvHttpProxyAgent) when a proxy is configured. */
 export async function createSender(o: DispatcherOptions): Promise<HttpSender> {
   const tls = tlsOptions(o);
-  if (!proxyConfigured()) return new NodeHttpSender({ ...tls, connections: o.connections, timeoutMs: o.timeoutMs });
+  if (!proxyConfigured()) {
+    const node = new NodeHttpSender({ ...tls, connections: o.connections, timeoutMs: o.timeoutMs });
+    return o.pool ? new RawHttpSender({ pool: o.pool, ...tls, fallback: node }) : node;
+  }
   const undici = await loadUndici();
   const dispatcher = createDispatcher(undici, o, tls);
   return {

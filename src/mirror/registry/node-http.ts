@@ -94,6 +94,27 @@ function timeoutError(ms: number): Error {
   return Object.assign(new Error(`no data from the server for ${Math.round(ms / 1000)} s`), { code: 'ETIMEDOUT' });
 }
 
+/**
+ * Send, following redirects for requests whose body can be replayed (at most 5), dropping Authorization when the
+ * origin changes; 303 turns the request into a GET.
+ */
+export async function followRedirects(once: (u: URL, o: SendOptions) => Promise<HttpResponse>, url: string | URL, options: SendOptions): Promise<HttpResponse> {
+  let u = typeof url === 'string' ? new URL(url) : url;
+  let opts = options;
+  for (let hops = 0; ; hops++) {
+    const res = await once(u, opts);
+    const loc = res.headers.location;
+    const replayable = opts.body === undefined || typeof opts.body === 'string' || Buffer.isBuffer(opts.body);
+    if (!REDIRECTS.has(res.statusCode) || !loc || !replayable || hops >= MAX_REDIRECTS) return res;
+    await res.body.dump();
+    const next = new URL(loc, u);
+    const headers = { ...opts.headers };
+    if (next.origin !== u.origin) delete headers.authorization;
+    opts = res.statusCode === 303 && opts.method !== 'HEAD' ? { ...opts, method: 'GET', body: undefined, headers } : { ...opts, headers };
+    u = next;
+  }
+}
+
 export class NodeHttpSender implements HttpSender {
   private readonly http: HttpAgent;
   private readonly https: HttpsAgent;
@@ -108,21 +129,8 @@ export class NodeHttpSender implements HttpSender {
     });
   }
 
-  async send(url: string | URL, options: SendOptions): Promise<HttpResponse> {
-    let u = typeof url === 'string' ? new URL(url) : url;
-    let opts = options;
-    for (let hops = 0; ; hops++) {
-      const res = await this.once(u, opts);
-      const loc = res.headers.location;
-      const replayable = opts.body === undefined || typeof opts.body === 'string' || Buffer.isBuffer(opts.body);
-      if (!REDIRECTS.has(res.statusCode) || !loc || !replayable || hops >= MAX_REDIRECTS) return res;
-      await res.body.dump();
-      const next = new URL(loc, u);
-      const headers = { ...opts.headers };
-      if (next.origin !== u.origin) delete headers.authorization;
-      opts = res.statusCode === 303 && opts.method !== 'HEAD' ? { ...opts, method: 'GET', body: undefined, headers } : { ...opts, headers };
-      u = next;
-    }
+  send(url: string | URL, options: SendOptions): Promise<HttpResponse> {
+    return followRedirects((u, o) => this.once(u, o), url, options);
   }
 
   private once(u: URL, o: SendOptions): Promise<HttpResponse> {

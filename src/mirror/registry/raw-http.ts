@@ -8,9 +8,9 @@
  * per-request objects, a Buffer allocated for every 64 KiB socket read (and the GC that follows), and stream
  * machinery per chunk. The relay hashes each chunk and writes it on before the next read, so one buffer serves.
  *
- * What this does not do, on purpose: chunked or close-delimited response bodies, redirects, 1xx, proxies, auth
- * challenges. A response it cannot frame ends the exchange with `framed: false` and the connection is closed; the
- * relay then leaves the blob to the ordinary path (node:http), which handles all of those.
+ * What this does not do, on purpose: close-delimited response bodies, redirects, 1xx, proxies, auth challenges. A
+ * response it cannot frame ends the exchange with `framed: false` and the connection is closed; the callers then
+ * leave the request to node:http, which handles all of those. Chunked bodies are de-chunked.
  */
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions, type SecureContext } from 'node:tls';
@@ -27,8 +27,10 @@ export interface RawHead {
   status: number;
   /** Lower-cased names; a repeated header keeps its last value. */
   headers: Map<string, string>;
-  /** false: the body is not framed by Content-Length (chunked, or until close): it is not read. */
+  /** false: the body ends only when the server closes (no Content-Length, not chunked): it is not read. */
   framed: boolean;
+  /** Transfer-Encoding: chunked (read and de-chunked; contentLength is 0 then). */
+  chunked: boolean;
   contentLength: number;
 }
 
@@ -71,7 +73,9 @@ export class RawConnection {
   /** Whether the connection came from the idle pool (a server may have closed it meanwhile). */
   reused = false;
   private exchange: RawExchange | undefined;
-  private phase: 'idle' | 'head' | 'body' = 'idle';
+  private phase: 'idle' | 'head' | 'body' | 'chunk-line' | 'chunk-data' | 'chunk-end' | 'trailer' = 'idle';
+  /** A chunk-size line, trailer line or chunk end read so far (chunked bodies). */
+  private line = '';
   private head = '';
   private remaining = 0;
   private noBody = false;
@@ -124,7 +128,9 @@ export class RawConnection {
     this.noBody = method === 'HEAD';
     this.responseBytes = 0;
     this.socket.setTimeout(this.timeoutMs);
-    let text = `${method} ${target} HTTP/1.1\r\nhost: ${this.origin.host.includes(':') ? `[${this.origin.host}]` : this.origin.host}:${this.origin.port}\r\n`;
+    const host = this.origin.host.includes(':') ? `[${this.origin.host}]` : this.origin.host;
+    const defaultPort = this.origin.port === (this.origin.scheme === 'https' ? 443 : 80);
+    let text = `${method} ${target} HTTP/1.1\r\nhost: ${defaultPort ? host : `${host}:${this.origin.port}`}\r\n`;
     for (const [k, v] of Object.entries(headers)) text += `${k}: ${v}\r\n`;
     this.socket.write(`${text}\r\n`, 'latin1');
   }
@@ -181,6 +187,38 @@ export class RawConnection {
           if (off < b.length) return this.protocolError('data after the response while the reader paused');
           return false;
         }
+      } else if (this.phase === 'chunk-data') {
+        const n = Math.min(this.remaining, b.length - off);
+        const chunk = b.subarray(off, off + n);
+        off += n;
+        this.remaining -= n;
+        if (this.remaining === 0) this.phase = 'chunk-end';
+        const more = this.exchange?.onBody(chunk) ?? true;
+        if (this.socket.destroyed) return false;
+        if (!more) {
+          if (off < b.length) return this.protocolError('data after a chunk while the reader paused');
+          return false;
+        }
+      } else if (this.phase === 'chunk-line' || this.phase === 'chunk-end' || this.phase === 'trailer') {
+        const nl = b.indexOf(10, off);
+        const upto = nl < 0 ? b.length : nl + 1;
+        this.line += b.toString('latin1', off, upto);
+        off = upto;
+        if (this.line.length > 4096) return this.protocolError('a chunk line longer than 4 KiB');
+        if (nl < 0) continue;
+        const line = this.line.replace(/\r?\n$/, '');
+        this.line = '';
+        if (this.phase === 'chunk-end') {
+          if (line !== '') return this.protocolError('no line end after a chunk');
+          this.phase = 'chunk-line';
+        } else if (this.phase === 'trailer') {
+          if (line === '') this.finish();
+        } else {
+          const size = /^([0-9a-fA-F]{1,12})(;.*)?$/.exec(line.trim());
+          if (!size) return this.protocolError(`a bad chunk size line ${JSON.stringify(line.slice(0, 40))}`);
+          this.remaining = parseInt(size[1], 16);
+          this.phase = this.remaining === 0 ? 'trailer' : 'chunk-data';
+        }
       } else {
         // Nothing was asked: a server speaking out of turn is not one to keep talking to.
         return this.protocolError('data from the server with no request outstanding');
@@ -202,10 +240,12 @@ export class RawConnection {
     if (/\bclose\b/i.test(headers.get('connection') ?? '')) this.keepAlive = false;
     const bodyless = this.noBody || status === 204 || status === 304;
     const len = headers.get('content-length');
-    const framed = bodyless || (!headers.has('transfer-encoding') && len !== undefined && /^\d+$/.test(len));
-    const contentLength = bodyless || !framed ? 0 : Number(len);
+    const te = headers.get('transfer-encoding');
+    const chunked = !bodyless && te !== undefined && /^chunked$/i.test(te.trim());
+    const framed = bodyless || chunked || (te === undefined && len !== undefined && /^\d+$/.test(len));
+    const contentLength = bodyless || !framed || chunked ? 0 : Number(len);
     if (status < 200) return this.protocolError(`an interim ${status} response`);
-    this.exchange?.onHead({ status, headers, framed, contentLength });
+    this.exchange?.onHead({ status, headers, framed, chunked, contentLength });
     if (this.socket.destroyed) return false; // the reader gave up on this response
     if (!framed) {
       // Not ours to read: the exchange ends here and the connection is not reused.
@@ -213,6 +253,11 @@ export class RawConnection {
       this.finish();
       this.socket.destroy();
       return false;
+    }
+    if (chunked) {
+      this.phase = 'chunk-line';
+      this.line = '';
+      return true;
     }
     this.remaining = contentLength;
     this.phase = 'body';
@@ -233,8 +278,9 @@ export class RawPool {
 
   constructor(private readonly timeoutMs: number) {}
 
-  acquire(origin: RawOrigin): RawConnection {
-    const list = this.idle.get(originKey(origin));
+  /** An idle connection to the origin (most recently used first), or a new one — always new when `fresh`. */
+  acquire(origin: RawOrigin, fresh = false): RawConnection {
+    const list = fresh ? undefined : this.idle.get(originKey(origin));
     while (list?.length) {
       const c = list.pop()!;
       if (c.reusable) {

@@ -247,7 +247,7 @@ export class RegistryRepository implements ImageSource, ImageDestination {
     const [from, to] = await Promise.all([source.blobEndpoint(desc), this.client.relayEndpoint(this.registry, this.push, put.toString())]);
     if (!from || !to) return false;
     try {
-      const r = await relayBlob(this.client.relayPool(), from, to, { digest: desc.digest, size: desc.size, image }, {
+      const r = await relayBlob(this.client.rawPool(), from, to, { digest: desc.digest, size: desc.size, image }, {
         policy: this.client.retryPolicy,
         signal: options.signal,
         onBytes: options.onBytes,
