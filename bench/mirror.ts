@@ -140,15 +140,21 @@ async function main(): Promise<void> {
     ]);
     const cores = availableParallelism();
     process.stdout.write(`\nCPU budget of a fresh copy (medians, seconds of CPU; ${cores} cores shared by the client and both registries):\n`);
-    process.stdout.write(`  ${'tool'.padEnd(26)} ${'client'.padStart(7)} ${'reg. A'.padStart(7)} ${'reg. B'.padStart(7)} ${'total'.padStart(7)} ${'total/cores'.padStart(12)} ${'wall'.padStart(7)}\n`);
+    process.stdout.write(`  ${'tool'.padEnd(26)} ${'client'.padStart(7)} ${'reg. A'.padStart(7)} ${'reg. B'.padStart(7)} ${'total'.padStart(7)} ${'total/cores'.padStart(12)} ${'wall'.padStart(7)} ${'regs/cores'.padStart(11)}\n`);
     for (const c of ['copyFresh', 'syncFresh', 'oursFresh'] as const) {
       const client = median(cpu(c));
       const ra = median(regCpu[c].map((x) => x.a));
       const rb = median(regCpu[c].map((x) => x.b));
       const total = median(t[c].map((x, i) => x.cpuSeconds + regCpu[c][i].a + regCpu[c][i].b));
-      process.stdout.write(`  ${name[c].padEnd(26)} ${client.toFixed(2).padStart(7)} ${ra.toFixed(2).padStart(7)} ${rb.toFixed(2).padStart(7)} ${total.toFixed(2).padStart(7)} ${(total / cores).toFixed(2).padStart(12)} ${median(sec(c)).toFixed(2).padStart(7)}\n`);
+      const regs = median(regCpu[c].map((x) => x.a + x.b));
+      process.stdout.write(`  ${name[c].padEnd(26)} ${client.toFixed(2).padStart(7)} ${ra.toFixed(2).padStart(7)} ${rb.toFixed(2).padStart(7)} ${total.toFixed(2).padStart(7)} ${(total / cores).toFixed(2).padStart(12)} ${median(sec(c)).toFixed(2).padStart(7)} ${(regs / cores).toFixed(2).padStart(11)}\n`);
     }
-    process.stdout.write('  (total/cores is the least wall time the copy could take on this machine with these registries)\n\n');
+    const oursRegs = median(regCpu.oursFresh.map((x) => x.a + x.b)) / cores;
+    process.stdout.write(
+      '  (total/cores is the least wall time the copy could take on this machine with these registries; regs/cores the\n' +
+        '   least it could take with the same registry work and a client that cost no CPU at all — for our request\n' +
+        `   pattern ${oursRegs.toFixed(2)} s, i.e. no client could go beyond ${(median(sec(freshAnchor)) / oursRegs).toFixed(2)}× the faster anchor on this machine)\n\n`,
+    );
     printTable(`${title}: no-op re-mirror (everything present; start-up included)`, 's', [
       { name: name.copyNoop, samples: sec('copyNoop'), cpu: cpu('copyNoop') },
       { name: name.syncNoop, samples: sec('syncNoop'), cpu: cpu('syncNoop') },
