@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { startSshd, type SshdHandle } from '../helpers/sshd.js';
 import { runAnsiblePlaybook } from '../helpers/ansible.js';
 import { CALLBACK_DIR } from '../helpers/ansible.js';
-import { BUILD_VERSION, buildCombined, compareRuns, corpusFiles, CORPUS_DIR, type Record_ } from './differential.js';
+import { BUILD_VERSION, buildCombined, clearCorpusScratch, compareRuns, corpusFiles, CORPUS_DIR, type Record_ } from './differential.js';
 import { runOurs } from './run-ours.js';
 import { startHttpFixture, type HttpFixture } from './http-fixture.js';
 import { DciError } from '../../src/core/errors.js';
@@ -53,6 +53,8 @@ function hashCorpus(): string {
       else h.update(p).update(readFileSync(p));
     }
   };
+  // Records cached before both engines started from a clean /tmp (clearCorpusScratch) are not comparable.
+  h.update('scratch-cleared-before-each-run');
   walk(CORPUS_DIR);
   walk(CALLBACK_DIR);
   h.update(String(BUILD_VERSION));
@@ -97,6 +99,7 @@ beforeAll(async () => {
     for (const [k, v] of Object.entries(cached)) oracle.set(k, v);
   } else {
     // One ansible-playbook per mode, both at once (2 cores): ~190 ms per module task is ansible's floor.
+    clearCorpusScratch();
     const runs = await Promise.all(
       modes.map(async (m) => {
         const c = buildCombined(files, [m]);
@@ -113,6 +116,7 @@ beforeAll(async () => {
   }
   for (const f of files) {
     const c = buildCombined([f], modes);
+    clearCorpusScratch();
     try {
       const r = await runOurs(c.playbook, c.inventoryPath);
       for (const rec of normalise(r.records, [[c.dir, '<dir>'], ...normalisers], ports)) {

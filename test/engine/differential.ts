@@ -8,7 +8,7 @@
  * (task paths then point into the corpus file); a playbook-style file (`- hosts: corpus`) has its plays
  * inlined with `hosts:` rewritten.
  */
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { dump, load } from 'js-yaml';
@@ -27,6 +27,16 @@ export interface Record_ {
   action: string;
   status: string;
   result: Record<string, unknown>;
+}
+
+/**
+ * The corpus writes scratch files under /tmp/dci-corpus-<host> (host = <file>__<mode>) and leaves them: a run that
+ * finds another run's leftovers reports `changed` where a clean run reports `ok`. Both engines start clean.
+ */
+export function clearCorpusScratch(): void {
+  for (const name of readdirSync('/tmp')) {
+    if (/^dci-corpus-.+__(local|ssh)/.test(name)) rmSync(join('/tmp', name), { recursive: true, force: true });
+  }
 }
 
 export function corpusFiles(): string[] {
