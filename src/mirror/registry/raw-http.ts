@@ -111,10 +111,6 @@ export class RawConnection {
     });
   }
 
-  get busy(): boolean {
-    return this.exchange !== undefined;
-  }
-
   get reusable(): boolean {
     return this.keepAlive && this.phase === 'idle' && !this.exchange && !this.socket.destroyed;
   }
