@@ -103,7 +103,8 @@ export class RegistryClient {
   private credsReady: Promise<void> | undefined;
   private readonly timeoutMs: number;
   private pool: RawPool | undefined;
-  private readonly rawTls = new Map<string, TlsOptions>();
+  /** Per host: its TLS settings, made once (the CA bundle read and its SecureContext built) for the senders and the relay. */
+  private readonly hostTls = new Map<string, TlsOptions>();
 
   constructor(readonly options: RegistryClientOptions = {}) {
     this.retryPolicy = { ...DEFAULT_RETRY, ...options.retry };
@@ -157,6 +158,7 @@ export class RegistryClient {
         connections: this.options.connectionsPerHost ?? 32,
         timeoutMs: this.timeoutMs,
         pool: this.rawPool(),
+        tls: () => this.tlsFor(hostPort),
       });
       this.senders.set(hostPort, d);
     }
@@ -384,14 +386,7 @@ export class RegistryClient {
     const headers: Record<string, string> = { 'user-agent': this.options.userAgent ?? 'dci-agent-ts' };
     const authz = await this.authorization(h, scopes, false);
     if (authz) headers.authorization = authz;
-    let tls: TlsOptions | undefined;
-    if (h.scheme === 'https') {
-      tls = this.rawTls.get(registry);
-      if (!tls) {
-        tls = tlsOptions({ caFile: this.options.caFiles?.[registry], insecure: this.options.insecure?.includes(registry) ?? false, connections: 0, timeoutMs: this.timeoutMs });
-        this.rawTls.set(registry, tls);
-      }
-    }
+    const tls = h.scheme === 'https' ? this.tlsFor(registry) : undefined;
     return {
       origin: { scheme: h.scheme, host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: url.port ? Number(url.port) : h.scheme === 'https' ? 443 : 80, ...tls },
       target: `${url.pathname}${url.search}`,
@@ -399,6 +394,15 @@ export class RegistryClient {
       registry,
       url: url.toString(),
     };
+  }
+
+  private tlsFor(hostPort: string): TlsOptions {
+    let tls = this.hostTls.get(hostPort);
+    if (!tls) {
+      tls = tlsOptions({ caFile: this.options.caFiles?.[hostPort], insecure: this.options.insecure?.includes(hostPort) ?? false, connections: 0, timeoutMs: this.timeoutMs });
+      this.hostTls.set(hostPort, tls);
+    }
+    return tls;
   }
 
   /** Bare keep-alive connections of this client: the blob relay's and the small exchanges' (closed with the client). */

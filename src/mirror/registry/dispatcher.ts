@@ -24,6 +24,8 @@ export interface DispatcherOptions {
   timeoutMs: number;
   /** Bare keep-alive connections for the small exchanges (./raw-sender.ts); without it, node:http for all. */
   pool?: RawPool;
+  /** The host's TLS settings when the caller keeps them (one SecureContext per host, shared with the blob relay). */
+  tls?: () => TlsOptions;
 }
 
 export type Undici = typeof import('undici');
@@ -41,7 +43,7 @@ export function proxyConfigured(): boolean {
 
 /** The sender for one host: node:http(s) directly, undici (EnvHttpProxyAgent) when a proxy is configured. */
 export async function createSender(o: DispatcherOptions): Promise<HttpSender> {
-  const tls = tlsOptions(o);
+  const tls = o.tls ? o.tls() : tlsOptions(o);
   if (!proxyConfigured()) {
     const node = new NodeHttpSender({ ...tls, connections: o.connections, timeoutMs: o.timeoutMs });
     return o.pool ? new RawHttpSender({ pool: o.pool, ...tls, fallback: node }) : node;
