@@ -20,6 +20,7 @@
 import { createHash } from 'node:crypto';
 import { DigestMismatch } from '../../core/errors.js';
 import type { VerifyTarget } from '../digest.js';
+import { errorDetail } from './client.js';
 import type { RawConnection, RawHead, RawOrigin, RawPool } from './raw-http.js';
 import { backoffMs, classify, parseRetryAfter, RegistryHttpError, type RetryPolicy } from './retry.js';
 
@@ -160,7 +161,7 @@ export function relayBlob(pool: RawPool, source: RelayEndpoint, destination: Rel
           }
           // An answer before the last byte went out, or anything but 201: the upload failed.
           put?.destroy();
-          const detail = Buffer.concat(errorBody).toString('utf8').replace(/\s+/g, ' ').trim().slice(0, 300);
+          const detail = errorDetail(Buffer.concat(errorBody).toString('utf8'));
           // 401: a token that expired mid-upload (the ordinary path refreshes it); 405/415/501: monolithic uploads refused
           // (the caller switches the host to chunked uploads).
           const transient = h.status >= 500 || h.status === 429 || h.status === 401 || UPLOAD_MODE_REFUSED.has(h.status) || (h.status === 201 && !allWritten);

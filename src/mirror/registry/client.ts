@@ -437,6 +437,11 @@ export async function readErrorBody(res: HttpResponse): Promise<string> {
   } catch {
     return text.slice(0, 200);
   }
+  return errorDetail(text);
+}
+
+/** A registry error body as one line: distribution's `{"errors":[{code,message}]}` as `CODE: message; …`, else its text. */
+export function errorDetail(text: string): string {
   try {
     const j = JSON.parse(text) as { errors?: Array<{ code?: string; message?: string }> };
     if (j.errors?.length) return j.errors.map((e) => [e.code, e.message].filter(Boolean).join(': ')).join('; ');
