@@ -7,7 +7,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { TestRegistry } from '../test/helpers/registry.js';
+import type { StartRegistryOptions, TestRegistry } from '../test/helpers/registry.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -101,7 +101,7 @@ export interface RegistryBench {
   work: string;
   cli: { bin: string };
   /** A new docker-registry on 127.0.0.1 (random port), stopped when the bench ends. */
-  fresh(): Promise<TestRegistry>;
+  fresh(options?: StartRegistryOptions): Promise<TestRegistry>;
 }
 
 /**
@@ -112,10 +112,10 @@ export async function withRegistryBench<T>(name: string, body: (b: RegistryBench
   const work = await mkdtemp(join(tmpdir(), `bench-${name}-`));
   const regs: TestRegistry[] = [];
   const cli = await prepareCli();
-  const fresh = async (): Promise<TestRegistry> => {
+  const fresh = async (options?: StartRegistryOptions): Promise<TestRegistry> => {
     // Loaded here so the benches without registries (engine, catalog) do not load the registry helper.
     const { startRegistry } = await import('../test/helpers/registry.js');
-    const r = await startRegistry();
+    const r = await startRegistry(options);
     regs.push(r);
     return r;
   };

@@ -9,11 +9,13 @@
  *   - `skopeo sync --all --preserve-digests` from a YAML list of the 60 repositories, + no-op.
  * The order of the three tools rotates from round to round, so none always runs first or after the same neighbour.
  * Then a single 1 GiB layer copied A → B by ours and `skopeo copy`, measuring peak RSS (GNU time).
+ * `--profile-registries`: in the first round, a Go CPU profile of registry A and of registry B while our fresh copy
+ * runs (distribution's pprof endpoint), saved under the temp dir for `go tool pprof` — where the registries' CPU goes.
  * Tables: median (min–max) wall and CPU seconds per case, the ratio of the medians to the anchor, and the median
  * (min–max) of the per-round ratios (each round's tools ran under the same load). Nothing is asserted.
  */
-import { rm, writeFile } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestRegistry } from '../test/helpers/registry.js';
 import { writeOciLayout, imageSetSpecs, pushLayout, type GeneratedLayout } from '../test/helpers/oci-images.js';
@@ -25,6 +27,9 @@ const SMALL = a.flag('small');
 const RUNS = a.num('runs', 5);
 const BIG = !a.flag('no-big');
 const BIG_RUNS = a.num('big-runs', 3);
+const PROFILE = a.flag('profile-registries');
+/** Long enough for our fresh copy on this machine (~5 s); the no-op waits for the profile to end. */
+const PROFILE_SECONDS = 10;
 const SKOPEO_FLAGS = ['--all', '--preserve-digests', '--src-tls-verify=false', '--dest-tls-verify=false'];
 
 type Case = 'oursFresh' | 'oursNoop' | 'copyFresh' | 'copyNoop' | 'syncFresh' | 'syncNoop';
@@ -51,7 +56,7 @@ async function main(): Promise<void> {
     });
     const manifests = layout.images.reduce((n, i) => n + i.manifests.length, 0);
     process.stdout.write(`  ${layout.images.length} images (${manifests} manifests), ${layout.blobCount} distinct blobs, ${(layout.blobBytes / 1e6).toFixed(1)} MB, in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
-    const src = await fresh();
+    const src = await fresh(PROFILE ? { debug: true } : undefined);
     for (const img of layout.images) await pushLayout(layout.dir, { host: src.host, repository: `bench/${img.tag}`, plainHttp: true }, [img.tag]);
     process.stdout.write('  our CLI: compiled dist/cli/main.js in a new node process per run\n');
 
@@ -68,11 +73,20 @@ async function main(): Promise<void> {
     };
     const tools: Record<'ours' | 'copy' | 'sync', (run: number) => Promise<void>> = {
       ours: async (run) => {
-        const b = await fresh();
+        const profile = PROFILE && run === 0;
+        const b = await fresh(profile ? { debug: true } : undefined);
         const map = join(work, `map-${run}.txt`);
         await writeFile(map, layout.images.map((i) => `${src.host}/bench/${i.tag}:${i.tag}=${b.host}/mirror/${i.tag}:${i.tag}`).join('\n') + '\n');
         const args = [cli.bin, 'mirror', 'copy', '--mapping', map, '--plain-http', src.host, '--plain-http', b.host];
+        const profiles = profile ? Promise.all([src.cpuProfile(PROFILE_SECONDS), b.cpuProfile(PROFILE_SECONDS)]) : undefined;
         t.oursFresh.push(must(await fresh1('oursFresh', b, () => timed(process.execPath, args)), 'ours fresh'));
+        if (profiles) {
+          const dir = await mkdtemp(join(tmpdir(), 'dci-bench-pprof-'));
+          const [pa, pb] = await profiles;
+          await writeFile(join(dir, 'registry-A.pb.gz'), pa);
+          await writeFile(join(dir, 'registry-B.pb.gz'), pb);
+          process.stdout.write(`  registry CPU profiles of our fresh copy (round 1, first ${PROFILE_SECONDS} s): go tool pprof -top /usr/bin/docker-registry ${dir}/registry-{A,B}.pb.gz\n`);
+        }
         t.oursNoop.push(must(await timed(process.execPath, args), 'ours no-op'));
         await b.stop();
       },

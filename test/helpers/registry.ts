@@ -55,6 +55,11 @@ export interface TestRegistry {
   restart(): Promise<void>;
   /** CPU seconds (user + system) the running registry process has used so far (Linux /proc); for benches. */
   cpuSeconds(): Promise<number>;
+  /**
+   * A Go CPU profile of the registry over the next `seconds` (pprof protobuf, read with
+   * `go tool pprof -top /usr/bin/docker-registry FILE`); only for a registry started with `debug: true`.
+   */
+  cpuProfile(seconds: number): Promise<Buffer>;
 }
 
 export interface StartRegistryOptions {
@@ -62,6 +67,8 @@ export interface StartRegistryOptions {
   accessLog?: boolean;
   username?: string;
   password?: string;
+  /** Serve distribution's debug endpoints (Go pprof) on another 127.0.0.1 port, for `cpuProfile()` (benches). */
+  debug?: boolean;
 }
 
 const running = new Set<ChildProcess>();
@@ -235,6 +242,7 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
   let port = 0;
   let child: ChildProcess | undefined;
   const configFile = join(dir, 'config.yml');
+  let debugPort = 0;
   const launch = async (): Promise<void> => {
     const config = `version: 0.1
 log:
@@ -251,7 +259,7 @@ storage:
 http:
   addr: 127.0.0.1:${port}
   secret: ${randomBytes(16).toString('hex')}
-${tlsYaml}${authYaml}`;
+${debugPort ? `  debug:\n    addr: 127.0.0.1:${debugPort}\n` : ''}${tlsYaml}${authYaml}`;
     await writeFile(configFile, config);
     const { openSync, closeSync } = await import('node:fs');
     const fd = openSync(logFile, 'a');
@@ -264,6 +272,7 @@ ${tlsYaml}${authYaml}`;
   };
   for (let attempt = 0; ; attempt++) {
     port = await freePort();
+    if (options.debug) debugPort = await freePort();
     try {
       await launch();
       break;
@@ -316,6 +325,12 @@ ${tlsYaml}${authYaml}`;
     async restart() {
       await killChild('SIGKILL');
       await launch();
+    },
+    async cpuProfile(seconds) {
+      if (!debugPort) throw new Error('cpuProfile() needs a registry started with { debug: true }');
+      const res = await fetch(`http://127.0.0.1:${debugPort}/debug/pprof/profile?seconds=${Math.max(1, Math.ceil(seconds))}`);
+      if (!res.ok) throw new Error(`registry profile: HTTP ${res.status}`);
+      return Buffer.from(await res.arrayBuffer());
     },
     async cpuSeconds() {
       if (!child?.pid) return NaN;
