@@ -6,12 +6,15 @@
  *
  * Remote commands run as a dedicated user (`dcitest` by default) created on first use: root's shell start-up on
  * this machine costs ~130 ms per command (pyenv in .bashrc), which would drown every measurement.
+ *
+ * `sudo: true` gives the login user passwordless sudo (for `become` tests) through a sudoers drop-in owned by
+ * this instance and removed by stop(); its default user is `dcisudo`, so `dcitest` stays a user WITHOUT sudo.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync, readFileSync, chmodSync, rmSync, existsSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readFileSync, chmodSync, rmSync, existsSync, mkdirSync, renameSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 
 export interface SshdHandle {
   host: '127.0.0.1';
@@ -42,12 +45,17 @@ export interface StartSshdOptions {
   extraAuthorizedKey?: string;
   /** Max time to wait for the server to accept connections. */
   timeoutMs?: number;
+  /**
+   * Let the login user run anything as anyone through `sudo` without a password (NOPASSWD). Default user then
+   * `dcisudo`: other tests rely on `dcitest` having no sudo at all.
+   */
+  sudo?: boolean;
 }
 
 const SSHD = '/usr/sbin/sshd';
 
 export async function startSshd(options: StartSshdOptions = {}): Promise<SshdHandle> {
-  const user = options.user ?? 'dcitest';
+  const user = options.user ?? (options.sudo ? 'dcisudo' : 'dcitest');
   ensureUser(user);
   mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
   const dir = mkdtempSync(join(tmpdir(), 'dci-sshd-'));
@@ -66,6 +74,9 @@ export async function startSshd(options: StartSshdOptions = {}): Promise<SshdHan
   const hostPublicKey = readFileSync(`${hostKey}.pub`, 'utf8').trim();
   const hostKeyBlob = Buffer.from(hostPublicKey.split(/\s+/)[1], 'base64');
 
+  // One drop-in per instance (named after its scratch dir, which has no dot: sudo skips names with one), so
+  // parallel instances never remove each other's rule.
+  const sudoers = options.sudo && user !== 'root' ? grantSudo(user, basename(dir)) : undefined;
   const deadline = Date.now() + (options.timeoutMs ?? 15_000);
   let lastLog = '';
   // A free port can be taken between our probe and sshd's bind: retry a few times.
@@ -141,6 +152,7 @@ export async function startSshd(options: StartSshdOptions = {}): Promise<SshdHan
               /* best effort */
             }
             rmSync(dir, { recursive: true, force: true });
+            if (sudoers) rmSync(sudoers, { force: true });
           },
         };
         return handle;
@@ -155,6 +167,7 @@ export async function startSshd(options: StartSshdOptions = {}): Promise<SshdHan
     if (!/Address already in use|Bind to port/i.test(log)) break;
   }
   rmSync(dir, { recursive: true, force: true });
+  if (sudoers) rmSync(sudoers, { force: true });
   throw new Error(`sshd did not start: ${lastLog.trim() || 'timeout'}`);
 }
 
@@ -170,6 +183,23 @@ function ensureUser(user: string): void {
   const script = `id -u ${user} >/dev/null 2>&1 || { useradd -m -s /bin/bash ${user} && usermod -p '*' ${user}; }`;
   execFileSync('flock', ['/tmp/dci-test-user.lock', 'sh', '-c', script], { stdio: 'ignore' });
   if (!existsSync(`/home/${user}`)) mkdirSync(`/home/${user}`, { recursive: true });
+}
+
+/** Write `/etc/sudoers.d/dci-test-<tag>` (0440) letting `user` sudo without a password; checked by visudo first. */
+function grantSudo(user: string, tag: string): string {
+  const path = `/etc/sudoers.d/dci-test-${tag.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+  const staged = `${path}.new`;
+  writeFileSync(staged, `${user} ALL=(ALL:ALL) NOPASSWD: ALL\n`, { mode: 0o440 });
+  chmodSync(staged, 0o440);
+  try {
+    // A broken file in sudoers.d breaks sudo for everyone: validate before it takes effect (the .new name is ignored).
+    execFileSync('visudo', ['-cqf', staged], { stdio: 'pipe' });
+    renameSync(staged, path);
+  } catch (e) {
+    rmSync(staged, { force: true });
+    throw e;
+  }
+  return path;
 }
 
 function freePort(): Promise<number> {
