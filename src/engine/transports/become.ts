@@ -7,17 +7,35 @@
 import type { ExecOutcome, ExecRequest, FileStat, Transport } from '../types.js';
 import { TransportError } from '../../core/errors.js';
 
+/**
+ * $1 = destination, $2 = octal mode or empty; bytes as base64 on stdin. What ansible-core's atomic_move does, as
+ * the become user: a temp file in the destination's directory (mode 0600 while it fills), renamed over the
+ * destination. Replacing a file keeps its owner, group (when the become user may set them; ansible ignores EPERM
+ * too) and mode; a new file gets 0666 minus the become user's umask and belongs to the become user.
+ */
 const PUT = [
-  'umask 077',
   'd=$(dirname -- "$1")',
+  '[ -d "$d" ] || { echo "directory $d does not exist" >&2; exit 1; }',
+  '[ -d "$1" ] && [ ! -L "$1" ] && { echo "$1 is a directory" >&2; exit 1; }',
+  'm=$(umask)',
+  'umask 077',
   't=$(mktemp "$d/.dci-become-XXXXXX") || exit 1',
   'base64 -d > "$t" || { rm -f -- "$t"; exit 1; }',
-  'if [ -n "$2" ]; then chmod "$2" "$t"; elif [ -e "$1" ]; then chmod --reference="$1" "$t"; else chmod 0644 "$t"; fi',
+  // chown before chmod: a chown by root clears setuid/setgid bits that the chmod then puts back.
+  'if [ -e "$1" ]; then chown --reference="$1" -- "$t" 2>/dev/null; fi',
+  'if [ -n "$2" ]; then chmod "$2" "$t"; elif [ -e "$1" ]; then chmod --reference="$1" -- "$t"; else chmod "$(printf %o $((0666 & ~m)))" "$t"; fi',
   'mv -f -- "$t" "$1" || { rm -f -- "$t"; exit 1; }',
 ].join('\n');
 
-const STAT = `if [ ! -e "$1" ] && [ ! -L "$1" ]; then echo MISSING; exit 0; fi
-stat -c '%f|%s|%u|%g|%Y' -- "$1"
+/**
+ * Missing (or a path through a non-directory) is `exists: false`, as in the local and ssh transports; any other
+ * refusal (a directory the become user may not search) is an error, as ansible-core's stat reports it.
+ */
+const STAT = `if ! l=$(stat -c '%f|%s|%u|%g|%Y' -- "$1" 2>&1); then
+  case $l in *'No such file or directory'*|*'Not a directory'*) echo MISSING; exit 0;; esac
+  echo "$l" >&2; exit 1
+fi
+echo "$l"
 stat -L -c '%f|%s|%u|%g|%Y' -- "$1" 2>/dev/null || echo BROKEN`;
 
 export class BecomeTransport implements Transport {
@@ -37,10 +55,13 @@ export class BecomeTransport implements Transport {
   }
 
   private async sudo(script: string, args: string[], stdin: string | undefined, what: string): Promise<ExecOutcome> {
-    const r = await this.exec({ argv: ['sh', '-c', script, 'sh', ...args], stdin });
+    // LC_ALL=C: the messages are matched, here and by modules ("Permission denied").
+    const r = await this.exec({ argv: ['sh', '-c', `export LC_ALL=C\n${script}`, 'sh', ...args], stdin });
     if (r.rc !== 0) {
-      throw new TransportError('become-file', `${what} as ${this.becomeUser} on ${this.host} failed: ${(r.stderr || r.stdout).trim() || `exit ${r.rc}`}`, {
-        hint: /password is required|a terminal is required/.test(r.stderr) ? `allow ${this.becomeUser} through sudo without a password (NOPASSWD) for the login user` : undefined,
+      // One line: task messages are shown one per task; sudo and coreutils may write several.
+      const detail = (r.stderr || r.stdout).split('\n').map((l) => l.trim()).filter(Boolean).join('; ') || `exit ${r.rc}`;
+      throw new TransportError('become-file', `${what} as ${this.becomeUser} on ${this.host} failed: ${detail}`, {
+        hint: becomeHint(r.stderr, this.becomeUser),
         location: { host: this.host },
       });
     }
@@ -85,6 +106,15 @@ export class BecomeTransport implements Transport {
   close(): Promise<void> {
     return Promise.resolve();
   }
+}
+
+/** What to do about a sudo refusal (the command's own errors, e.g. a missing directory, speak for themselves). */
+function becomeHint(stderr: string, user: string): string | undefined {
+  if (/password is required|a terminal is required|is not in the sudoers file|is not allowed to execute/.test(stderr)) return `give the login user a NOPASSWD sudo rule for ${user}`;
+  if (/unknown user/.test(stderr)) return `become_user ${user} does not exist on the host`;
+  if (/sudo: (not found|command not found)|sudo: No such file/.test(stderr)) return 'install sudo on the host (become uses sudo)';
+  if (/Permission denied/.test(stderr)) return `${user} may not access this path: become a user who may, or change its permissions`;
+  return undefined;
 }
 
 /** Wrap a transport so every command and file operation runs as `user` (task `become: true`). */
