@@ -1,9 +1,11 @@
 /**
  * One transport per target host for the whole run (an SSH connection is opened once and reused by every task),
- * plus a wrapper applying the task's `become` and `environment` keywords to every command a module runs.
+ * plus a wrapper applying the task's `become` and `environment` keywords to every command a module runs and, for
+ * `become`, to every file it writes, reads or stats.
  */
 import type { ExecOutcome, ExecRequest, FileStat, Transport } from '../types.js';
 import { LocalTransport } from '../transports/local.js';
+import { BecomeTransport } from '../transports/become.js';
 
 /** Connection settings of a host, from its (resolved) inventory variables. */
 export interface ConnectionSpec {
@@ -62,10 +64,16 @@ export class TransportPool {
   }
 }
 
-/** Applies `become`/`environment` to every command (modules never see these keywords). */
+/**
+ * Applies `become`/`environment` to every command, and `become` to put/get/stat too (modules never see these
+ * keywords): like ansible-core, a file a become task writes is created and moved into place by the become user
+ * (so it ends up owned by root, and /etc is writable), and reads and stats see what that user sees.
+ */
 export class KeywordTransport implements Transport {
   readonly kind: 'local' | 'ssh';
   readonly host: string;
+  /** Where put/get/stat go: through sudo as the become user, or straight to the connection. */
+  private readonly files: Transport;
 
   constructor(
     private readonly inner: Transport,
@@ -73,6 +81,7 @@ export class KeywordTransport implements Transport {
   ) {
     this.kind = inner.kind;
     this.host = inner.host;
+    this.files = opts.become ? new BecomeTransport(inner, opts.becomeUser ?? 'root') : inner;
   }
 
   exec(request: ExecRequest): Promise<ExecOutcome> {
@@ -86,15 +95,15 @@ export class KeywordTransport implements Transport {
   }
 
   put(path: string, data: string | Uint8Array, mode?: number): Promise<void> {
-    return this.inner.put(path, data, mode);
+    return this.files.put(path, data, mode);
   }
 
   get(path: string): Promise<Buffer> {
-    return this.inner.get(path);
+    return this.files.get(path);
   }
 
   stat(path: string): Promise<FileStat> {
-    return this.inner.stat(path);
+    return this.files.stat(path);
   }
 
   close(): Promise<void> {
