@@ -7,6 +7,7 @@ import type { RunContext, TaskResult } from '../../engine/types.js';
 import { quoteArgv } from '../../engine/transports/shell-quote.js';
 import { applyMode, mustRun, sha1Hex, targetSha1 } from './target-fs.js';
 import { fail } from './result.js';
+import { DciError } from '../../core/errors.js';
 
 export interface WriteOptions {
   mode?: string;
@@ -48,13 +49,15 @@ export async function writeIfChanged(ctx: RunContext, dest: string, data: Buffer
     if (opts.validate) {
       if (!opts.validate.includes('%s')) return fail(`validate must contain %s: ${opts.validate}`, { dest });
       const tmp = `${dest}.dci-validate-${process.pid}`;
-      await t.put(tmp, data, 0o600);
+      const refused = await putOrRefusal(ctx, dest, () => t.put(tmp, data, 0o600));
+      if (refused) return refused;
       const v = await t.exec({ shell: opts.validate.split('%s').join(quoteArgv([tmp])) });
       await t.exec({ argv: ['rm', '-f', '--', tmp] });
       if (v.rc !== 0) return fail(`failed to validate`, { dest, exit_status: v.rc, stdout: v.stdout, stderr: v.stderr });
     }
     const octal = opts.mode && /^[0-7]+$/.test(opts.mode) ? parseInt(opts.mode, 8) : undefined;
-    await t.put(dest, data, octal);
+    const refused = await putOrRefusal(ctx, dest, () => t.put(dest, data, octal));
+    if (refused) return refused;
   }
   const modeChanged = ctx.checkMode && !before.exists ? false : await applyMode(t, dest, opts.mode, ctx.checkMode);
   result.changed = contentChanged || modeChanged;
@@ -62,4 +65,22 @@ export async function writeIfChanged(ctx: RunContext, dest: string, data: Buffer
   if (after.exists) Object.assign(result, { mode: after.mode, uid: after.uid, gid: after.gid, size: after.size });
   else if (opts.mode) result.mode = opts.mode;
   return result;
+}
+
+/**
+ * A write refused for lack of permission is a task failure with Ansible's words ("Destination DIR not writable"),
+ * the host, the cause and what to do; any other error propagates.
+ */
+async function putOrRefusal(ctx: RunContext, dest: string, put: () => Promise<void>): Promise<TaskResult | undefined> {
+  try {
+    await put();
+    return undefined;
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    if (!/permission denied|EACCES|EPERM/i.test(message)) throw e;
+    // A become write names its user already; a plain one needs the way out.
+    const becomeWrite = e instanceof DciError && e.code === 'become-file';
+    const hint = becomeWrite ? 'become a user allowed to write there' : 'the task runs as the login user: set become: true to write as root';
+    return fail(`Destination ${posix.dirname(dest)} not writable on ${ctx.host}: ${message} (${hint})`, { dest });
+  }
 }
