@@ -364,9 +364,12 @@ export class PlayRunner {
             const base = this.taskVars(h, scope, undefined);
             const where: TemplateWhere = { file: node.where.file, line: node.where.line, task: ref.name };
             let items: Array<Record<string, unknown> | undefined> = [undefined];
-            const loopVar = String(node.loopControl?.loop_var ?? 'item');
+            const lc = node.loopControl;
+            const loopVar = String(lc?.loop_var ?? 'item');
             if (node.loop) {
-              items = loopItems(node.loop.kind, await this.o.templar.render(node.loop.value, base, where)).map((it, i) => this.loopVarsFor(node.loopControl, loopVar, it, i));
+              const values = loopItems(node.loop.kind, await this.o.templar.render(node.loop.value, base, where));
+              const extended = await this.loopExtended(lc, values, base, where);
+              items = values.map((it, i) => this.loopVarsFor(lc, loopVar, it, i, extended));
             }
             for (const lv of items) {
               const vars = lv ? { ...base, ...lv } : base;
@@ -375,7 +378,17 @@ export class PlayRunner {
               const name = String(await this.o.templar.render(node.file, vars, where));
               const path = this.resolveInclude(name, scope);
               if (!path) throw new LoopError(`Could not find or access '${name}' (included from ${node.where.file}:${node.where.line ?? '?'}; searched ${scope.dir})`);
-              list.push({ path, params: { ...(lv ?? {}), ...params } });
+              // ansible-core hands the included tasks the item, the index_var, ansible_loop and the item's label as
+              // _ansible_item_label (above the include's own vars), but not ansible_loop_var / ansible_index_var:
+              // those stay in the include's item result. A label that cannot be rendered fails the include.
+              const special: Record<string, unknown> = {};
+              if (lv) {
+                for (const [k, v] of Object.entries(lv)) if (k !== 'ansible_loop_var' && k !== 'ansible_index_var') special[k] = v;
+                const label = lc?.label !== undefined ? await this.o.templar.render(lc.label, vars, where) : lv[loopVar];
+                special._ansible_item_label = label;
+                this.o.emit({ type: 'item-end', task: ref, label: this.o.secrets.redact(typeof label === 'string' ? label : JSON.stringify(label)), status: 'ok' });
+              }
+              list.push({ path, params: { ...params, ...special } });
             }
             perHost.set(h.name, list);
             const status: TaskStatus = list.length ? 'ok' : 'skipped';
@@ -499,6 +512,28 @@ export class PlayRunner {
     return parts.length ? this.o.secrets.redact(parts.join('\n')) : undefined;
   }
 
+  /**
+   * loop_control.extended for a loop over `items` (task or include_tasks): ansible-core checks it (templated, a
+   * strict boolean) before the first item's `when`, and extended_allitems even when extended is off; an empty loop
+   * checks neither. Throws BoolKeywordError.
+   */
+  private async loopExtended(lc: Record<string, unknown> | undefined, items: unknown[], vars: Record<string, unknown>, where: TemplateWhere): Promise<{ items: unknown[]; allitems: boolean } | undefined> {
+    if (!items.length) return undefined;
+    const on = boolKeyword('extended', lc?.extended, await this.renderKeyword(lc?.extended, vars, where)) ?? false;
+    const allitems = extendedAllitems(lc?.extended_allitems, await this.renderKeyword(lc?.extended_allitems, vars, where));
+    return on ? { items, allitems } : undefined;
+  }
+
+  /** What an item is shown as: loop_control.label templated with the item's variables, else the item itself. */
+  private async itemLabel(lc: Record<string, unknown> | undefined, vars: Record<string, unknown>, item: unknown, where: TemplateWhere): Promise<string> {
+    try {
+      if (lc?.label !== undefined) return String(await this.o.templar.render(lc.label, vars, where));
+    } catch {
+      /* a label that cannot be rendered shows the item */
+    }
+    return typeof item === 'string' ? item : JSON.stringify(item);
+  }
+
   /** The loop variables of one item; `extended` (loop_control.extended) adds `ansible_loop`, keys in ansible-core's order. */
   private loopVarsFor(lc: Record<string, unknown> | undefined, loopVar: string, item: unknown, index: number, extended?: { items: unknown[]; allitems: boolean }): Record<string, unknown> {
     const lv: Record<string, unknown> = { [loopVar]: item, ansible_loop_var: loopVar };
@@ -571,12 +606,7 @@ export class PlayRunner {
         const pauseMs = lc?.pause !== undefined ? Number(lc.pause) * 1000 : 0;
         // ansible-core checks loop_control (templated, strict booleans) before the first item's `when`, and
         // extended_allitems even when extended is off.
-        let extended: { items: unknown[]; allitems: boolean } | undefined;
-        if (items.length) {
-          const on = boolKeyword('extended', lc?.extended, await this.renderKeyword(lc?.extended, baseVars, where)) ?? false;
-          const allitems = extendedAllitems(lc?.extended_allitems, await this.renderKeyword(lc?.extended_allitems, baseVars, where));
-          if (on) extended = { items, allitems };
-        }
+        const extended = await this.loopExtended(lc, items, baseVars, where);
         for (let i = 0; i < items.length; i++) {
           if (i > 0 && pauseMs > 0) await sleep(pauseMs, this.o.signal);
           const lv = this.loopVarsFor(lc, loopVar, items[i], i, extended);
@@ -601,12 +631,7 @@ export class PlayRunner {
           delete (itemResult as Record<string, unknown>).ansible_loop;
           if (lv.ansible_loop) itemResult.ansible_loop = lv.ansible_loop;
           itemResults.push(itemResult);
-          let label: string;
-          try {
-            label = lc?.label !== undefined ? String(await this.o.templar.render(lc.label, vars, where)) : typeof items[i] === 'string' ? (items[i] as string) : JSON.stringify(items[i]);
-          } catch {
-            label = JSON.stringify(items[i]);
-          }
+          const label = await this.itemLabel(lc, vars, items[i], where);
           const st: TaskStatus = r.failed ? (ignore ? 'ignored' : 'failed') : r.skipped ? 'skipped' : r.changed ? 'changed' : 'ok';
           this.o.emit({ type: 'item-end', task: ref, label: this.o.secrets.redact(noLog ? '(censored due to no_log)' : label), status: st, msg: noLog ? undefined : r.msg !== undefined ? this.o.secrets.redact(String(r.msg)) : undefined });
         }
