@@ -28,6 +28,7 @@ import { newStats, type HostState, type Inherited, type Scope } from './state.js
 import { createHostScope, type HostScope, type InventoryFileOf } from './host-scope.js';
 import { BoolKeywordError, TASK_BOOL_KEYWORDS, becomeVariable, boolKeyword, extendedAllitems, type TaskBoolKeyword } from './bool-keyword.js';
 import { truthy as pyTruthy } from '../template/py.js';
+import { checkBecomeMethod, sudoBecomeUser } from './become-method.js';
 
 export interface ModuleSource {
   find(name: string): ModuleEntry | undefined;
@@ -146,6 +147,7 @@ export class PlayRunner {
       environment: play.keywords.environment !== undefined ? [play.keywords.environment] : [],
       become: play.keywords.become,
       become_user: play.keywords.become_user,
+      become_method: play.keywords.become_method,
       ignore_errors: play.keywords.ignore_errors,
       ignore_unreachable: play.keywords.ignore_unreachable,
       no_log: play.keywords.no_log,
@@ -272,7 +274,7 @@ export class PlayRunner {
 
   private childScope(scope: Scope, kw: Keywords, where: Where, opts: { inheritWhen?: boolean; inheritTags?: boolean; dir?: string } = {}): Scope {
     const inh: Inherited = { ...scope.inherited, environment: scope.inherited.environment };
-    for (const k of ['become', 'become_user', 'ignore_errors', 'ignore_unreachable', 'no_log', 'delegate_to', 'delegate_facts', 'run_once', 'check_mode', 'diff', 'connection', 'any_errors_fatal'] as const) {
+    for (const k of ['become', 'become_user', 'become_method', 'ignore_errors', 'ignore_unreachable', 'no_log', 'delegate_to', 'delegate_facts', 'run_once', 'check_mode', 'diff', 'connection', 'any_errors_fatal'] as const) {
       if (kw[k] !== undefined) inh[k] = kw[k];
     }
     if (kw.environment !== undefined) inh.environment = [...scope.inherited.environment, kw.environment];
@@ -955,13 +957,15 @@ export class PlayRunner {
     // ansible_become is the play context's `become`: templated, then a strict boolean (maybe, 2, '' fail the task).
     // Like ansible-core, a connection variable from any layer (inventory, play, block or task vars, extra vars)
     // beats the keyword at any level; a variable that is null leaves it to the keyword. Same for the user: the
-    // become plugin reads ansible_become_user before the become_user keyword.
+    // become plugin reads ansible_become_user / ansible_sudo_user before the become_user keyword, and
+    // ansible_become_method beats the become_method keyword (./become-method.ts).
     const becomeVar = becomeVariable(asWritten(targetVars.ansible_become), view.ansible_become);
     const become = becomeVar ?? becomeKw ?? false;
-    const becomeUserVar = view.ansible_become_user;
-    const becomeUserKw = await this.renderKeyword(task.keywords.become_user ?? scope.inherited.become_user, vars, where);
-    const becomeUserValue = becomeUserVar ?? becomeUserKw;
-    const becomeUser = becomeUserValue !== undefined && becomeUserValue !== null && becomeUserValue !== OMIT ? String(becomeUserValue) : undefined;
+    let becomeUser: string | undefined;
+    if (become) {
+      checkBecomeMethod(view.ansible_become_method, await this.renderKeyword(task.keywords.become_method ?? scope.inherited.become_method, vars, where), target);
+      becomeUser = sudoBecomeUser(view, await this.renderKeyword(task.keywords.become_user ?? scope.inherited.become_user, vars, where));
+    }
     const env: Record<string, string> = { ...this.o.environment };
     const envLayers = task.keywords.environment !== undefined ? [...scope.inherited.environment, task.keywords.environment] : scope.inherited.environment;
     for (const layer of envLayers) {

@@ -28,6 +28,7 @@ export function newStats(): HostStats {
 export interface Inherited {
   become?: unknown;
   become_user?: unknown;
+  become_method?: unknown;
   ignore_errors?: unknown;
   ignore_unreachable?: unknown;
   no_log?: unknown;

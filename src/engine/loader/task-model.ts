@@ -13,6 +13,7 @@ export interface Keywords {
   environment?: unknown;
   become?: unknown;
   become_user?: unknown;
+  become_method?: unknown;
   tags?: string[];
   ignore_errors?: unknown;
   ignore_unreachable?: unknown;

@@ -25,6 +25,7 @@ const KEYWORD_FIELDS: Array<keyof Keywords> = [
   'environment',
   'become',
   'become_user',
+  'become_method',
   'ignore_errors',
   'ignore_unreachable',
   'no_log',
