@@ -4,6 +4,7 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { str } from '../template/py.js';
 
 export class LoopError extends Error {}
 
@@ -87,7 +88,7 @@ export function loopItems(kind: string, value: unknown): unknown[] {
     case 'loop':
     case 'with_list':
       if (!Array.isArray(value)) {
-        throw new LoopError(`Invalid data passed to '${kind}', it requires a list, got this instead: ${JSON.stringify(value)} (${typeName(value)}). Hint: If you passed a list/dict of just one element, try adding wantlist=True to your lookup invocation or use q/query instead of lookup.`);
+        throw new LoopError(`Invalid data passed to '${kind}', it requires a list, got this instead: ${str(value)}. Hint: If you passed a list/dict of just one element, try adding wantlist=True to your lookup invocation or use q/query instead of lookup.`);
       }
       return value;
     case 'with_items':

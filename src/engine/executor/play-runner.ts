@@ -398,7 +398,16 @@ export class PlayRunner {
             else h.stats.skipped++;
             this.o.emit({ type: 'task-end', task: ref, module: node.action, status, durationMs: Date.now() - t0, msg: list.length ? `included: ${list.map((l) => l.path).join(', ')}` : undefined });
           } catch (e) {
-            this.failHost(h, ref, { changed: false, failed: true, msg: errorMessage(e) }, node, scope, t0);
+            const result: TaskResult = { changed: false, failed: true, msg: errorMessage(e) };
+            // An include that fails (a loop that is not a list, a bad loop_control, a missing file) is ignored
+            // like any task under ignore_errors: the host includes nothing and goes on.
+            if (await this.softBool(node, scope, 'ignore_errors', this.taskVars(h, scope, undefined))) {
+              perHost.set(h.name, []);
+              h.stats.ok++;
+              h.stats.ignored++;
+              const msg = this.o.secrets.redact(String(result.msg));
+              this.o.emit({ type: 'task-end', task: ref, module: node.action, status: 'ignored', durationMs: Date.now() - t0, msg, result: this.o.secrets.redactDeep(result) });
+            } else this.failHost(h, ref, result, node, scope, t0);
           }
         }),
       ),
@@ -749,7 +758,7 @@ export class PlayRunner {
   }
 
   /** One boolean keyword where the task's outcome is already decided (showing, ignoring): not a boolean → false. */
-  private async softBool(task: TaskNode, scope: Scope, k: TaskBoolKeyword, vars: Record<string, unknown>): Promise<boolean> {
+  private async softBool(task: TaskNode | IncludeNode, scope: Scope, k: TaskBoolKeyword, vars: Record<string, unknown>): Promise<boolean> {
     const raw = task.keywords[k] ?? scope.inherited[k];
     if (raw === undefined || raw === null) return false;
     try {
