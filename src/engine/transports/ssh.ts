@@ -65,7 +65,9 @@ export class SshTransport implements Transport {
     const existing = await sftpCall<Stats | undefined>(conn, `stat ${path}`, (cb) => sftp.stat(path, (e, st) => cb(isNoSuchFile(e) ? undefined : e, st)));
     const finalMode = mode ?? (existing ? existing.mode & 0o7777 : 0o644);
     const tmp = posix.join(posix.dirname(path), `.${posix.basename(path)}.dci-${randomBytes(4).toString('hex')}.tmp`);
-    const handle = await sftpCall<Buffer>(conn, `open ${tmp}`, (cb) => sftp.open(tmp, 'w', { mode: 0o600 }, cb));
+    const handle = await sftpCall<Buffer>(conn, `open ${tmp}`, (cb) => sftp.open(tmp, 'w', { mode: 0o600 }, cb)).catch((e: unknown) => {
+      throw writeDenied(conn, path, e) ?? e;
+    });
     try {
       const CHUNK = 32 * 1024;
       const writes: Array<Promise<void>> = [];
@@ -84,7 +86,7 @@ export class SshTransport implements Transport {
       await sftpCall<void>(conn, `rename ${tmp}`, (cb) => sftp.ext_openssh_rename(tmp, path, (e) => cb(e)));
     } catch (e) {
       await sftpCall<void>(conn, `remove ${tmp}`, (cb) => sftp.unlink(tmp, (err) => cb(err))).catch(() => undefined);
-      throw e;
+      throw writeDenied(conn, path, e) ?? e;
     }
   }
 
@@ -120,6 +122,24 @@ export class SshTransport implements Transport {
 
 function isNoSuchFile(e: unknown): boolean {
   return Boolean(e && typeof e === 'object' && (e as { code?: unknown }).code === 2);
+}
+
+/** SSH_FX_PERMISSION_DENIED, the SFTP status of a refused open/rename. */
+const SFTP_PERMISSION_DENIED = 3;
+
+/**
+ * A write refused by the server, said about the destination (not our temp file next to it): which file, which
+ * host and login user, why, and what to do. Undefined for any other failure.
+ */
+function writeDenied(conn: SshConnection, path: string, e: unknown): TransportError | undefined {
+  if ((e as { errno?: unknown } | undefined)?.errno !== SFTP_PERMISSION_DENIED) return undefined;
+  const { user, address, port, name } = conn.target;
+  const dir = posix.dirname(path);
+  return new TransportError('ssh-write-denied', `ssh: cannot write ${path} on ${name} (${user}@${address}:${port}): permission denied`, {
+    hint: `${user} cannot write in ${dir}: set become: true (and a become_user who can write there), or choose a destination ${user} can write`,
+    location: { host: name },
+    cause: e,
+  });
 }
 
 /** Wrap an SFTP callback call; a dropped connection becomes the clear "connection lost" error. */

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSshd, type SshdHandle } from '../../helpers/sshd.js';
@@ -22,6 +22,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await closeAllTransports();
   await sshd?.stop();
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
 
 function transport(extra: Record<string, unknown> = {}, name = 'sshhost'): Transport {
@@ -160,6 +161,21 @@ describe('ssh transport: SFTP files', () => {
     expect(await t.stat(`${dir}/link`)).toMatchObject({ islnk: true, isreg: true, size: big.length });
     await expect(t.get(`${dir}/missing`)).rejects.toThrow(/SFTP read .*missing failed/);
     await t.exec({ argv: ['rm', '-rf', dir] });
+  });
+
+  it('a refused write names the destination, the host, permission denied and what to do (not the SFTP temp file)', async () => {
+    const t = transport();
+    const dest = `/etc/dci-denied-${process.pid}.conf`;
+    const err = (await t.put(dest, 'x').then(unexpected, (e: unknown) => e)) as FailedWith;
+    expect(err.code).toBe('ssh-write-denied');
+    const line = `${err.message} (${err.hint})`;
+    expect(line).not.toMatch(/\n/);
+    expect(line).not.toMatch(/\.dci-[0-9a-f]+\.tmp/);
+    expect(err.message).toContain(`cannot write ${dest} on sshhost`);
+    expect(err.message).toMatch(/permission denied/);
+    expect(err.hint).toContain(`${sshd.user} cannot write in /etc`);
+    expect(err.hint).toMatch(/become/);
+    expect(await t.stat(dest)).toEqual({ path: dest, exists: false });
   });
 });
 
