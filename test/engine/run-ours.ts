@@ -1,5 +1,5 @@
 /** Run a playbook through our engine and record task results in the shape the ansible callback writes. */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runTaskFile } from '../../src/engine/index.js';
@@ -17,8 +17,30 @@ export interface OursRun {
   durationMs: number;
 }
 
-export async function runOurs(playbook: string, inventoryPath: string, opts: { extraVars?: Record<string, unknown>; tags?: string[]; skipTags?: string[]; check?: boolean; secrets?: SecretRegistry } = {}): Promise<OursRun> {
+export interface OursOptions {
+  extraVars?: Record<string, unknown>;
+  tags?: string[];
+  skipTags?: string[];
+  check?: boolean;
+  secrets?: SecretRegistry;
+  runDir?: string;
+}
+
+/**
+ * The run directory is a fresh temp dir removed once the run ends (no caller reads it: results come back as records
+ * and events); pass `runDir` to keep the run's files, that directory is then the caller's to remove.
+ */
+export async function runOurs(playbook: string, inventoryPath: string, opts: OursOptions = {}): Promise<OursRun> {
   const inv = await loadInventory(inventoryPath);
+  const runDir = opts.runDir ?? mkdtempSync(join(tmpdir(), 'dci-ours-'));
+  try {
+    return await runIn(runDir, playbook, inv, opts);
+  } finally {
+    if (!opts.runDir) rmSync(runDir, { recursive: true, force: true });
+  }
+}
+
+async function runIn(runDir: string, playbook: string, inv: Awaited<ReturnType<typeof loadInventory>>, opts: OursOptions): Promise<OursRun> {
   const events: AgentEvent[] = [];
   const records: Record_[] = [];
   let play = '';
@@ -31,7 +53,7 @@ export async function runOurs(playbook: string, inventoryPath: string, opts: { e
     skipTags: opts.skipTags,
     checkMode: opts.check,
     secrets: opts.secrets ?? new SecretRegistry(),
-    runDir: mkdtempSync(join(tmpdir(), 'dci-ours-')),
+    runDir,
     emit(e) {
       events.push(e);
       if (e.type === 'play-start') play = e.name;
