@@ -1,5 +1,6 @@
 /** Small helpers for executor tests: write task files to a temp dir and run them through runTaskFile. */
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { afterAll } from 'vitest';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { runTaskFile, type EngineRunOptions } from '../../../src/engine/index.js';
@@ -7,8 +8,18 @@ import { SecretRegistry } from '../../../src/core/secrets.js';
 import type { AgentEvent } from '../../../src/core/events.js';
 import type { EngineInventory, RunTaskFileResult } from '../../../src/engine/types.js';
 
+/**
+ * Scratch dirs are used across the tests of a file: removed after the file's tests (this hook is registered on the
+ * root suite of each test file importing this module; vitest evaluates it afresh per file).
+ */
+const scratchDirs: string[] = [];
+afterAll(() => {
+  for (const d of scratchDirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
 export function scratch(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'dci-exec-'));
+  scratchDirs.push(dir);
   for (const [name, text] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, name)), { recursive: true });
     writeFileSync(join(dir, name), text);
@@ -38,14 +49,21 @@ export interface Ran {
 export async function run(file: string, opts: Partial<EngineRunOptions> = {}): Promise<Ran> {
   const events: AgentEvent[] = [];
   const secrets = opts.secrets ?? new SecretRegistry();
-  const result = await runTaskFile({
-    file,
-    inventory: opts.inventory ?? localInventory(),
-    secrets,
-    runDir: mkdtempSync(join(tmpdir(), 'dci-exec-run-')),
-    emit: (e) => events.push(e),
-    ...opts,
-  } as EngineRunOptions);
+  // Our own run dir (unless the caller passes one, which stays theirs) is removed once the run ends: nothing reads it.
+  const ownRunDir = opts.runDir === undefined ? mkdtempSync(join(tmpdir(), 'dci-exec-run-')) : undefined;
+  let result: RunTaskFileResult;
+  try {
+    result = await runTaskFile({
+      file,
+      inventory: opts.inventory ?? localInventory(),
+      secrets,
+      runDir: ownRunDir,
+      emit: (e) => events.push(e),
+      ...opts,
+    } as EngineRunOptions);
+  } finally {
+    if (ownRunDir) rmSync(ownRunDir, { recursive: true, force: true });
+  }
   const statuses: Record<string, string> = {};
   const debugs: unknown[] = [];
   for (const e of events) {
