@@ -1,5 +1,5 @@
 /** Implementation of `dci-agent-ts play` (loaded only when the command runs). */
-import { mkdtempSync, existsSync, readFileSync } from 'node:fs';
+import { mkdtempSync, existsSync, readFileSync, rmdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../../core/errors.js';
@@ -100,5 +100,12 @@ export async function runPlay(playbook: string, opts: PlayRunOptions, io: CliIO)
     await reporter.close();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    // The run dir is only a place for modules that record files (install plans, operator records): removed when
+    // nothing was written there (one empty /tmp/dci-play-* per play run was left behind).
+    try {
+      rmdirSync(runDir);
+    } catch {
+      // not empty: what a module wrote there stays
+    }
   }
 }
