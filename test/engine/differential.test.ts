@@ -14,7 +14,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSshd, type SshdHandle } from '../helpers/sshd.js';
@@ -103,10 +103,14 @@ beforeAll(async () => {
     const runs = await Promise.all(
       modes.map(async (m) => {
         const c = buildCombined(files, [m]);
-        const r = await runAnsiblePlaybook(c.playbook, { inventory: c.inventoryPath, timeoutMs: 900_000 });
-        if (!r.records.length) throw new Error(`ansible-playbook produced no records (exit ${r.code}): ${r.stderr.slice(0, 2000)}`);
-        writeFileSync(`${cacheFile}.${m.suffix}.raw`, JSON.stringify(r.records));
-        return normalise(r.records, [[c.dir, '<dir>'], ...normalisers], ports);
+        try {
+          const r = await runAnsiblePlaybook(c.playbook, { inventory: c.inventoryPath, timeoutMs: 900_000 });
+          if (!r.records.length) throw new Error(`ansible-playbook produced no records (exit ${r.code}): ${r.stderr.slice(0, 2000)}`);
+          writeFileSync(`${cacheFile}.${m.suffix}.raw`, JSON.stringify(r.records));
+          return normalise(r.records, [[c.dir, '<dir>'], ...normalisers], ports);
+        } finally {
+          rmSync(c.dir, { recursive: true, force: true });
+        }
       }),
     );
     const all: Record<string, Record_[]> = {};
@@ -126,6 +130,8 @@ beforeAll(async () => {
       }
     } catch (e) {
       oursErrors.set(f, e);
+    } finally {
+      rmSync(c.dir, { recursive: true, force: true });
     }
   }
 }, 1_200_000);
