@@ -11,7 +11,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
@@ -106,6 +106,7 @@ export interface FakeK8sApi {
   onChange(listener: ChangeListener): () => void;
   /** Writes issued by clients (not controllers), as `Verb Kind ns/name`, in order. */
   writes(): string[];
+  /** Close the server and remove its dir (kubeconfig, PKI). */
   stop(): Promise<void>;
 }
 
@@ -565,6 +566,7 @@ export async function startFakeK8sApi(opts: FakeK8sOptions = {}): Promise<FakeK8
       listeners.clear();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -1,6 +1,6 @@
 /** playbooks/deploy-operators.yml through `dci-agent-ts play`, against the fake API with the OLM controller. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runCli } from '../helpers/cli.js';
@@ -26,6 +26,7 @@ describe('playbooks/deploy-operators.yml', () => {
   afterAll(async () => {
     stop();
     await api.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   const vars = (operators: unknown[], extra: Record<string, unknown> = {}) =>

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeK8sApi, type FakeK8sApi } from '../../helpers/fake-k8s-api.js';
@@ -13,6 +13,7 @@ const BAD_IDMS = 'apiVersion: config.openshift.io/v1\nkind: ImageDigestMirrorSet
 describe('apply_mirror_sets on the fake API', () => {
   let api: FakeK8sApi;
   let stop: () => void;
+  const dirs: string[] = [];
   beforeAll(async () => {
     api = await startFakeK8sApi();
     stop = startMcoController(api, { delayMs: 30, updateMs: 150 });
@@ -20,10 +21,12 @@ describe('apply_mirror_sets on the fake API', () => {
   afterAll(async () => {
     stop();
     await api.stop();
+    await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
   });
   const ctx = (over: Parameters<typeof makeContext>[0] = {}) => makeContext({ vars: { kubeconfig_path: api.kubeconfigPath }, ...over });
   const dirWith = async (files: Record<string, string>) => {
     const dir = await mkdtemp(join(tmpdir(), 'dci-sets-'));
+    dirs.push(dir);
     for (const [n, c] of Object.entries(files)) await writeFile(join(dir, n), c);
     return dir;
   };

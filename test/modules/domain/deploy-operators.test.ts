@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtemp, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
@@ -27,18 +27,22 @@ describe('deploy_operators on the fake API with OLM and MCO controllers', () => 
   let api: FakeK8sApi;
   let stops: Array<() => void>;
   let runDir: string;
+  let dirs: string[];
   beforeEach(async () => {
     api = await startFakeK8sApi();
     stops = [startOlmController(api, { catalogs: CATALOGS, failingCsvs: ['broken-operator.v1.0.0'], delayMs: 40 }), startMcoController(api, { delayMs: 50, updateMs: 200 })];
     runDir = await mkdtemp(join(tmpdir(), 'dci-ops-'));
+    dirs = [runDir];
   });
   afterEach(async () => {
     stops.forEach((s) => s());
     await api.stop();
+    await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
   });
   const ctx = (over: Parameters<typeof makeContext>[0] = {}) => makeContext({ vars: { kubeconfig_path: api.kubeconfigPath }, runDir, ...over });
   const mirrorDir = async () => {
     const dir = await mkdtemp(join(tmpdir(), 'dci-sets-'));
+    dirs.push(dir);
     for (const [n, c] of Object.entries(MIRROR_FILES)) await writeFile(join(dir, n), c);
     return dir;
   };

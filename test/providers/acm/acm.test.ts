@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtemp, readFile, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeK8sApi, type FakeK8sApi } from '../../helpers/fake-k8s-api.js';
@@ -65,6 +65,7 @@ describe('acm provider on the fake hub', () => {
   afterEach(async () => {
     stop();
     await api.stop();
+    await rm(dir, { recursive: true, force: true });
   });
   const ctx = (): ProviderContext => ({
     transport: async () => {
