@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
@@ -17,6 +17,7 @@ const b64 = (s: string): string => Buffer.from(s).toString('base64');
 describe('credentials', () => {
   it('picks the longest host/path match like containers/image', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'auth-'));
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
     const f = join(dir, 'auth.json');
     await writeFile(f, JSON.stringify({ auths: { 'quay.io': { auth: b64('host:h') }, 'quay.io/team': { auth: b64('team:s3cret-team-pw') }, 'quay.io/team/app': { auth: b64('app:a') }, 'https://index.docker.io/v1/': { auth: b64('hub:x') } } }));
     const secrets = new SecretRegistry();
@@ -36,6 +37,7 @@ describe('credentials', () => {
     const s = new CredentialStore(new SecretRegistry());
     await expect(s.addFile('/nonexistent/auth.json')).rejects.toThrow(/cannot read registry auth file \/nonexistent\/auth\.json/);
     const dir = await mkdtemp(join(tmpdir(), 'auth-'));
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
     await writeFile(join(dir, 'a.json'), '{nope');
     await expect(s.addFile(join(dir, 'a.json'))).rejects.toThrow(/not valid JSON/);
     await writeFile(join(dir, 'b.json'), JSON.stringify({ auths: { 'x.io': { auth: b64('nocolon') } } }));
