@@ -1,6 +1,6 @@
 /** `dci-agent-ts install plan` for install_type=acm: one YAML per hub object, plan.txt in order, no secrets. */
-import { describe, expect, it } from 'vitest';
-import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
@@ -28,6 +28,7 @@ const INVENTORY = `all:
 describe('install plan for acm', () => {
   it('writes every hub object and the ordered steps, with no network, secrets redacted', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'dci-acm-plan-'));
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
     await writeFile(join(dir, 'inv.yml'), INVENTORY);
     await writeFile(join(dir, 'ps.json'), JSON.stringify({ auths: { 'quay.io': { auth: Buffer.from('u:quay-secret-456').toString('base64') } } }));
     const out = join(dir, 'plan');
