@@ -1,7 +1,7 @@
 /** `dci-agent-ts play` as a user runs it: exit codes, output kinds, one-line errors, junit. */
 import { describe, expect, it } from 'vitest';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { scratch } from './executor/fixtures.js';
 
@@ -49,6 +49,24 @@ describe('dci-agent-ts play', () => {
     expect(lines.map((l) => l.type)).toEqual(['play-start', 'task-start', 'task-end', 'task-start', 'debug', 'task-end', 'play-end', 'recap']);
     expect(r.stdout).not.toContain('my-db-password-xyz');
     expect(lines.find((l) => l.type === 'debug')?.msg).toBe('********');
+  });
+
+  it('a module writing into the run dir (install plan by default): the dir is kept (0700) and named on stderr; an empty one is removed', async () => {
+    const dir = scratch({ 'plan.yml': '- hosts: localhost\n  gather_facts: false\n  tasks:\n    - install_cluster:\n        install_type: sno\n        mode: plan\n' });
+    const r = await runCli(['play', join(dir, 'plan.yml'), '-i', resolve('inventories/demo.yml'), '-o', 'plain']);
+    expect(r.code).toBe(0);
+    const m = /^files written by this run are in (\S+)$/m.exec(r.stderr);
+    expect(m, r.stderr).not.toBeNull();
+    const runDir = m![1];
+    try {
+      expect(statSync(runDir).mode & 0o777).toBe(0o700);
+      expect(existsSync(join(runDir, 'install-plan', 'plan.txt'))).toBe(true);
+    } finally {
+      rmSync(runDir, { recursive: true, force: true });
+    }
+    const empty = await runCli(['play', join(dir, 'plan.yml'), '-i', resolve('inventories/demo.yml'), '--tags', 'nothing', '-o', 'plain']);
+    expect(empty.code).toBe(0);
+    expect(empty.stderr).not.toContain('files written by this run');
   });
 
   it('bare task files run on localhost; --check skips modules without check support; --junit writes test cases', async () => {

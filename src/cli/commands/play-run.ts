@@ -105,7 +105,9 @@ export async function runPlay(playbook: string, opts: PlayRunOptions, io: CliIO)
     try {
       rmdirSync(runDir);
     } catch {
-      // not empty: what a module wrote there stays
+      // Not empty: what a module wrote there (install plan, kubeconfig, operator records) stays, and the user is
+      // told where — the directory is private (0700, mkdtemp) and its name is random.
+      io.stderr(`files written by this run are in ${runDir}\n`);
     }
   }
 }
