@@ -4,7 +4,7 @@
  * (output hidden for no_log, command run as another user for become, failure ignored for ignore_errors, command
  * skipped for check_mode), must be the same. A refused value fails the task naming the keyword and the value.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -118,8 +118,8 @@ function outcome(keyword: string, r: AnsibleRecord | Record_ | undefined): strin
   return `${r.status} ${KEYWORDS[keyword].meaning(r.result)}`;
 }
 
-describe('boolean task keywords: ansible-core is the oracle', () => {
-  it('accepts, refuses and means the same values as ansible-core (literal and templated)', async () => {
+describe.concurrent('boolean task keywords: ansible-core is the oracle', () => {
+  it('accepts, refuses and means the same values as ansible-core (literal and templated)', async ({ expect }) => {
     const [theirs, ours] = await Promise.all([runAnsiblePlaybook(playbook, { inventory, timeoutMs: 240_000 }), runOurs(playbook, inventory)]);
     expect(theirs.code, theirs.stdout + theirs.stderr).toBe(0);
     const find = (records: Array<AnsibleRecord | Record_>, name: string) => records.find((r) => r.task === name);
@@ -151,57 +151,77 @@ describe('boolean task keywords: ansible-core is the oracle', () => {
   }, 300_000);
 });
 
-describe('any_errors_fatal as ansible-core 2.14 decides it (on the keywords as written)', () => {
+describe.concurrent('any_errors_fatal as ansible-core 2.14 decides it (on the keywords as written)', () => {
   /** Keyword lines of each case; host a fails the task, host b does not. Does b go on to the next task? */
   const FATAL_CASES = [
     'any_errors_fatal: true', 'any_errors_fatal: false', 'any_errors_fatal: null', 'any_errors_fatal: "{{ t }}"', 'any_errors_fatal: "{{ f }}"',
     'any_errors_fatal: maybe', 'any_errors_fatal: ""', 'any_errors_fatal: true\n      ignore_errors: "{{ f }}"', 'any_errors_fatal: true\n      ignore_errors: false',
   ];
 
-  it('the same hosts go on, or not, as with ansible-core', async () => {
+  it('the same hosts go on, or not, as with ansible-core', async ({ expect }) => {
+    // A fatal failure ends the whole run (ansible-playbook stops at the first play it breaks), so each case is a
+    // play of one playbook on its own pair of hosts (aN fails the task, bN does not), then a play on bN alone. A
+    // run that stops at a case is run again from the next case: one ansible-playbook per fatal case, not per case.
     const hosts: Record<string, unknown> = {};
-    for (const x of ['a', 'b']) hosts[x] = { ansible_connection: 'local', ansible_python_interpreter: '/usr/bin/python3' };
+    FATAL_CASES.forEach((_, i) => {
+      for (const x of ['a', 'b']) hosts[`${x}${i}`] = { ansible_connection: 'local', ansible_python_interpreter: '/usr/bin/python3' };
+    });
     const inv = join(dir, 'fatal-inventory.json');
     writeFileSync(inv, JSON.stringify({ all: { hosts } }));
-    // One playbook per case: a fatal failure ends the whole playbook. Then a second play on b alone.
-    const run = async (i: number) => {
-      const pb = join(dir, `fatal-${i}.yml`);
-      const play = [`- hosts: a,b`, '  gather_facts: false', `  vars: ${JSON.stringify(VARS)}`, '  tasks:'];
-      play.push('    - name: case', `      command: "{{ 'false' if inventory_hostname == 'a' else 'true' }}"`, `      ${FATAL_CASES[i]}`);
-      play.push('    - name: next', '      debug: msg=next', '- hosts: b', '  gather_facts: false', '  tasks:', '    - name: next play', '      debug: msg=next');
-      writeFileSync(pb, play.join('\n') + '\n');
-      const [theirs, ours] = await Promise.all([runAnsiblePlaybook(pb, { inventory: inv, timeoutMs: 120_000 }), runOurs(pb, inv)]);
-      const line = (records: Array<AnsibleRecord | Record_>) => {
-        const st = (task: string, host: string) => records.find((r) => r.task === task && r.host === host)?.status ?? 'none';
-        return `${FATAL_CASES[i].replace(/\n\s+/g, ' + ')} → a ${st('case', 'a')}, b ${st('case', 'b')}, next on b ${st('next', 'b')}, next play ${st('next play', 'b')}`;
-      };
-      return { ours: line(ours.records), theirs: line(theirs.records) };
+    const playbookFrom = (from: number, engine: string) => {
+      const pb = join(dir, `fatal-from-${from}-${engine}.yml`);
+      const plays: string[] = [];
+      for (let i = from; i < FATAL_CASES.length; i++) {
+        plays.push(`- hosts: a${i},b${i}`, '  gather_facts: false', `  vars: ${JSON.stringify(VARS)}`, '  tasks:');
+        plays.push('    - name: case', `      assert: {that: "inventory_hostname != 'a${i}'"}`, `      ${FATAL_CASES[i]}`);
+        plays.push('    - name: next', '      debug: msg=next', `- hosts: b${i}`, '  gather_facts: false', '  tasks:', '    - name: next play', '      debug: msg=next');
+      }
+      writeFileSync(pb, plays.join('\n') + '\n');
+      return pb;
     };
-    // Three cases at a time: each is a short ansible-playbook run, mostly its start-up.
-    const rows: Array<{ ours: string; theirs: string }> = [];
-    for (let i = 0; i < FATAL_CASES.length; i += 3) rows.push(...(await Promise.all(FATAL_CASES.slice(i, i + 3).map((_, j) => run(i + j)))));
-    expect(rows.map((r) => r.ours)).toEqual(rows.map((r) => r.theirs));
+    const line = (records: Array<AnsibleRecord | Record_>, i: number) => {
+      const st = (task: string, host: string) => records.find((r) => r.task === task && r.host === `${host}${i}`)?.status ?? 'none';
+      return `${FATAL_CASES[i].replace(/\n\s+/g, ' + ')} → a ${st('case', 'a')}, b ${st('case', 'b')}, next on b ${st('next', 'b')}, next play ${st('next play', 'b')}`;
+    };
+    /** Each engine goes through the cases its own way: where a run stops is that engine's decision. */
+    const chain = async (engine: string, run: (pb: string) => Promise<Array<AnsibleRecord | Record_>>) => {
+      const lines: string[] = [];
+      for (let from = 0; from < FATAL_CASES.length; ) {
+        const records = await run(playbookFrom(from, engine));
+        // The last case the run reached; a run covers at least its first case (with no record: all 'none').
+        let last = from;
+        for (let i = from; i < FATAL_CASES.length; i++) if (records.some((r) => r.host === `a${i}` || r.host === `b${i}`)) last = i;
+        for (let i = from; i <= last; i++) lines.push(line(records, i));
+        from = last + 1;
+      }
+      return lines;
+    };
+    const [theirs, ours] = await Promise.all([
+      chain('ansible', async (pb) => (await runAnsiblePlaybook(pb, { inventory: inv, timeoutMs: 120_000 })).records),
+      chain('ours', async (pb) => (await runOurs(pb, inv)).records),
+    ]);
+    expect(ours).toEqual(theirs);
     // Not vacuous: some cases stop host b, some let it go on.
-    expect(rows.some((r) => r.theirs.endsWith('next on b none, next play none'))).toBe(true);
-    expect(rows.some((r) => r.theirs.endsWith('next on b ok, next play ok'))).toBe(true);
+    expect(theirs.some((r) => r.endsWith('next on b none, next play none'))).toBe(true);
+    expect(theirs.some((r) => r.endsWith('next on b ok, next play ok'))).toBe(true);
   }, 240_000);
 
-  it('a fatal failure inside a block with a rescue goes to the rescue, as in ansible-playbook', async () => {
+  it('a fatal failure inside a block with a rescue goes to the rescue, as in ansible-playbook', async ({ expect }) => {
     const inv = join(dir, 'two-hosts-rescue.json');
     writeFileSync(inv, JSON.stringify({ all: { hosts: { a: { ansible_connection: 'local' }, b: { ansible_connection: 'local' } } } }));
     const pb = join(dir, 'fatal-rescue.yml');
-    writeFileSync(pb, ['- hosts: a,b', '  gather_facts: false', '  any_errors_fatal: true', '  tasks:', '    - block:', '        - name: breaks on a', `          command: "{{ 'false' if inventory_hostname == 'a' else 'true' }}"`, '      rescue:', '        - name: rescue', '          debug: msg=rescued', '    - name: after', '      debug: msg=after', ''].join('\n'));
+    writeFileSync(pb, ['- hosts: a,b', '  gather_facts: false', '  any_errors_fatal: true', '  tasks:', '    - block:', '        - name: breaks on a', `          assert: {that: "inventory_hostname != 'a'"}`, '      rescue:', '        - name: rescue', '          debug: msg=rescued', '    - name: after', '      debug: msg=after', ''].join('\n'));
     const [theirs, ours] = await Promise.all([runAnsiblePlaybook(pb, { inventory: inv, timeoutMs: 60_000 }), runOurs(pb, inv)]);
     const tasks = (records: Array<AnsibleRecord | Record_>) => records.map((r) => `${r.host} ${r.task} ${r.status}`).sort();
     expect(tasks(ours.records)).toEqual(tasks(theirs.records));
     expect(tasks(ours.records)).toContain('a rescue ok');
   }, 90_000);
 
-  it('a play where every host failed is the last one, as in ansible-playbook', async () => {
+  it('a play where every host failed is the last one, as in ansible-playbook', async ({ expect }) => {
     const inv = join(dir, 'two-hosts.json');
     writeFileSync(inv, JSON.stringify({ all: { hosts: { a: { ansible_connection: 'local' }, b: { ansible_connection: 'local' } } } }));
     const pb = join(dir, 'all-failed.yml');
-    writeFileSync(pb, ['- hosts: a', '  gather_facts: false', '  tasks:', '    - name: breaks', '      command: "false"', '- hosts: b', '  gather_facts: false', '  tasks:', '    - name: later play', '      debug: msg=later', ''].join('\n'));
+    writeFileSync(pb, ['- hosts: a', '  gather_facts: false', '  tasks:', '    - name: breaks', '      fail: msg=broken', '- hosts: b', '  gather_facts: false', '  tasks:', '    - name: later play', '      debug: msg=later', ''].join('\n'));
     const [theirs, ours] = await Promise.all([runAnsiblePlaybook(pb, { inventory: inv, timeoutMs: 60_000 }), runOurs(pb, inv)]);
     const tasks = (records: Array<AnsibleRecord | Record_>) => records.map((r) => `${r.host} ${r.task} ${r.status}`);
     expect(tasks(ours.records)).toEqual(tasks(theirs.records));
@@ -209,8 +229,8 @@ describe('any_errors_fatal as ansible-core 2.14 decides it (on the keywords as w
   }, 90_000);
 });
 
-describe('a refused keyword value, as a user sees it', () => {
-  it('dci-agent-ts play: the task fails naming task, file:line, keyword and value; earlier tasks ran; exit 2', async () => {
+describe.concurrent('a refused keyword value, as a user sees it', () => {
+  it('dci-agent-ts play: the task fails naming task, file:line, keyword and value; earlier tasks ran; exit 2', async ({ expect }) => {
     const pb = join(dir, 'refused.yml');
     writeFileSync(pb, '- hosts: localhost\n  gather_facts: false\n  tasks:\n    - name: first\n      debug: msg=before\n    - name: hide secrets\n      command: echo hi\n      no_log: maybe\n');
     const r = await runCli(['play', pb, '-o', 'plain']);
@@ -222,7 +242,7 @@ describe('a refused keyword value, as a user sees it', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   }, 60_000);
 
-  it('dci-agent-ts play: a refused ansible_become or loop_control.extended names host, task, file:line, field and value', async () => {
+  it('dci-agent-ts play: a refused ansible_become or loop_control.extended names host, task, file:line, field and value', async ({ expect }) => {
     const pb = join(dir, 'refused-vars.yml');
     const marker = join(dir, 'looped');
     writeFileSync(pb, `- hosts: localhost\n  gather_facts: false\n  vars: {two: 2}\n  tasks:\n    - name: as root\n      command: id -un\n      vars: {ansible_become: "{{ two }}"}\n      ignore_errors: true\n    - name: each item\n      command: touch ${marker}\n      loop: [1]\n      loop_control: {extended: maybe}\n`);
@@ -235,7 +255,7 @@ describe('a refused keyword value, as a user sees it', () => {
     expect(existsSync(marker)).toBe(false); // refused before the first item ran
   }, 60_000);
 
-  it('a gather_facts that is not a boolean stops the play before any task, like ansible-playbook', async () => {
+  it('a gather_facts that is not a boolean stops the play before any task, like ansible-playbook', async ({ expect }) => {
     const pb = join(dir, 'gather.yml');
     writeFileSync(pb, '- name: setup\n  hosts: localhost\n  vars: {g: maybe}\n  gather_facts: "{{ g }}"\n  tasks:\n    - name: never\n      command: touch ' + join(dir, 'ran') + '\n');
     const theirs = await runAnsiblePlaybook(pb, { inventory, timeoutMs: 60_000 });
