@@ -365,6 +365,9 @@ export async function startFakeK8sApi(opts: FakeK8sOptions = {}): Promise<FakeK8
           record('watch', 200);
           const since = Number(query.resourceVersion ?? 0);
           res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
+          // As kube-apiserver: the 200 and its headers go out at once, before any event (a client aborting a quiet
+          // watch is not left waiting for the server's timeout).
+          res.flushHeaders();
           const write = (type: WatchEventType, o: KObj): void => {
             if (o.kind !== def.kind || (def.namespaced && ns && o.metadata.namespace !== ns)) return;
             if (!matchesLabels(o, query.labelSelector) || !matchesFields(o, query.fieldSelector)) return;
