@@ -246,7 +246,7 @@ describe('become applies to file operations: ansible-core is the oracle', () => 
     expect(failures(ours1.records, oursDir)).toEqual(failures(theirs1.records, theirsDir).map((m) => expect.stringContaining(m)));
     for (const m of failures(ours1.records, oursDir)) expect(m).not.toContain('\n');
     expect(failures(ours1.records, oursDir).slice(1)).toEqual([
-      expect.stringMatching(/^Destination D not writable on remote: .*Permission denied \(.*set become: true.*\)$/),
+      expect.stringMatching(/^Destination D not writable on remote: .*permission denied \(.*set become: true.*\)$/i),
       expect.stringMatching(/^file is not readable: D\/secret on remote: .*Permission denied \(set become: true to read it as root\)$/),
     ]);
   }, 300_000);
