@@ -61,8 +61,9 @@ export async function startWatchFaultProxy(api: FakeK8sApi): Promise<WatchFaultP
   };
 
   /**
-   * Forward a watch, sending the response headers at once as a real API server does (the fake API sends them
-   * with its first event, and the client cannot abort a watch before its headers arrive). `cutAfterMs`: end the
+   * Forward a watch, sending the response headers at once as a real API server does (the fake API now does too;
+   * sending them here keeps that true whatever is upstream, since a client cannot abort a watch before its headers
+   * arrive). `cutAfterMs`: end the
    * stream cleanly there, as a server ends a watch on its own timeout or restart.
    */
   const forwardWatch = (req: IncomingMessage, res: ServerResponse, cutAfterMs?: number): void => {
