@@ -171,7 +171,8 @@ export async function startSshd(options: StartSshdOptions = {}): Promise<SshdHan
   throw new Error(`sshd did not start: ${lastLog.trim() || 'timeout'}`);
 }
 
-function ensureUser(user: string): void {
+/** Create a local test user (locked password, home dir) when missing; safe across parallel workers. */
+export function ensureUser(user: string): void {
   if (user === 'root') return;
   try {
     execFileSync('id', ['-u', user], { stdio: 'ignore' });

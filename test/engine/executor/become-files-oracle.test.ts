@@ -15,7 +15,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSshd, type SshdHandle } from '../../helpers/sshd.js';
+import { ensureUser, startSshd, type SshdHandle } from '../../helpers/sshd.js';
 import { runAnsiblePlaybook, type AnsibleRecord } from '../../helpers/ansible.js';
 import { runOurs } from '../run-ours.js';
 import type { Record_ } from '../differential.js';
@@ -198,7 +198,7 @@ beforeAll(async () => {
   try {
     uidOf(OTHER);
   } catch {
-    execFileSync('flock', ['/tmp/dci-test-user.lock', 'sh', '-c', `id -u ${OTHER} >/dev/null 2>&1 || { useradd -m -s /bin/bash ${OTHER} && usermod -p '*' ${OTHER}; }`]);
+    ensureUser(OTHER);
   }
   work = mkdtempSync(join(tmpdir(), 'dci-become-files-'));
   writeFileSync(join(work, 't.j2'), 'host={{ inventory_hostname }}\n');
@@ -221,19 +221,27 @@ afterAll(async () => {
   rmSync(`/home/${sshd?.user ?? 'dcisudo'}/.ansible`, { recursive: true, force: true });
 }, 30_000);
 
+/**
+ * Run the playbook twice with ansible-playbook (into theirsDir) and twice with our engine (into oursDir), and check
+ * both runs give the same per-task table (the second run shows idempotence); the first runs are returned.
+ */
+async function runTwiceEach(path: string, theirsDir: string, oursDir: string, timeoutMs: number) {
+  const theirs1 = await runAnsiblePlaybook(path, { inventory, extraVars: { d: theirsDir }, timeoutMs });
+  const theirs2 = await runAnsiblePlaybook(path, { inventory, extraVars: { d: theirsDir }, timeoutMs });
+  expect(theirs1.records.length, theirs1.stdout + theirs1.stderr).toBeGreaterThan(0);
+  const ours1 = await runOurs(path, inventory, { extraVars: { d: oursDir } });
+  const ours2 = await runOurs(path, inventory, { extraVars: { d: oursDir } });
+  expect(table(ours1.records, oursDir)).toEqual(table(theirs1.records, theirsDir));
+  expect(table(ours2.records, oursDir)).toEqual(table(theirs2.records, theirsDir));
+  return { theirs1, ours1 };
+}
+
 describe('become applies to file operations: ansible-core is the oracle', () => {
   it('over ssh as a non-root user with sudo: same changed/failed, owners, modes, contents, stat and slurp as ansible-playbook; idempotent', async () => {
     const big = readFileSync(join(work, 'big.bin'));
     const theirsDir = scratchDir('theirs');
     const oursDir = scratchDir('ours');
-    const theirs1 = await runAnsiblePlaybook(playbook, { inventory, extraVars: { d: theirsDir }, timeoutMs: 240_000 });
-    const theirs2 = await runAnsiblePlaybook(playbook, { inventory, extraVars: { d: theirsDir }, timeoutMs: 240_000 });
-    expect(theirs1.records.length, theirs1.stdout + theirs1.stderr).toBeGreaterThan(0);
-    const ours1 = await runOurs(playbook, inventory, { extraVars: { d: oursDir } });
-    const ours2 = await runOurs(playbook, inventory, { extraVars: { d: oursDir } });
-
-    expect(table(ours1.records, oursDir)).toEqual(table(theirs1.records, theirsDir));
-    expect(table(ours2.records, oursDir)).toEqual(table(theirs2.records, theirsDir));
+    const { theirs1, ours1 } = await runTwiceEach(playbook, theirsDir, oursDir, 240_000);
     expect(files(oursDir)).toEqual(files(theirsDir));
 
     // Sanity on the oracle itself, so that a change in ansible cannot make both sides agree on nonsense.
@@ -255,14 +263,7 @@ describe('become applies to file operations: ansible-core is the oracle', () => 
     const playbookPath = join(work, 'local.yml');
     const theirsDir = localScratchDir('local-theirs');
     const oursDir = localScratchDir('local-ours');
-    const theirs1 = await runAnsiblePlaybook(playbookPath, { inventory, extraVars: { d: theirsDir }, timeoutMs: 120_000 });
-    const theirs2 = await runAnsiblePlaybook(playbookPath, { inventory, extraVars: { d: theirsDir }, timeoutMs: 120_000 });
-    expect(theirs1.records.length, theirs1.stdout + theirs1.stderr).toBeGreaterThan(0);
-    const ours1 = await runOurs(playbookPath, inventory, { extraVars: { d: oursDir } });
-    const ours2 = await runOurs(playbookPath, inventory, { extraVars: { d: oursDir } });
-
-    expect(table(ours1.records, oursDir)).toEqual(table(theirs1.records, theirsDir));
-    expect(table(ours2.records, oursDir)).toEqual(table(theirs2.records, theirsDir));
+    const { ours1 } = await runTwiceEach(playbookPath, theirsDir, oursDir, 120_000);
     // The one known difference: replacing a root-owned file as dcitest (who may not give it back to root), ansible
     // leaves it dcitest:root, the group of the temp file root (its connection user) uploaded and chowned to dcitest
     // only; we create the temp file as dcitest, so it is dcitest:dcitest, as any file dcitest writes.

@@ -10,13 +10,12 @@
  * User: the sudo plugin reads ansible_become_user then ansible_sudo_user (the last one set wins) before the
  * become_user keyword; a null variable counts as unset. ansible_sudo (the old boolean) is read by nothing.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { runAnsiblePlaybook, type AnsibleRecord } from '../../helpers/ansible.js';
 import { runOurs } from '../run-ours.js';
+import { ensureUser } from '../../helpers/sshd.js';
+import { scratch } from './fixtures.js';
 import type { Record_ } from '../differential.js';
 
 /** A become user with a login shell: su (in ansible-playbook) runs the command through it. */
@@ -81,18 +80,11 @@ ${[
 ].join('\n')}
 `;
 
-let dir: string;
-let playbook: string;
-let inventory: string;
-beforeAll(() => {
-  execFileSync('flock', ['/tmp/dci-test-user.lock', 'sh', '-c', `id -u ${OTHER} >/dev/null 2>&1 || { useradd -m -s /bin/bash ${OTHER} && usermod -p '*' ${OTHER}; }`]);
-  dir = mkdtempSync(join(tmpdir(), 'become-method-oracle-'));
-  playbook = join(dir, 'pb.yml');
-  inventory = join(dir, 'inventory.json');
-  writeFileSync(playbook, PLAYBOOK);
-  writeFileSync(inventory, JSON.stringify(INVENTORY));
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+// scratch() removes the dir after the file's tests.
+const dir = scratch({ 'pb.yml': PLAYBOOK, 'inventory.json': JSON.stringify(INVENTORY) });
+const playbook = join(dir, 'pb.yml');
+const inventory = join(dir, 'inventory.json');
+beforeAll(() => ensureUser(OTHER));
 
 /**
  * `play / task / host → outcome`, sorted (hosts finish in any order). ansible-playbook's su run (a non-root user

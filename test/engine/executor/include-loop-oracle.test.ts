@@ -6,12 +6,11 @@
  * loop_control.extended that is not a boolean or a loop that is not a list failing the include (ignored under
  * ignore_errors, the host going on).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { runAnsiblePlaybook, type AnsibleRecord } from '../../helpers/ansible.js';
 import { runOurs } from '../run-ours.js';
+import { scratch } from './fixtures.js';
 import type { Record_ } from '../differential.js';
 
 const INVENTORY = { all: { hosts: { localhost: { ansible_connection: 'local', ansible_python_interpreter: '/usr/bin/python3' } } } };
@@ -67,18 +66,10 @@ const PLAYBOOK = `- name: include loops
       vars: {src: after}
 `;
 
-let dir: string;
-let playbook: string;
-let inventory: string;
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'include-loop-oracle-'));
-  playbook = join(dir, 'pb.yml');
-  inventory = join(dir, 'inventory.json');
-  writeFileSync(playbook, PLAYBOOK);
-  writeFileSync(join(dir, 'probe.yml'), PROBE);
-  writeFileSync(inventory, JSON.stringify(INVENTORY));
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+// scratch() removes the dir after the file's tests.
+const dir = scratch({ 'pb.yml': PLAYBOOK, 'probe.yml': PROBE, 'inventory.json': JSON.stringify(INVENTORY) });
+const playbook = join(dir, 'pb.yml');
+const inventory = join(dir, 'inventory.json');
 
 /** What the included probes saw, in order, and the includes that failed with their message (its first clause). */
 function view(records: Array<AnsibleRecord | Record_>): string[] {
