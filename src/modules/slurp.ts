@@ -2,8 +2,7 @@
 import { z } from 'zod';
 import type { Module } from '../engine/types.js';
 import { str } from './lib/args.js';
-import { fail } from './lib/result.js';
-import { DciError } from '../core/errors.js';
+import { fail, permissionRefusal } from './lib/result.js';
 import { expandHome } from './lib/target-fs.js';
 
 const Args = z.object({ src: str.optional(), path: str.optional() }).strict();
@@ -25,11 +24,11 @@ export const slurp: Module<Args> = {
     try {
       data = await ctx.transport.get(src);
     } catch (e) {
-      const message = e instanceof Error ? e.message : String(e);
-      if (!/permission denied|EACCES/i.test(message)) throw e;
-      // Ansible's words first, then where, why and the way out (a become read names its user already).
-      const hint = e instanceof DciError && e.code === 'become-file' ? 'become a user allowed to read it' : 'set become: true to read it as root';
-      return fail(`file is not readable: ${src} on ${ctx.host}: ${message} (${hint})`);
+      const refused = permissionRefusal(e);
+      if (!refused) throw e;
+      // Ansible's words first, then where, why and the way out.
+      const hint = refused.asBecomeUser ? 'become a user allowed to read it' : 'set become: true to read it as root';
+      return fail(`file is not readable: ${src} on ${ctx.host}: ${refused.message} (${hint})`);
     }
     return { changed: false, failed: false, content: data.toString('base64'), encoding: 'base64', source: src };
   },

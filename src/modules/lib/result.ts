@@ -1,6 +1,7 @@
 /** Small builders for Ansible-shaped results. */
 import type { TaskResult } from '../../engine/types.js';
 import { splitlines } from '../../engine/template/py.js';
+import { DciError } from '../../core/errors.js';
 
 export function ok(extra: Record<string, unknown> = {}, changed = false): TaskResult {
   return { changed, failed: false, ...extra };
@@ -29,4 +30,15 @@ export function ansibleDelta(ms: number): string {
 /** `stdout_lines`/`stderr_lines`: ansible-core fills them with Python's splitlines() of the text. */
 export function lines(text: string): string[] {
   return splitlines(text);
+}
+
+/**
+ * A file operation the target refused for lack of permission, for a task failure in Ansible's words: the
+ * transport's message, and whether it already acted as the become user (so the way out is another user, not
+ * `become: true`). Undefined for any other error, which the module lets propagate.
+ */
+export function permissionRefusal(e: unknown): { message: string; asBecomeUser: boolean } | undefined {
+  const message = e instanceof Error ? e.message : String(e);
+  if (!/permission denied|EACCES|EPERM/i.test(message)) return undefined;
+  return { message, asBecomeUser: e instanceof DciError && e.code === 'become-file' };
 }

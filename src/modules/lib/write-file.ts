@@ -6,8 +6,7 @@ import { posix } from 'node:path';
 import type { RunContext, TaskResult } from '../../engine/types.js';
 import { quoteArgv } from '../../engine/transports/shell-quote.js';
 import { applyMode, mustRun, sha1Hex, targetSha1 } from './target-fs.js';
-import { fail } from './result.js';
-import { DciError } from '../../core/errors.js';
+import { fail, permissionRefusal } from './result.js';
 
 export interface WriteOptions {
   mode?: string;
@@ -76,11 +75,9 @@ async function putOrRefusal(ctx: RunContext, dest: string, put: () => Promise<vo
     await put();
     return undefined;
   } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
-    if (!/permission denied|EACCES|EPERM/i.test(message)) throw e;
-    // A become write names its user already; a plain one needs the way out.
-    const becomeWrite = e instanceof DciError && e.code === 'become-file';
-    const hint = becomeWrite ? 'become a user allowed to write there' : 'the task runs as the login user: set become: true to write as root';
-    return fail(`Destination ${posix.dirname(dest)} not writable on ${ctx.host}: ${message} (${hint})`, { dest });
+    const refused = permissionRefusal(e);
+    if (!refused) throw e;
+    const hint = refused.asBecomeUser ? 'become a user allowed to write there' : 'the task runs as the login user: set become: true to write as root';
+    return fail(`Destination ${posix.dirname(dest)} not writable on ${ctx.host}: ${refused.message} (${hint})`, { dest });
   }
 }
